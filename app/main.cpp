@@ -1,0 +1,105 @@
+// Entry point: registers built-in handlers, starts the fork server before any thread
+// exists, then dispatches to the desktop app or a subcommand.
+#include "Commands.h"
+
+#include "BuiltinHandlers.h"
+
+#include <aqueduct/Flow.h>
+#include <aqueduct/HandlerRegistry.h>
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+void printUsage(FILE* out)
+{
+    std::fputs(
+        "Usage: aqueduct [FILE]                 open the desktop app (designer + monitor)\n"
+        "       aqueduct run FILE [options]     run a pipeline headless (see: aqueduct run --help)\n"
+        "       aqueduct serve FILE --listen HOST:PORT   serve a pipeline over HTTP\n"
+        "       aqueduct validate FILE...       check pipeline files\n"
+        "       aqueduct handlers [--json]      list handlers with their parameters\n"
+        "       aqueduct --version | --help\n"
+        "\n"
+        "Desktop app options:\n"
+        "  --screenshot OUT.png [--run-for S] [FILE]   render the window to a PNG and exit\n",
+        out);
+}
+
+[[maybe_unused]] bool hasDisplay()
+{
+    const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
+    if (!platform.isEmpty())
+        return true;
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    Aqueduct::registerBuiltinHandlers(Aqueduct::HandlerRegistry::global());
+    const QString command = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
+    const bool runsFlows = !(command == QLatin1String("validate") || command == QLatin1String("handlers")
+                             || command == QLatin1String("--version") || command == QLatin1String("--help")
+                             || command == QLatin1String("-h") || command == QLatin1String("-V"));
+    const auto forkServer = runsFlows ? Aqueduct::ForkServerMode::Start : Aqueduct::ForkServerMode::Skip;
+    if (const int workerExit = Aqueduct::bootstrapProcess(argc, argv, forkServer); workerExit >= 0)
+        return workerExit;
+
+    if (command == QLatin1String("--version") || command == QLatin1String("-V")) {
+        std::printf("aqueduct %s\n", AQUEDUCT_VERSION);
+        return 0;
+    }
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
+        printUsage(stdout);
+        return 0;
+    }
+
+    using CommandFunction = int (*)(const QStringList&);
+    struct CommandEntry {
+        const char* name;
+        CommandFunction function;
+    };
+    static constexpr CommandEntry kCommands[] = {
+        {"run", Aqueduct::App::runRunCommand},
+        {"serve", Aqueduct::App::runServeCommand},
+        {"validate", Aqueduct::App::runValidateCommand},
+        {"handlers", Aqueduct::App::runHandlersCommand},
+    };
+    for (const CommandEntry& entry : kCommands) {
+        if (command == QLatin1String(entry.name)) {
+            QCoreApplication app(argc, argv);
+            QCoreApplication::setApplicationName(QStringLiteral("aqueduct"));
+            QCoreApplication::setApplicationVersion(QStringLiteral(AQUEDUCT_VERSION));
+            QStringList arguments = app.arguments().mid(2);
+            return entry.function(arguments);
+        }
+    }
+    if (command.startsWith(QLatin1Char('-')) && command != QLatin1String("--screenshot")
+        && !command.startsWith(QLatin1String("-platform")) && !command.startsWith(QLatin1String("--run-for"))) {
+        std::fprintf(stderr, "aqueduct: unknown option '%s'\n\n", argv[1]);
+        printUsage(stderr);
+        return Aqueduct::App::ExitInvalidInput;
+    }
+
+#ifdef AQUEDUCT_WITH_GUI
+    if (hasDisplay())
+        return Aqueduct::App::runGui(argc, argv);
+#endif
+    // No display (or built without the GUI): run the pipeline as a short headless demo.
+    QCoreApplication app(argc, argv);
+    QStringList demoArguments;
+    demoArguments << (command.isEmpty() ? QStringLiteral(AQUEDUCT_DEFAULT_PIPELINE) : command)
+                  << QStringLiteral("--generate") << QStringLiteral("200000")
+                  << QStringLiteral("--duration") << QStringLiteral("5")
+                  << QStringLiteral("--output") << QStringLiteral("/dev/null");
+    std::fprintf(stderr, "aqueduct: no display found; running a 5 s headless demo "
+                         "(aqueduct run %s --generate 200000 --duration 5)\n",
+                 qPrintable(demoArguments.first()));
+    return Aqueduct::App::runRunCommand(demoArguments);
+}

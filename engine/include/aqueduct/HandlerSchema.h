@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace Aqueduct {
+
+enum class ParamType { Bool, Int, Double, String, Choice };
+
+QString paramTypeName(ParamType type);
+
+/// One handler parameter: what the JSON validator checks and the GUI inspector edits.
+struct ParamSpec {
+    QString name;
+    ParamType type = ParamType::String;
+    QJsonValue defaultValue;        ///< Undefined when the parameter is required
+    std::optional<double> minimum;  ///< Int/Double only, inclusive
+    std::optional<double> maximum;  ///< Int/Double only, inclusive
+    QStringList choices;            ///< Choice only
+    QString description;
+    bool required = false;
+};
+
+/// A handler's name, category and parameter schema.
+struct HandlerInfo {
+    QString name;
+    QString category;    ///< palette grouping, e.g. "Basic", "CPU", "Bytes", "Testing"
+    QString description; ///< one sentence
+    QList<ParamSpec> params;
+    QString origin;      ///< "builtin" or the plugin file that provides it
+
+    const ParamSpec* param(const QString& paramName) const;
+    QJsonObject toJson() const;
+};
+
+} // namespace Aqueduct

@@ -1,0 +1,24 @@
+#include "aqueduct/Flow.h"
+
+#include "ForkServer.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace Aqueduct {
+
+namespace Internal {
+int runSpawnedWorker(int configFd);
+}
+
+int bootstrapProcess(int argc, char** argv, ForkServerMode mode)
+{
+    // A worker exec'd by the spawn start method: `<program> --aqueduct-worker <fd>`.
+    if (argc >= 3 && std::strcmp(argv[1], "--aqueduct-worker") == 0)
+        return Internal::runSpawnedWorker(std::atoi(argv[2]));
+    if (mode == ForkServerMode::Start && !std::getenv("AQUEDUCT_NO_FORKSERVER"))
+        Internal::ForkServer::start();
+    return -1;
+}
+
+} // namespace Aqueduct

@@ -1,0 +1,210 @@
+#include "aqueduct/Flow.h"
+
+#include "FlowRuntime.h"
+
+#include <QMetaType>
+
+namespace Aqueduct {
+
+namespace {
+
+/// The awaitable behind Flow::process: submits in await_ready (no allocation beyond the
+/// caller's coroutine frame) and is resumed by the runtime when the task ends.
+class ProcessAwaiter {
+public:
+    ProcessAwaiter(Internal::FlowRuntime* runtime, Task&& task, std::int64_t timeoutNs)
+        : m_runtime(runtime)
+        , m_submission{std::move(task), timeoutNs}
+    {
+    }
+
+    bool await_ready()
+    {
+        m_record = m_runtime->submit(std::move(m_submission), m_immediate);
+        return m_record == Internal::FlowRuntime::kNoRecord;
+    }
+    void await_suspend(std::coroutine_handle<> waiter) { m_runtime->attachWaiter(m_record, waiter); }
+    TaskResult await_resume()
+    {
+        if (m_record == Internal::FlowRuntime::kNoRecord)
+            return std::move(m_immediate);
+        return m_runtime->takeResult(m_record);
+    }
+
+private:
+    Internal::FlowRuntime* m_runtime;
+    Internal::FlowRuntime::Submission m_submission;
+    TaskResult m_immediate;
+    std::uint32_t m_record = Internal::FlowRuntime::kNoRecord;
+};
+
+void registerMetaTypes()
+{
+    static const bool registered = [] {
+        qRegisterMetaType<Aqueduct::FlowState>("Aqueduct::FlowState");
+        qRegisterMetaType<Aqueduct::WorkerInfo>("Aqueduct::WorkerInfo");
+        qRegisterMetaType<Aqueduct::MetricsSnapshotPtr>("Aqueduct::MetricsSnapshotPtr");
+        return true;
+    }();
+    (void)registered;
+}
+
+} // namespace
+
+Flow::Flow(QObject* parent)
+    : QObject(parent)
+    , m_runtime(std::make_unique<Internal::FlowRuntime>(this))
+{
+    registerMetaTypes();
+}
+
+Flow::Flow(PipelineDocument document, QObject* parent)
+    : Flow(parent)
+{
+    m_runtime->document = std::move(document);
+}
+
+Flow::~Flow() = default;
+
+void Flow::addStep(StepSpec step)
+{
+    m_runtime->document.steps.append(std::move(step));
+}
+
+void Flow::addEdge(EdgeSpec edge)
+{
+    m_runtime->document.edges.append(std::move(edge));
+}
+
+FlowSettings& Flow::settings()
+{
+    return m_runtime->document.flow;
+}
+
+const PipelineDocument& Flow::document() const
+{
+    return m_runtime->document;
+}
+
+void Flow::setDocument(PipelineDocument document)
+{
+    m_runtime->document = std::move(document);
+}
+
+FlowState Flow::state() const
+{
+    return m_runtime->state();
+}
+
+QString Flow::failureReason() const
+{
+    return m_runtime->failureReason();
+}
+
+QCoro::Task<StartResult> Flow::start(std::chrono::milliseconds timeout)
+{
+    return m_runtime->start(timeout);
+}
+
+QCoro::Task<void> Flow::stop(StopMode mode)
+{
+    return m_runtime->stop(mode);
+}
+
+QCoro::Task<TaskResult> Flow::process(Task task, std::chrono::milliseconds timeout)
+{
+    const std::int64_t timeoutMs = timeout.count() > 0 ? timeout.count() : m_runtime->document.flow.defaultTimeoutMs;
+    co_return co_await ProcessAwaiter(m_runtime.get(), std::move(task), timeoutMs * 1'000'000);
+}
+
+QCoro::Task<std::vector<TaskResult>> Flow::processMany(std::vector<Task> tasks, std::chrono::milliseconds timeout)
+{
+    std::vector<QCoro::Task<TaskResult>> pending;
+    pending.reserve(tasks.size());
+    for (Task& task : tasks)
+        pending.push_back(process(std::move(task), timeout));
+    std::vector<TaskResult> results;
+    results.reserve(pending.size());
+    for (QCoro::Task<TaskResult>& one : pending)
+        results.push_back(co_await one);
+    co_return results;
+}
+
+QList<WorkerInfo> Flow::workers() const
+{
+    return m_runtime->workers();
+}
+
+bool Flow::killWorker(const QString& stepId, int workerIndex)
+{
+    return m_runtime->killWorker(stepId, workerIndex);
+}
+
+MetricsSnapshotPtr Flow::lastSnapshot() const
+{
+    return m_runtime->lastSnapshot();
+}
+
+std::uint64_t Flow::inFlight() const
+{
+    return m_runtime->inFlight();
+}
+
+QString flowStateName(FlowState state)
+{
+    switch (state) {
+    case FlowState::Stopped:
+        return QStringLiteral("stopped");
+    case FlowState::Starting:
+        return QStringLiteral("starting");
+    case FlowState::Running:
+        return QStringLiteral("running");
+    case FlowState::Stopping:
+        return QStringLiteral("stopping");
+    case FlowState::Failed:
+        return QStringLiteral("failed");
+    }
+    return QStringLiteral("unknown");
+}
+
+QString errorKindName(ErrorKind kind)
+{
+    switch (kind) {
+    case ErrorKind::None:
+        return QStringLiteral("ok");
+    case ErrorKind::Timeout:
+        return QStringLiteral("timeout");
+    case ErrorKind::HandlerError:
+        return QStringLiteral("handler_error");
+    case ErrorKind::WorkerCrashed:
+        return QStringLiteral("worker_crashed");
+    case ErrorKind::NotRunning:
+        return QStringLiteral("not_running");
+    case ErrorKind::Rejected:
+        return QStringLiteral("rejected");
+    case ErrorKind::HandleTimeout:
+        return QStringLiteral("handle_timeout");
+    }
+    return QStringLiteral("unknown");
+}
+
+QString workerStateName(WorkerState state)
+{
+    switch (state) {
+    case WorkerState::Starting:
+        return QStringLiteral("starting");
+    case WorkerState::Ready:
+        return QStringLiteral("ready");
+    case WorkerState::Busy:
+        return QStringLiteral("busy");
+    case WorkerState::Idle:
+        return QStringLiteral("idle");
+    case WorkerState::Restarting:
+        return QStringLiteral("restarting");
+    case WorkerState::Dead:
+        return QStringLiteral("dead");
+    }
+    return QStringLiteral("unknown");
+}
+
+} // namespace Aqueduct

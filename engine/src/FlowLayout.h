@@ -1,0 +1,60 @@
+#pragma once
+
+#include "MpmcRing.h"
+#include "SharedLayout.h"
+#include "ShmSegment.h"
+
+#include "aqueduct/PipelineDocument.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace Aqueduct::Internal {
+
+/// The control segment of one flow run, seen from the parent (creator) or a worker.
+class FlowLayout {
+public:
+    FlowLayout() = default;
+
+    /// Parent: sizes and creates the segment for `document`. Throws std::runtime_error.
+    void create(const PipelineDocument& document);
+    /// Worker: maps the parent's segment. Throws std::runtime_error.
+    void attach(const std::string& segmentName);
+    void reset();
+    bool isValid() const { return m_header != nullptr; }
+
+    const std::string& segmentName() const { return m_segment.name(); }
+    ControlHeader& header() const { return *m_header; }
+    int stepCount() const { return int(m_header->stepCount); }
+    int workerCount() const { return int(m_header->workerCount); }
+    int laneCount() const { return int(m_header->laneCount); }
+    std::uint32_t slotCount() const { return m_header->slotCount; }
+    std::uint32_t slotPayloadCapacity() const { return m_header->slotBytes - std::uint32_t(sizeof(SlotHeader)); }
+
+    StepControl& step(int index) const { return m_steps[index]; }
+    WorkerControl& worker(int index) const { return m_workers[index]; }
+    std::uint32_t* held(int workerIndex) const
+    {
+        return reinterpret_cast<std::uint32_t*>(m_base + m_workers[workerIndex].heldOffset);
+    }
+    MpmcRing& lane(int stepIndex, int lane) { return m_lanes[std::size_t(stepIndex * laneCount() + lane)]; }
+    MpmcRing& completion() { return m_completion; }
+    SlotHeader& slot(std::uint32_t index) const
+    {
+        return *reinterpret_cast<SlotHeader*>(m_base + m_header->slotsOffset + std::uint64_t(index) * m_header->slotBytes);
+    }
+    char* slotPayload(std::uint32_t index) const { return reinterpret_cast<char*>(&slot(index)) + sizeof(SlotHeader); }
+
+private:
+    void bindViews();
+
+    ShmSegment m_segment;
+    char* m_base = nullptr;
+    ControlHeader* m_header = nullptr;
+    StepControl* m_steps = nullptr;
+    WorkerControl* m_workers = nullptr;
+    std::vector<MpmcRing> m_lanes;
+    MpmcRing m_completion;
+};
+
+} // namespace Aqueduct::Internal

@@ -1,0 +1,995 @@
+#include "FlowRuntime.h"
+
+#include "Clock.h"
+#include "Futex.h"
+#include "MetricsSampler.h"
+#include "TaskCodec.h"
+#include "WaitPolicy.h"
+
+#include "aqueduct/HandlerRegistry.h"
+#include "aqueduct/PipelineValidator.h"
+
+#include <qcoro/qcorosignal.h>
+#include <qcoro/qcorotimer.h>
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace Aqueduct::Internal {
+
+namespace {
+
+constexpr std::int64_t kPumpBudgetNs = 2'000'000; ///< then let the event loop breathe
+constexpr std::chrono::milliseconds kGracefulExitWait{3000};
+constexpr std::chrono::milliseconds kImmediateExitWait{200};
+
+QString stepLabel(const PipelineDocument& document, int stepIndex)
+{
+    return document.steps.value(stepIndex).id;
+}
+
+} // namespace
+
+FlowRuntime::FlowRuntime(Flow* flow)
+    : m_flow(flow)
+{
+    m_deadlineTimer.setSingleShot(true);
+    m_deadlineTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, &FlowRuntime::expireDeadlines);
+    m_pumpTimer.setSingleShot(true);
+    m_pumpTimer.setInterval(0);
+    connect(&m_pumpTimer, &QTimer::timeout, this, [this] {
+        m_pumpScheduled = false;
+        pump();
+    });
+    connect(&m_metricsTimer, &QTimer::timeout, this, &FlowRuntime::sampleMetrics);
+}
+
+FlowRuntime::~FlowRuntime()
+{
+    if (m_state != FlowState::Stopped) {
+        failAllOutstanding(ErrorKind::NotRunning, QStringLiteral("flow destroyed"));
+        teardown();
+    }
+}
+
+void FlowRuntime::setState(FlowState state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT m_flow->stateChanged(state);
+}
+
+// ---------------------------------------------------------------------------------------
+// Start / stop
+
+QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
+{
+    if (m_state == FlowState::Starting || m_state == FlowState::Running || m_state == FlowState::Stopping)
+        co_return StartResult::failure({}, QStringLiteral("flow is already %1").arg(flowStateName(m_state)));
+    if (document.steps.isEmpty())
+        co_return StartResult::failure({}, QStringLiteral("flow has no steps"));
+
+    const QList<Problem> problems = PipelineValidator(HandlerRegistry::global()).validate(document);
+    if (hasErrors(problems)) {
+        QStringList lines;
+        QString stepId;
+        for (const Problem& problem : problems) {
+            if (problem.severity != Problem::Severity::Error)
+                continue;
+            lines << problem.toString();
+            if (stepId.isEmpty())
+                stepId = problem.stepId;
+        }
+        co_return StartResult::failure(stepId, QStringLiteral("invalid pipeline: %1").arg(lines.join(QStringLiteral("; "))));
+    }
+    QString routeError;
+    if (!m_router.build(document, &routeError))
+        co_return StartResult::failure({}, routeError);
+
+    m_failureReason.clear();
+    m_startError.clear();
+    m_stopRequested = false;
+    setState(FlowState::Starting);
+    ShmSegment::reclaimStale();
+    try {
+        m_layout.create(document);
+    } catch (const std::exception& error) {
+        setState(FlowState::Stopped);
+        co_return StartResult::failure({}, QString::fromLocal8Bit(error.what()));
+    }
+    m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    m_wakeNotifier = std::make_unique<QSocketNotifier>(m_wakeFd, QSocketNotifier::Read);
+    connect(m_wakeNotifier.get(), &QSocketNotifier::activated, this, &FlowRuntime::onWakeFd);
+
+    const int laneCount = m_layout.laneCount();
+    m_records.clear();
+    m_freeRecords.clear();
+    m_freeSlots.clear();
+    for (std::uint32_t slot = m_layout.slotCount(); slot-- > 0;)
+        m_freeSlots.push_back(slot);
+    m_slotRecord.assign(m_layout.slotCount(), kNoRecord);
+    m_waitingSlot.assign(std::size_t(laneCount), {});
+    m_waitingRoom.assign(std::size_t(laneCount * m_layout.stepCount()), {});
+    m_waitingRoomCount = 0;
+    m_deadlines.clear();
+    m_outstanding = 0;
+    m_inEngine = 0;
+    m_submitted = 0;
+    m_completed = 0;
+    m_errorsByKind.fill(0);
+    m_parentSkips.assign(std::size_t(document.steps.size()), 0);
+    m_startMethod = document.flow.startMethod;
+
+    // Launch every worker.
+    m_workers.clear();
+    int globalIndex = 0;
+    for (int s = 0; s < document.steps.size(); ++s) {
+        for (int w = 0; w < document.steps[s].nprocs; ++w, ++globalIndex) {
+            WorkerSlot worker;
+            worker.stepIndex = s;
+            worker.workerIndex = w;
+            worker.globalIndex = globalIndex;
+            m_workers.push_back(std::move(worker));
+        }
+    }
+    for (WorkerSlot& worker : m_workers) {
+        QString error;
+        if (!launchWorker(worker, &error)) {
+            const QString stepId = stepLabel(document, worker.stepIndex);
+            teardown();
+            setState(FlowState::Stopped);
+            co_return StartResult::failure(stepId, QStringLiteral("step '%1': cannot start worker: %2").arg(stepId, error));
+        }
+    }
+
+    // Wait for every worker to report ready (or for the first failure).
+    int startTimeoutMs = int(timeout.count());
+    if (startTimeoutMs <= 0) {
+        startTimeoutMs = document.flow.startTimeoutMs;
+        int extra = 0;
+        for (const StepSpec& step : document.steps)
+            extra = std::max(extra, step.onStartWaitMs);
+        startTimeoutMs += extra;
+    }
+    QElapsedTimer elapsed;
+    elapsed.start();
+    for (;;) {
+        checkStartProgress();
+        if (!m_startError.isEmpty())
+            break;
+        bool allReady = true;
+        for (const WorkerSlot& worker : m_workers) {
+            const auto shared = SharedWorkerState(m_layout.worker(worker.globalIndex).state.load(std::memory_order_acquire));
+            if (shared == SharedWorkerState::Starting) {
+                allReady = false;
+                break;
+            }
+        }
+        if (allReady)
+            break;
+        const qint64 remaining = startTimeoutMs - elapsed.elapsed();
+        if (remaining <= 0) {
+            for (const WorkerSlot& worker : m_workers) {
+                if (SharedWorkerState(m_layout.worker(worker.globalIndex).state.load()) == SharedWorkerState::Starting) {
+                    const QString stepId = stepLabel(document, worker.stepIndex);
+                    m_startError = QStringLiteral("step '%1': onStart did not finish within %2 ms").arg(stepId).arg(startTimeoutMs);
+                    m_startErrorStep = stepId;
+                    break;
+                }
+            }
+            break;
+        }
+        co_await qCoro(this, &FlowRuntime::startProgress, std::chrono::milliseconds(std::min<qint64>(remaining, 50)));
+    }
+    if (!m_startError.isEmpty()) {
+        const QString error = m_startError;
+        const QString stepId = m_startErrorStep;
+        teardown();
+        setState(FlowState::Stopped);
+        co_return StartResult::failure(stepId, error);
+    }
+    for (WorkerSlot& worker : m_workers)
+        worker.state = WorkerState::Ready;
+
+    m_uptime.start();
+    m_sampler = std::make_unique<MetricsSampler>(document, m_layout);
+    if (document.flow.metrics.enabled) {
+        m_metricsTimer.start(std::max(10, document.flow.metrics.intervalMs));
+    }
+    setState(FlowState::Running);
+    Q_EMIT m_flow->engineEvent(QStringLiteral("flow started: %1 steps, %2 workers (%3)")
+                                   .arg(document.steps.size())
+                                   .arg(m_workers.size())
+                                   .arg(startMethodName(m_startMethod)));
+    co_return StartResult{};
+}
+
+void FlowRuntime::checkStartProgress()
+{
+    if (!m_startError.isEmpty())
+        return;
+    for (const WorkerSlot& worker : m_workers) {
+        WorkerControl& control = m_layout.worker(worker.globalIndex);
+        if (SharedWorkerState(control.state.load(std::memory_order_acquire)) == SharedWorkerState::StartFailed) {
+            m_startErrorStep = stepLabel(document, worker.stepIndex);
+            m_startError = QStringLiteral("step '%1': %2").arg(m_startErrorStep, QString::fromUtf8(control.message));
+            return;
+        }
+    }
+}
+
+QCoro::Task<void> FlowRuntime::stop(StopMode mode)
+{
+    if (m_state == FlowState::Stopped)
+        co_return;
+    if (m_state == FlowState::Stopping) {
+        if (mode == StopMode::Immediate)
+            failAllOutstanding(ErrorKind::NotRunning, QStringLiteral("flow stopped"));
+        while (m_state == FlowState::Stopping)
+            co_await qCoro(m_flow, &Flow::stateChanged, std::chrono::milliseconds(100));
+        co_return;
+    }
+    const bool wasFailed = m_state == FlowState::Failed;
+    setState(FlowState::Stopping);
+    m_metricsTimer.stop();
+    if (mode == StopMode::Graceful && !wasFailed) {
+        while (m_outstanding > 0) {
+            schedulePump();
+            co_await qCoro(this, &FlowRuntime::drained, std::chrono::milliseconds(100));
+            if (m_state != FlowState::Stopping)
+                break;
+        }
+    }
+    failAllOutstanding(ErrorKind::NotRunning, QStringLiteral("flow stopped before the task finished"));
+    requestWorkersStop();
+    const bool exited = co_await waitForWorkersExit(mode == StopMode::Graceful ? kGracefulExitWait : kImmediateExitWait);
+    if (!exited) {
+        killAllWorkers();
+        co_await waitForWorkersExit(std::chrono::milliseconds(2000));
+    }
+    if (m_sampler)
+        sampleMetrics(); // final snapshot
+    teardown();
+    setState(FlowState::Stopped);
+    Q_EMIT m_flow->engineEvent(QStringLiteral("flow stopped"));
+}
+
+void FlowRuntime::requestWorkersStop()
+{
+    m_stopRequested = true;
+    for (WorkerSlot& worker : m_workers)
+        worker.expectedExit = true;
+    if (!m_layout.isValid())
+        return;
+    m_layout.header().stopRequested.store(1, std::memory_order_seq_cst);
+    wakeAllSleepers();
+}
+
+void FlowRuntime::wakeAllSleepers()
+{
+    for (int s = 0; s < m_layout.stepCount(); ++s) {
+        StepControl& step = m_layout.step(s);
+        step.consumerSeq.fetch_add(1);
+        futexWake(&step.consumerSeq, 0);
+        step.producerSeq.fetch_add(1);
+        futexWake(&step.producerSeq, 0);
+    }
+}
+
+QCoro::Task<bool> FlowRuntime::waitForWorkersExit(std::chrono::milliseconds timeout)
+{
+    QElapsedTimer elapsed;
+    elapsed.start();
+    auto anyRunning = [this] {
+        return std::any_of(m_workers.begin(), m_workers.end(),
+                           [](const WorkerSlot& worker) { return worker.process && worker.process->isRunning(); });
+    };
+    while (anyRunning()) {
+        const qint64 remaining = timeout.count() - elapsed.elapsed();
+        if (remaining <= 0)
+            co_return false;
+        co_await qCoro(this, &FlowRuntime::allWorkersExited, std::chrono::milliseconds(std::min<qint64>(remaining, 20)));
+    }
+    co_return true;
+}
+
+void FlowRuntime::killAllWorkers()
+{
+    for (WorkerSlot& worker : m_workers) {
+        if (worker.process)
+            worker.process->kill(SIGKILL);
+    }
+}
+
+void FlowRuntime::teardown()
+{
+    m_metricsTimer.stop();
+    m_deadlineTimer.stop();
+    m_pumpTimer.stop();
+    m_pumpScheduled = false;
+    if (m_layout.isValid())
+        m_layout.header().stopRequested.store(1);
+    for (WorkerSlot& worker : m_workers) {
+        worker.expectedExit = true;
+        worker.exitNotifier.reset();
+        if (worker.process) {
+            worker.process->terminate(); // SIGKILL + reap if still running
+            worker.process.reset();
+        }
+        worker.state = WorkerState::Dead;
+    }
+    m_wakeNotifier.reset();
+    if (m_wakeFd >= 0) {
+        close(m_wakeFd);
+        m_wakeFd = -1;
+    }
+    m_sampler.reset();
+    m_layout.reset();
+    m_freeSlots.clear();
+    m_slotRecord.clear();
+    m_inEngine = 0;
+}
+
+// ---------------------------------------------------------------------------------------
+// Workers
+
+bool FlowRuntime::launchWorker(WorkerSlot& worker, QString* error)
+{
+    WorkerControl& control = m_layout.worker(worker.globalIndex);
+    control.state.store(std::uint32_t(SharedWorkerState::Starting), std::memory_order_release);
+    control.message[0] = '\0';
+    control.heldCount.store(0);
+    std::uint32_t* held = m_layout.held(worker.globalIndex);
+    std::fill(held, held + document.steps[worker.stepIndex].batchSize, kNoSlot);
+
+    WorkerConfig config;
+    config.segmentName = m_layout.segmentName();
+    config.documentJson = document.toJson();
+    config.stepIndex = worker.stepIndex;
+    config.workerIndex = worker.workerIndex;
+    config.globalWorkerIndex = worker.globalIndex;
+    config.parentPid = getpid();
+    config.wakeFd = m_wakeFd;
+
+    worker.process = std::make_unique<WorkerProcess>();
+    if (!worker.process->launch(m_startMethod, config, error)) {
+        worker.process.reset();
+        return false;
+    }
+    worker.lastPid = worker.process->pid();
+    worker.expectedExit = false;
+    worker.state = WorkerState::Starting;
+    worker.exitNotifier = std::make_unique<QSocketNotifier>(worker.process->pidFd(), QSocketNotifier::Read);
+    const int globalIndex = worker.globalIndex;
+    connect(worker.exitNotifier.get(), &QSocketNotifier::activated, this,
+            [this, globalIndex] { onWorkerExited(globalIndex); });
+    return true;
+}
+
+void FlowRuntime::onWorkerExited(int globalIndex)
+{
+    WorkerSlot& worker = m_workers[std::size_t(globalIndex)];
+    worker.exitNotifier.reset();
+    if (!worker.process)
+        return;
+    const QString cause = worker.process->collectExit();
+    worker.process.reset();
+    worker.lastExitCause = cause;
+    worker.state = WorkerState::Dead;
+    const QString stepId = stepLabel(document, worker.stepIndex);
+
+    if (m_state == FlowState::Starting) {
+        if (m_startError.isEmpty()) {
+            checkStartProgress();
+            if (m_startError.isEmpty()) {
+                m_startErrorStep = stepId;
+                m_startError = QStringLiteral("step '%1': worker exited during start (%2)").arg(stepId, cause);
+            }
+        }
+        Q_EMIT startProgress();
+    } else if (!worker.expectedExit && m_state == FlowState::Running) {
+        handleUnexpectedExit(worker, cause);
+    }
+    Q_EMIT m_flow->workerStateChanged(WorkerInfo{stepId, worker.stepIndex, worker.workerIndex, worker.lastPid,
+                                                 worker.state, worker.restarts, worker.lastExitCause});
+    if (std::none_of(m_workers.begin(), m_workers.end(),
+                     [](const WorkerSlot& w) { return w.process && w.process->isRunning(); }))
+        Q_EMIT allWorkersExited();
+}
+
+void FlowRuntime::handleUnexpectedExit(WorkerSlot& worker, const QString& cause)
+{
+    const QString stepId = stepLabel(document, worker.stepIndex);
+    const QString message = QStringLiteral("worker %1 of step '%2' (pid %3) died: %4")
+                                .arg(worker.workerIndex)
+                                .arg(stepId)
+                                .arg(worker.lastPid)
+                                .arg(cause);
+    Q_EMIT m_flow->engineEvent(message);
+
+    // Tasks it held fail with WorkerCrashed; its queue stays for the others / its successor.
+    const StepSpec& spec = document.steps[worker.stepIndex];
+    std::uint32_t* held = m_layout.held(worker.globalIndex);
+    for (int i = 0; i < spec.batchSize; ++i) {
+        const std::uint32_t slot = held[i];
+        held[i] = kNoSlot;
+        if (slot == kNoSlot || slot >= m_layout.slotCount())
+            continue;
+        --m_inEngine;
+        const std::uint32_t record = m_slotRecord[slot];
+        m_slotRecord[slot] = kNoRecord;
+        freeSlot(slot);
+        if (record != kNoRecord) {
+            m_records[record].slot = kNoSlot;
+            finishRecord(record, TaskResult(ErrorKind::WorkerCrashed, message, std::move(m_records[record].task)));
+        }
+    }
+    m_layout.worker(worker.globalIndex).heldCount.store(0);
+
+    // Restart policy.
+    const RestartSettings& policy = spec.restart ? *spec.restart : document.flow.restart;
+    const std::int64_t now = monotonicNs();
+    const std::int64_t windowNs = std::int64_t(policy.windowS) * 1'000'000'000;
+    while (!worker.restartTimesNs.empty() && now - worker.restartTimesNs.front() > windowNs)
+        worker.restartTimesNs.pop_front();
+    if (policy.policy == RestartPolicy::Never || int(worker.restartTimesNs.size()) >= policy.maxRestarts) {
+        const bool stepHasLiveWorkers = std::any_of(m_workers.begin(), m_workers.end(), [&](const WorkerSlot& other) {
+            return other.stepIndex == worker.stepIndex && other.process && other.process->isRunning();
+        });
+        if (policy.policy == RestartPolicy::Never && stepHasLiveWorkers)
+            return; // the step still serves with fewer workers
+        failFlow(QStringLiteral("step '%1' could not be kept alive: %2 (restart policy %3, %4 restarts in %5 s)")
+                     .arg(stepId, message, restartPolicyName(policy.policy))
+                     .arg(worker.restartTimesNs.size())
+                     .arg(policy.windowS));
+        return;
+    }
+    const int restartsInWindow = int(worker.restartTimesNs.size());
+    const int backoffMs = std::min(policy.backoffMaxMs, policy.backoffInitialMs << std::min(restartsInWindow, 16));
+    worker.restartTimesNs.push_back(now);
+    worker.state = WorkerState::Restarting;
+    const int globalIndex = worker.globalIndex;
+    QTimer::singleShot(restartsInWindow == 0 ? 0 : backoffMs, this, [this, globalIndex] { restartWorker(globalIndex); });
+}
+
+void FlowRuntime::restartWorker(int globalIndex)
+{
+    if (m_state != FlowState::Running)
+        return;
+    WorkerSlot& worker = m_workers[std::size_t(globalIndex)];
+    QString error;
+    if (!launchWorker(worker, &error)) {
+        failFlow(QStringLiteral("step '%1': cannot restart worker: %2").arg(stepLabel(document, worker.stepIndex), error));
+        return;
+    }
+    ++worker.restarts;
+    Q_EMIT m_flow->engineEvent(QStringLiteral("worker %1 of step '%2' restarted (pid %3, restart %4)")
+                                   .arg(worker.workerIndex)
+                                   .arg(stepLabel(document, worker.stepIndex))
+                                   .arg(worker.lastPid)
+                                   .arg(worker.restarts));
+    Q_EMIT m_flow->workerStateChanged(WorkerInfo{stepLabel(document, worker.stepIndex), worker.stepIndex,
+                                                 worker.workerIndex, worker.lastPid, WorkerState::Starting,
+                                                 worker.restarts, worker.lastExitCause});
+}
+
+void FlowRuntime::failFlow(const QString& reason)
+{
+    if (m_state == FlowState::Failed)
+        return;
+    m_failureReason = reason;
+    Q_EMIT m_flow->engineEvent(QStringLiteral("flow failed: %1").arg(reason));
+    setState(FlowState::Failed);
+    failAllOutstanding(ErrorKind::WorkerCrashed, reason);
+    requestWorkersStop();
+    killAllWorkers();
+}
+
+WorkerState FlowRuntime::currentState(const WorkerSlot& worker) const
+{
+    if (!worker.process || !worker.process->isRunning())
+        return worker.state == WorkerState::Restarting ? WorkerState::Restarting : WorkerState::Dead;
+    if (!m_layout.isValid())
+        return worker.state;
+    switch (SharedWorkerState(m_layout.worker(worker.globalIndex).state.load(std::memory_order_relaxed))) {
+    case SharedWorkerState::Starting:
+        return WorkerState::Starting;
+    case SharedWorkerState::Ready:
+        return WorkerState::Ready;
+    case SharedWorkerState::Busy:
+        return WorkerState::Busy;
+    case SharedWorkerState::Idle:
+        return WorkerState::Idle;
+    case SharedWorkerState::StartFailed:
+    case SharedWorkerState::Stopped:
+        return WorkerState::Dead;
+    }
+    return worker.state;
+}
+
+QList<WorkerInfo> FlowRuntime::workers() const
+{
+    QList<WorkerInfo> result;
+    for (const WorkerSlot& worker : m_workers) {
+        result.append(WorkerInfo{stepLabel(document, worker.stepIndex), worker.stepIndex, worker.workerIndex,
+                                 worker.lastPid, currentState(worker), worker.restarts, worker.lastExitCause});
+    }
+    return result;
+}
+
+bool FlowRuntime::killWorker(const QString& stepId, int workerIndex)
+{
+    for (WorkerSlot& worker : m_workers) {
+        if (stepLabel(document, worker.stepIndex) == stepId && worker.workerIndex == workerIndex && worker.process
+            && worker.process->isRunning()) {
+            worker.process->kill(SIGKILL);
+            return true;
+        }
+    }
+    return false;
+}
+
+// ---------------------------------------------------------------------------------------
+// Submission
+
+std::uint32_t FlowRuntime::allocateRecord()
+{
+    if (!m_freeRecords.empty()) {
+        const std::uint32_t index = m_freeRecords.back();
+        m_freeRecords.pop_back();
+        return index;
+    }
+    m_records.emplace_back();
+    return std::uint32_t(m_records.size() - 1);
+}
+
+void FlowRuntime::releaseRecord(std::uint32_t index)
+{
+    Record& record = m_records[index];
+    record.stage = Stage::Free;
+    record.waiter = {};
+    ++record.generation;
+    m_freeRecords.push_back(index);
+}
+
+std::uint32_t FlowRuntime::submit(Submission&& submission, TaskResult& immediate)
+{
+    if (m_state != FlowState::Running) {
+        immediate = TaskResult(ErrorKind::NotRunning, QStringLiteral("flow is not running (%1)").arg(flowStateName(m_state)),
+                               std::move(submission.task));
+        return kNoRecord;
+    }
+    if (submission.task.priority() < 0) {
+        immediate = TaskResult(ErrorKind::Rejected,
+                               QStringLiteral("priority %1 is negative; use 0..%2")
+                                   .arg(submission.task.priority())
+                                   .arg(m_layout.laneCount() - 1),
+                               std::move(submission.task));
+        return kNoRecord;
+    }
+    ++m_submitted;
+    const int firstStep = m_router.next(Router::kInputNode, submission.task, m_parentSkips.data());
+    if (firstStep == Router::kOutputNode) {
+        // Every step skipped: the task is finished as it is.
+        ++m_completed;
+        immediate = TaskResult(std::move(submission.task));
+        return kNoRecord;
+    }
+    const std::uint32_t index = allocateRecord();
+    Record& record = m_records[index];
+    record.task = std::move(submission.task);
+    record.task.setId(m_nextTaskId++);
+    record.submittedNs = monotonicNs();
+    record.timeoutNs = submission.timeoutNs;
+    record.deadlineNs = record.submittedNs + submission.timeoutNs;
+    record.lane = std::min(record.task.priority(), m_layout.laneCount() - 1);
+    record.firstStep = firstStep;
+    record.slot = kNoSlot;
+    record.result = TaskResult();
+    ++m_outstanding;
+
+    const bool slotQueueEmpty = std::all_of(m_waitingSlot.begin() + record.lane, m_waitingSlot.end(),
+                                            [](const auto& queue) { return queue.empty(); });
+    if (slotQueueEmpty && !m_freeSlots.empty()) {
+        if (!placeInSlot(index)) {
+            TaskResult result = std::move(m_records[index].result);
+            --m_outstanding;
+            releaseRecord(index);
+            immediate = std::move(result);
+            return kNoRecord;
+        }
+    } else {
+        record.stage = Stage::WaitingSlot;
+        m_waitingSlot[std::size_t(record.lane)].push_back({index, record.generation});
+    }
+    addDeadline(index);
+    if (!m_pumping)
+        schedulePump();
+    return index;
+}
+
+bool FlowRuntime::placeInSlot(std::uint32_t index)
+{
+    Record& record = m_records[index];
+    const std::uint32_t slot = m_freeSlots.back();
+    SlotHeader& header = m_layout.slot(slot);
+    const std::size_t written = TaskCodec::encode(record.task, m_layout.slotPayload(slot), m_layout.slotPayloadCapacity());
+    if (written == 0) {
+        const std::size_t needed = TaskCodec::encodedSize(record.task);
+        ++m_errorsByKind[int(ErrorKind::Rejected)];
+        record.result = TaskResult(ErrorKind::Rejected,
+                                   needed == SIZE_MAX ? QStringLiteral("a field name is longer than 255 bytes")
+                                                      : QStringLiteral("task is %1 bytes, more than max_task_bytes (%2); "
+                                                                       "share large fields as blobs")
+                                                            .arg(needed)
+                                                            .arg(m_layout.slotPayloadCapacity()),
+                                   std::move(record.task));
+        return false;
+    }
+    m_freeSlots.pop_back();
+    header.taskId = record.task.id();
+    header.deadlineNs = record.deadlineNs;
+    header.payloadBytes = std::uint32_t(written);
+    header.priority = std::uint16_t(std::min(record.task.priority(), 0xffff));
+    header.status = 0;
+    header.lane = std::uint8_t(record.lane);
+    header.timingCount = 0;
+    header.lastStep = 0;
+    record.slot = slot;
+    m_slotRecord[slot] = index;
+    if (!enqueueRecord(index)) {
+        record.stage = Stage::WaitingRoom;
+        m_waitingRoom[std::size_t(record.firstStep * m_layout.laneCount() + record.lane)].push_back({index, record.generation});
+        ++m_waitingRoomCount;
+        m_layout.step(record.firstStep).parentWaitingForRoom.store(1, std::memory_order_seq_cst);
+    }
+    return true;
+}
+
+bool FlowRuntime::enqueueRecord(std::uint32_t index)
+{
+    Record& record = m_records[index];
+    SlotHeader& header = m_layout.slot(record.slot);
+    header.enqueueNs = monotonicNs();
+    if (!m_layout.lane(record.firstStep, record.lane).tryEnqueue(record.slot))
+        return false;
+    record.stage = Stage::InEngine;
+    ++m_inEngine;
+    StepControl& step = m_layout.step(record.firstStep);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (step.sleepingConsumers.load(std::memory_order_relaxed) > 0) {
+        step.consumerSeq.fetch_add(1, std::memory_order_release);
+        futexWake(&step.consumerSeq, 1);
+    }
+    return true;
+}
+
+int FlowRuntime::serveWaitingRoom()
+{
+    if (m_waitingRoomCount == 0)
+        return 0;
+    int served = 0;
+    const int laneCount = m_layout.laneCount();
+    for (int s = 0; s < m_layout.stepCount(); ++s) {
+        for (int lane = laneCount - 1; lane >= 0; --lane) {
+            std::deque<QueuedRecord>& queue = m_waitingRoom[std::size_t(s * laneCount + lane)];
+            while (!queue.empty()) {
+                const QueuedRecord queued = queue.front();
+                if (m_records[queued.record].generation != queued.generation
+                    || m_records[queued.record].stage != Stage::WaitingRoom) {
+                    queue.pop_front();
+                    --m_waitingRoomCount;
+                    continue;
+                }
+                if (!enqueueRecord(queued.record))
+                    break;
+                queue.pop_front();
+                --m_waitingRoomCount;
+                ++served;
+            }
+            if (!queue.empty())
+                m_layout.step(s).parentWaitingForRoom.store(1, std::memory_order_seq_cst);
+        }
+    }
+    return served;
+}
+
+void FlowRuntime::serveWaitingSlots()
+{
+    for (int lane = int(m_waitingSlot.size()) - 1; lane >= 0 && !m_freeSlots.empty(); --lane) {
+        std::deque<QueuedRecord>& queue = m_waitingSlot[std::size_t(lane)];
+        while (!queue.empty() && !m_freeSlots.empty()) {
+            const QueuedRecord queued = queue.front();
+            queue.pop_front();
+            Record& record = m_records[queued.record];
+            if (record.generation != queued.generation || record.stage != Stage::WaitingSlot)
+                continue;
+            if (!placeInSlot(queued.record)) {
+                TaskResult result = std::move(m_records[queued.record].result);
+                finishRecord(queued.record, std::move(result));
+            }
+        }
+    }
+}
+
+void FlowRuntime::freeSlot(std::uint32_t slot)
+{
+    m_freeSlots.push_back(slot);
+}
+
+void FlowRuntime::attachWaiter(std::uint32_t record, std::coroutine_handle<> waiter)
+{
+    m_records[record].waiter = waiter;
+}
+
+TaskResult FlowRuntime::takeResult(std::uint32_t index)
+{
+    TaskResult result = std::move(m_records[index].result);
+    releaseRecord(index);
+    return result;
+}
+
+void FlowRuntime::finishRecord(std::uint32_t index, TaskResult result)
+{
+    Record& record = m_records[index];
+    if (record.stage == Stage::Done || record.stage == Stage::Free)
+        return;
+    if (result.ok())
+        ++m_completed;
+    else
+        ++m_errorsByKind[int(result.error())];
+    record.stage = Stage::Done;
+    ++record.generation; // invalidates queue and deadline entries
+    record.result = std::move(result);
+    --m_outstanding;
+    const std::coroutine_handle<> waiter = record.waiter;
+    if (waiter)
+        waiter.resume(); // may submit more work; do not touch `record` after this
+    if (m_outstanding == 0)
+        Q_EMIT drained();
+}
+
+void FlowRuntime::failAllOutstanding(ErrorKind kind, const QString& message)
+{
+    for (std::uint32_t index = 0; index < m_records.size(); ++index) {
+        Record& record = m_records[index];
+        if (record.stage == Stage::WaitingSlot || record.stage == Stage::WaitingRoom || record.stage == Stage::InEngine) {
+            if (record.slot != kNoSlot && record.slot < m_slotRecord.size()) {
+                if (record.stage == Stage::WaitingRoom)
+                    freeSlot(record.slot);
+                else
+                    m_slotRecord[record.slot] = kNoRecord; // comes back later, or never
+                record.slot = kNoSlot;
+            }
+            finishRecord(index, TaskResult(kind, message, std::move(record.task)));
+        }
+    }
+    for (auto& queue : m_waitingSlot)
+        queue.clear();
+    for (auto& queue : m_waitingRoom)
+        queue.clear();
+    m_waitingRoomCount = 0;
+}
+
+// ---------------------------------------------------------------------------------------
+// Completions and the pump
+
+int FlowRuntime::drainCompletions()
+{
+    if (!m_layout.isValid())
+        return 0;
+    int drained = 0;
+    std::uint64_t value = 0;
+    MpmcRing& completion = m_layout.completion();
+    while (completion.tryDequeue(value)) {
+        ++drained;
+        const auto slot = std::uint32_t(value);
+        --m_inEngine;
+        const std::uint32_t index = m_slotRecord[slot];
+        m_slotRecord[slot] = kNoRecord;
+        if (index == kNoRecord) {
+            freeSlot(slot); // its caller already gave up (deadline) or the flow failed it
+            continue;
+        }
+        Record& record = m_records[index];
+        record.slot = kNoSlot;
+        SlotHeader& header = m_layout.slot(slot);
+        TaskResult result;
+        const auto status = ErrorKind(header.status);
+        if (status == ErrorKind::None) {
+            Task task = std::move(record.task);
+            if (TaskCodec::decode(m_layout.slotPayload(slot), header.payloadBytes, task, nullptr)) {
+                std::vector<StepTiming>& timings = task.timings();
+                timings.assign(header.timings, header.timings + std::min<int>(header.timingCount, kMaxStepTimings));
+                result = TaskResult(std::move(task));
+            } else {
+                result = TaskResult(ErrorKind::Rejected, QStringLiteral("result could not be decoded"), std::move(task));
+            }
+        } else {
+            const std::string_view message = TaskCodec::decodeMessage(m_layout.slotPayload(slot), header.payloadBytes);
+            QString text = QString::fromUtf8(message.data(), qsizetype(message.size()));
+            if (status == ErrorKind::HandlerError)
+                text = QStringLiteral("step '%1': %2").arg(stepLabel(document, header.lastStep), text);
+            result = TaskResult(status, text, std::move(record.task));
+        }
+        freeSlot(slot);
+        serveWaitingSlots();
+        finishRecord(index, std::move(result));
+    }
+    return drained;
+}
+
+void FlowRuntime::onWakeFd()
+{
+    std::uint64_t counter = 0;
+    [[maybe_unused]] ssize_t got = ::read(m_wakeFd, &counter, sizeof counter);
+    if (m_state == FlowState::Starting) {
+        checkStartProgress();
+        Q_EMIT startProgress();
+        return;
+    }
+    pump();
+}
+
+void FlowRuntime::schedulePump()
+{
+    if (m_pumpScheduled || m_pumping)
+        return;
+    m_pumpScheduled = true;
+    m_pumpTimer.start();
+}
+
+void FlowRuntime::pump()
+{
+    if (m_pumping || !m_layout.isValid())
+        return;
+    m_pumping = true;
+    ControlHeader& header = m_layout.header();
+    header.parentSleeping.store(0, std::memory_order_relaxed);
+    const std::int64_t startNs = monotonicNs();
+    std::int64_t idleSinceNs = 0;
+    bool budgetExhausted = false;
+    for (;;) {
+        const int progress = drainCompletions() + serveWaitingRoom();
+        if (!m_layout.isValid())
+            break; // a resumed caller stopped the flow
+        const std::int64_t now = monotonicNs();
+        if (progress > 0) {
+            idleSinceNs = 0;
+            if (now - startNs > kPumpBudgetNs) {
+                budgetExhausted = true;
+                break;
+            }
+            continue;
+        }
+        if (m_inEngine == 0 && m_waitingRoomCount == 0)
+            break;
+        if (idleSinceNs == 0)
+            idleSinceNs = now;
+        else if (now - idleSinceNs > kSpinNs)
+            break;
+        sched_yield();
+    }
+    m_pumping = false;
+    if (!m_layout.isValid())
+        return;
+    trimDeadlines();
+    if (budgetExhausted) {
+        schedulePump();
+        return;
+    }
+    // About to sleep in the event loop: ask workers to write the eventfd, then look once
+    // more so a completion pushed just before the flag was seen is not missed.
+    header.parentSleeping.store(1, std::memory_order_seq_cst);
+    if (!m_layout.completion().empty())
+        schedulePump();
+}
+
+// ---------------------------------------------------------------------------------------
+// Deadlines
+
+void FlowRuntime::addDeadline(std::uint32_t index)
+{
+    const Record& record = m_records[index];
+    DeadlineClass* target = nullptr;
+    for (DeadlineClass& deadlineClass : m_deadlines) {
+        if (deadlineClass.timeoutNs == record.timeoutNs) {
+            target = &deadlineClass;
+            break;
+        }
+    }
+    if (!target) {
+        m_deadlines.push_back(DeadlineClass{record.timeoutNs, {}});
+        target = &m_deadlines.back();
+    }
+    target->entries.push_back({record.deadlineNs, index, record.generation});
+    if (m_armedDeadlineNs == 0 || record.deadlineNs < m_armedDeadlineNs)
+        armDeadlineTimer();
+}
+
+void FlowRuntime::trimDeadlines()
+{
+    for (DeadlineClass& deadlineClass : m_deadlines) {
+        auto& entries = deadlineClass.entries;
+        while (!entries.empty() && m_records[entries.front().record].generation != entries.front().generation)
+            entries.pop_front();
+    }
+}
+
+void FlowRuntime::armDeadlineTimer()
+{
+    std::int64_t earliest = 0;
+    for (const DeadlineClass& deadlineClass : m_deadlines) {
+        if (!deadlineClass.entries.empty()
+            && (earliest == 0 || deadlineClass.entries.front().deadlineNs < earliest))
+            earliest = deadlineClass.entries.front().deadlineNs;
+    }
+    m_armedDeadlineNs = earliest;
+    if (earliest == 0) {
+        m_deadlineTimer.stop();
+        return;
+    }
+    const std::int64_t delayNs = std::max<std::int64_t>(0, earliest - monotonicNs());
+    m_deadlineTimer.start(int((delayNs + 999'999) / 1'000'000));
+}
+
+void FlowRuntime::expireDeadlines()
+{
+    // Collect completions first: a task that finished just in time is not a timeout.
+    if (!m_pumping)
+        drainCompletions();
+    const std::int64_t now = monotonicNs();
+    for (std::size_t c = 0; c < m_deadlines.size(); ++c) {
+        for (;;) {
+            auto& entries = m_deadlines[c].entries;
+            if (entries.empty() || entries.front().deadlineNs > now)
+                break;
+            const DeadlineEntry entry = entries.front();
+            entries.pop_front();
+            Record& record = m_records[entry.record];
+            if (record.generation != entry.generation)
+                continue;
+            if (record.stage == Stage::WaitingRoom && record.slot != kNoSlot) {
+                m_slotRecord[record.slot] = kNoRecord;
+                freeSlot(record.slot);
+                record.slot = kNoSlot;
+            } else if (record.stage == Stage::InEngine && record.slot != kNoSlot) {
+                m_slotRecord[record.slot] = kNoRecord; // the worker drops it; the slot returns later
+                record.slot = kNoSlot;
+            }
+            const double timeoutMs = double(record.timeoutNs) / 1e6;
+            finishRecord(entry.record, TaskResult(ErrorKind::Timeout,
+                                                  QStringLiteral("deadline of %1 ms passed").arg(timeoutMs),
+                                                  std::move(record.task)));
+        }
+    }
+    serveWaitingSlots();
+    armDeadlineTimer();
+}
+
+// ---------------------------------------------------------------------------------------
+// Metrics
+
+void FlowRuntime::sampleMetrics()
+{
+    if (!m_sampler || !m_layout.isValid())
+        return;
+    MetricsSampler::ParentCounters parent;
+    parent.submitted = m_submitted;
+    parent.completed = m_completed;
+    parent.errorsByKind = m_errorsByKind;
+    parent.inFlight = m_outstanding;
+    parent.parentSkips = m_parentSkips;
+    parent.flowState = flowStateName(m_state);
+    parent.uptimeS = double(m_uptime.elapsed()) / 1000.0;
+    m_lastSnapshot = m_sampler->sample(parent, workers());
+    Q_EMIT m_flow->metricsSnapshot(m_lastSnapshot);
+}
+
+} // namespace Aqueduct::Internal

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "FlowLayout.h"
+
+#include "aqueduct/MetricsSnapshot.h"
+#include "aqueduct/PipelineDocument.h"
+
+#include <QHash>
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+namespace Aqueduct::Internal {
+
+/// Turns the workers' shared-memory counters (plus the parent's own) into immutable
+/// snapshots: sums per step, histogram quantiles, throughput windows, CPU and RSS
+/// from /proc. Memory stays bounded: only the last 10 s of totals are kept.
+class MetricsSampler {
+public:
+    struct ParentCounters {
+        std::uint64_t submitted = 0;
+        std::uint64_t completed = 0;
+        std::array<std::uint64_t, kErrorKindCount> errorsByKind{};
+        std::uint64_t inFlight = 0;
+        std::vector<std::uint64_t> parentSkips;
+        QString flowState;
+        double uptimeS = 0;
+    };
+
+    MetricsSampler(const PipelineDocument& document, FlowLayout& layout);
+    MetricsSnapshotPtr sample(const ParentCounters& parent, const QList<WorkerInfo>& workers);
+
+    /// Upper bounds (seconds) of the log2 microsecond buckets, as exported.
+    static QList<double> latencyBucketBoundsSeconds();
+    static LatencySummary summarize(const std::array<std::uint64_t, kHistogramBuckets>& buckets, std::uint64_t sumUs);
+
+private:
+    struct CpuSample {
+        std::uint64_t ticks = 0;
+        std::int64_t atNs = 0;
+    };
+    struct Throughput {
+        std::int64_t atNs = 0;
+        std::uint64_t tasksOut = 0;
+    };
+
+    void readProcess(qint64 pid, ProcessMetrics& metrics);
+
+    const PipelineDocument& m_document;
+    FlowLayout& m_layout;
+    QHash<qint64, CpuSample> m_cpu;
+    std::vector<std::deque<Throughput>> m_throughput; ///< per step, last ~10 s
+    // Counters of workers that were replaced (restarts) are folded in here so totals
+    // never go backwards when a worker's block is reset.
+    long m_ticksPerSecond = 100;
+    long m_pageSize = 4096;
+};
+
+} // namespace Aqueduct::Internal

@@ -1,0 +1,187 @@
+#include "TaskCodec.h"
+
+#include <cstring>
+#include <limits>
+
+namespace Aqueduct::Internal {
+
+namespace {
+
+template<typename T>
+inline void put(char*& out, T value)
+{
+    std::memcpy(out, &value, sizeof(T));
+    out += sizeof(T);
+}
+
+template<typename T>
+inline bool get(const char*& in, const char* end, T& value)
+{
+    if (std::size_t(end - in) < sizeof(T))
+        return false;
+    std::memcpy(&value, in, sizeof(T));
+    in += sizeof(T);
+    return true;
+}
+
+std::size_t valueSize(const Value& value)
+{
+    switch (value.type()) {
+    case ValueType::Null:
+        return 0;
+    case ValueType::Bool:
+        return 1;
+    case ValueType::Int:
+    case ValueType::Double:
+        return 8;
+    case ValueType::String:
+    case ValueType::Bytes:
+        return 4 + value.view().size();
+    case ValueType::Blob:
+        return 16;
+    }
+    return 0;
+}
+
+} // namespace
+
+std::size_t TaskCodec::encodedSize(const Task& task)
+{
+    std::size_t total = 2;
+    for (std::size_t i = 0; i < task.fieldCount(); ++i) {
+        const Task::Field& field = task.fieldAt(i);
+        if (field.name.size() > 255)
+            return std::numeric_limits<std::size_t>::max();
+        total += 2 + field.name.size() + valueSize(field.value);
+    }
+    return total;
+}
+
+std::size_t TaskCodec::encode(const Task& task, char* out, std::size_t capacity)
+{
+    const std::size_t needed = encodedSize(task);
+    if (needed > capacity || task.fieldCount() > 0xffff)
+        return 0;
+    char* cursor = out;
+    put<std::uint16_t>(cursor, std::uint16_t(task.fieldCount()));
+    for (std::size_t i = 0; i < task.fieldCount(); ++i) {
+        const Task::Field& field = task.fieldAt(i);
+        put<std::uint8_t>(cursor, std::uint8_t(field.value.type()));
+        put<std::uint8_t>(cursor, std::uint8_t(field.name.size()));
+        std::memcpy(cursor, field.name.data(), field.name.size());
+        cursor += field.name.size();
+        const Value& value = field.value;
+        switch (value.type()) {
+        case ValueType::Null:
+            break;
+        case ValueType::Bool:
+            put<std::uint8_t>(cursor, value.toBool() ? 1 : 0);
+            break;
+        case ValueType::Int:
+            put<std::int64_t>(cursor, value.toInt());
+            break;
+        case ValueType::Double:
+            put<double>(cursor, value.toDouble());
+            break;
+        case ValueType::String:
+        case ValueType::Bytes: {
+            const std::string_view data = value.view();
+            put<std::uint32_t>(cursor, std::uint32_t(data.size()));
+            std::memcpy(cursor, data.data(), data.size());
+            cursor += data.size();
+            break;
+        }
+        case ValueType::Blob:
+            put<std::uint64_t>(cursor, value.blob().offset);
+            put<std::uint64_t>(cursor, value.blob().size);
+            break;
+        }
+    }
+    return std::size_t(cursor - out);
+}
+
+bool TaskCodec::decode(const char* in, std::size_t size, Task& task, const char* arenaBase)
+{
+    const char* end = in + size;
+    task.clearFields();
+    std::uint16_t count = 0;
+    if (!get(in, end, count))
+        return false;
+    for (std::uint16_t i = 0; i < count; ++i) {
+        std::uint8_t type = 0;
+        std::uint8_t nameLength = 0;
+        if (!get(in, end, type) || !get(in, end, nameLength) || std::size_t(end - in) < nameLength)
+            return false;
+        Value& value = task.appendField(std::string_view(in, nameLength));
+        in += nameLength;
+        switch (ValueType(type)) {
+        case ValueType::Null:
+            value.setNull();
+            break;
+        case ValueType::Bool: {
+            std::uint8_t flag = 0;
+            if (!get(in, end, flag))
+                return false;
+            value.setBool(flag != 0);
+            break;
+        }
+        case ValueType::Int: {
+            std::int64_t number = 0;
+            if (!get(in, end, number))
+                return false;
+            value.setInt(number);
+            break;
+        }
+        case ValueType::Double: {
+            double number = 0;
+            if (!get(in, end, number))
+                return false;
+            value.setDouble(number);
+            break;
+        }
+        case ValueType::String:
+        case ValueType::Bytes: {
+            std::uint32_t length = 0;
+            if (!get(in, end, length) || std::size_t(end - in) < length)
+                return false;
+            if (ValueType(type) == ValueType::String)
+                value.setString(std::string_view(in, length));
+            else
+                value.setBytes(std::string_view(in, length));
+            in += length;
+            break;
+        }
+        case ValueType::Blob: {
+            BlobRef blob;
+            if (!get(in, end, blob.offset) || !get(in, end, blob.size))
+                return false;
+            blob.data = arenaBase ? arenaBase + blob.offset : nullptr;
+            value.setBlob(blob);
+            break;
+        }
+        default:
+            return false;
+        }
+    }
+    return true;
+}
+
+std::size_t TaskCodec::encodeMessage(std::string_view message, char* out, std::size_t capacity)
+{
+    const std::size_t length = std::min(message.size(), capacity > 4 ? capacity - 4 : 0);
+    char* cursor = out;
+    put<std::uint32_t>(cursor, std::uint32_t(length));
+    std::memcpy(cursor, message.data(), length);
+    return 4 + length;
+}
+
+std::string_view TaskCodec::decodeMessage(const char* in, std::size_t size)
+{
+    const char* end = in + size;
+    std::uint32_t length = 0;
+    if (!get(in, end, length) || std::size_t(end - in) < length)
+        return {};
+    return std::string_view(in, length);
+}
+
+} // namespace Aqueduct::Internal

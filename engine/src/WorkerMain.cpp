@@ -1,0 +1,465 @@
+// The worker process: takes batches from its step's queue, runs the handler, routes
+// each task on (to the next step's queue or back to the parent).
+#include "Clock.h"
+#include "FlowLayout.h"
+#include "Futex.h"
+#include "Router.h"
+#include "TaskCodec.h"
+#include "WaitPolicy.h"
+#include "WorkerConfig.h"
+
+#include "aqueduct/HandlerRegistry.h"
+#include "aqueduct/PipelineDocument.h"
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <vector>
+
+namespace Aqueduct::Internal {
+
+namespace {
+
+class Worker {
+public:
+    explicit Worker(const WorkerConfig& config) : m_config(config) {}
+    int run();
+
+private:
+    bool startHandler(const PipelineDocument& document);
+    void reportStartFailure(const std::string& message);
+    int takeBatch();
+    bool tryTakeOne(std::uint32_t& slot);
+    void waitForWork();
+    void processBatch(int count);
+    void finishWithError(std::uint32_t slot, ErrorKind kind, std::string_view message);
+    void forward(std::uint32_t slot, int targetStep);
+    void complete(std::uint32_t slot);
+    void releaseHeld(std::uint32_t slot);
+    void notifyConsumers(StepControl& step);
+    void notifyProducers(StepControl& step);
+    void wakeParent();
+    bool parentAlive() const;
+    bool stopRequested() const { return m_layout.header().stopRequested.load(std::memory_order_acquire) != 0; }
+
+    const WorkerConfig& m_config;
+    FlowLayout m_layout;
+    Router m_router;
+    std::unique_ptr<Handler> m_handler;
+    WorkerControl* m_control = nullptr;
+    StepControl* m_step = nullptr;
+    std::uint32_t* m_held = nullptr;
+    int m_laneCount = 1;
+    int m_batchSize = 1;
+    std::vector<std::uint32_t> m_batchSlots; ///< slots taken this batch
+    std::vector<std::uint32_t> m_liveSlots;  ///< slots whose task is in m_tasks
+    std::vector<Task> m_tasks;
+    std::vector<std::uint64_t> m_skipCounters;
+    QString m_stepId;
+};
+
+int Worker::run()
+{
+    try {
+        m_layout.attach(m_config.segmentName);
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "aqueduct worker: %s\n", error.what());
+        return 70;
+    }
+    m_control = &m_layout.worker(m_config.globalWorkerIndex);
+    m_control->pid.store(getpid(), std::memory_order_relaxed);
+    m_step = &m_layout.step(m_config.stepIndex);
+    m_held = m_layout.held(m_config.globalWorkerIndex);
+    m_laneCount = m_layout.laneCount();
+    m_batchSize = int(m_step->batchSize);
+
+    const PipelineDocument::LoadResult loaded = PipelineDocument::fromJson(m_config.documentJson);
+    if (!loaded.ok()) {
+        reportStartFailure("the pipeline document did not load in the worker");
+        return 71;
+    }
+    QString routeError;
+    if (!m_router.build(loaded.document, &routeError)) {
+        reportStartFailure(routeError.toStdString());
+        return 71;
+    }
+    m_skipCounters.assign(std::size_t(loaded.document.steps.size()), 0);
+    if (!startHandler(loaded.document))
+        return 72;
+
+    m_batchSlots.resize(std::size_t(m_batchSize));
+    m_liveSlots.resize(std::size_t(m_batchSize));
+    m_tasks.resize(std::size_t(m_batchSize));
+    m_control->state.store(std::uint32_t(SharedWorkerState::Ready), std::memory_order_release);
+    wakeParent();
+    const std::uint64_t one = 1;
+    [[maybe_unused]] ssize_t written = ::write(m_config.wakeFd, &one, sizeof one);
+
+    for (;;) {
+        const int count = takeBatch();
+        if (count == 0)
+            break;
+        processBatch(count);
+    }
+    try {
+        m_handler->onStop();
+    } catch (...) {
+        // onStop failing must not turn a clean stop into a crash report.
+    }
+    m_control->state.store(std::uint32_t(SharedWorkerState::Stopped), std::memory_order_release);
+    return 0;
+}
+
+bool Worker::startHandler(const PipelineDocument& document)
+{
+    const StepSpec& spec = document.steps[m_config.stepIndex];
+    m_stepId = spec.id;
+    const HandlerRegistry& registry = HandlerRegistry::global();
+    const HandlerInfo* info = registry.find(spec.handler);
+    m_handler = info ? registry.create(spec.handler) : nullptr;
+    if (!m_handler) {
+        reportStartFailure("unknown handler '" + spec.handler.toStdString() + "'");
+        return false;
+    }
+    try {
+        m_handler->onStart(HandlerParams(HandlerRegistry::withDefaults(*info, spec.params), spec.id,
+                                         m_config.workerIndex));
+    } catch (const std::exception& error) {
+        reportStartFailure(std::string("onStart failed: ") + error.what());
+        return false;
+    } catch (...) {
+        reportStartFailure("onStart failed with an unknown exception");
+        return false;
+    }
+    return true;
+}
+
+void Worker::reportStartFailure(const std::string& message)
+{
+    std::snprintf(m_control->message, sizeof m_control->message, "%s", message.c_str());
+    m_control->state.store(std::uint32_t(SharedWorkerState::StartFailed), std::memory_order_release);
+    const std::uint64_t one = 1;
+    [[maybe_unused]] ssize_t written = ::write(m_config.wakeFd, &one, sizeof one);
+}
+
+bool Worker::tryTakeOne(std::uint32_t& slot)
+{
+    std::uint64_t value = 0;
+    const std::int64_t agingNs = m_layout.header().priorityAgingNs;
+    if (agingNs > 0 && m_laneCount > 1) {
+        // A low-priority task that waited past the aging limit goes first.
+        const std::int64_t now = monotonicNs();
+        for (int lane = 0; lane < m_laneCount - 1; ++lane) {
+            MpmcRing& ring = m_layout.lane(m_config.stepIndex, lane);
+            std::uint64_t head = 0;
+            if (ring.peek(head) && head < m_layout.slotCount()
+                && now - m_layout.slot(std::uint32_t(head)).enqueueNs > agingNs && ring.tryDequeue(value)) {
+                slot = std::uint32_t(value);
+                return true;
+            }
+        }
+    }
+    for (int lane = m_laneCount - 1; lane >= 0; --lane) {
+        if (m_layout.lane(m_config.stepIndex, lane).tryDequeue(value)) {
+            slot = std::uint32_t(value);
+            return true;
+        }
+    }
+    return false;
+}
+
+int Worker::takeBatch()
+{
+    int count = 0;
+    std::int64_t batchDeadlineNs = 0;
+    while (count < m_batchSize) {
+        std::uint32_t slot = kNoSlot;
+        if (tryTakeOne(slot)) {
+            m_held[count] = slot;
+            m_batchSlots[std::size_t(count)] = slot;
+            ++count;
+            notifyProducers(*m_step);
+            if (count == 1 && m_step->batchTimeoutNs > 0)
+                batchDeadlineNs = monotonicNs() + m_step->batchTimeoutNs;
+            continue;
+        }
+        if (count > 0) {
+            if (m_step->batchTimeoutNs == 0 || monotonicNs() >= batchDeadlineNs || stopRequested())
+                break; // dynamic batching: take what is queued now
+            const std::int64_t remaining = batchDeadlineNs - monotonicNs();
+            if (remaining > kSpinNs) {
+                const std::uint32_t seq = m_step->consumerSeq.load(std::memory_order_acquire);
+                m_step->sleepingConsumers.fetch_add(1, std::memory_order_seq_cst);
+                if (!tryTakeOne(slot))
+                    futexWait(&m_step->consumerSeq, seq, std::min<std::int64_t>(remaining, 100'000'000));
+                else {
+                    m_held[count] = slot;
+                    m_batchSlots[std::size_t(count)] = slot;
+                    ++count;
+                    notifyProducers(*m_step);
+                }
+                m_step->sleepingConsumers.fetch_sub(1, std::memory_order_relaxed);
+            } else {
+                sched_yield();
+            }
+            continue;
+        }
+        if (stopRequested())
+            return 0;
+        waitForWork();
+    }
+    m_control->heldCount.store(std::uint32_t(count), std::memory_order_relaxed);
+    return count;
+}
+
+void Worker::waitForWork()
+{
+    auto anyQueued = [this] {
+        for (int lane = m_laneCount - 1; lane >= 0; --lane) {
+            if (!m_layout.lane(m_config.stepIndex, lane).empty())
+                return true;
+        }
+        return false;
+    };
+    const std::int64_t spinUntil = monotonicNs() + kSpinNs;
+    while (monotonicNs() < spinUntil) {
+        if (anyQueued() || stopRequested())
+            return;
+        sched_yield();
+    }
+    m_control->state.store(std::uint32_t(SharedWorkerState::Idle), std::memory_order_relaxed);
+    const std::uint32_t seq = m_step->consumerSeq.load(std::memory_order_acquire);
+    m_step->sleepingConsumers.fetch_add(1, std::memory_order_seq_cst);
+    if (!anyQueued() && !stopRequested())
+        futexWait(&m_step->consumerSeq, seq, kIdleCheckNs);
+    m_step->sleepingConsumers.fetch_sub(1, std::memory_order_relaxed);
+    if (!parentAlive())
+        _exit(0); // the parent is gone: nobody can use our results
+}
+
+void Worker::processBatch(int count)
+{
+    WorkerCounters& counters = m_control->counters;
+    m_control->state.store(std::uint32_t(SharedWorkerState::Busy), std::memory_order_relaxed);
+    const std::int64_t takenNs = monotonicNs();
+    int live = 0;
+    for (int i = 0; i < count; ++i) {
+        const std::uint32_t slot = m_batchSlots[std::size_t(i)];
+        SlotHeader& header = m_layout.slot(slot);
+        bump(counters.tasksIn);
+        const std::int64_t waitedUs = std::max<std::int64_t>(0, (takenNs - header.enqueueNs) / 1000);
+        bump(counters.queueWaitUsBuckets[histogramBucket(std::uint64_t(waitedUs))]);
+        bump(counters.queueWaitUsSum, std::uint64_t(waitedUs));
+        if (header.deadlineNs != 0 && takenNs > header.deadlineNs) {
+            finishWithError(slot, ErrorKind::Timeout, "deadline passed while queued; dropped unhandled");
+            continue;
+        }
+        Task& task = m_tasks[std::size_t(live)];
+        if (!TaskCodec::decode(m_layout.slotPayload(slot), header.payloadBytes, task, nullptr)) {
+            finishWithError(slot, ErrorKind::Rejected, "task could not be decoded");
+            continue;
+        }
+        task.setId(header.taskId);
+        task.setPriority(header.priority);
+        task.clearFailure();
+        if (header.timingCount < kMaxStepTimings) {
+            StepTiming& timing = header.timings[header.timingCount];
+            timing.stepIndex = std::uint16_t(m_config.stepIndex);
+            timing.queueWaitUs = std::uint32_t(std::min<std::int64_t>(waitedUs, UINT32_MAX));
+        }
+        m_liveSlots[std::size_t(live)] = slot;
+        ++live;
+    }
+    if (live == 0)
+        return;
+
+    std::string batchError;
+    bool batchFailed = false;
+    m_control->batchStartNs.store(takenNs, std::memory_order_relaxed);
+    const std::int64_t startNs = monotonicNs();
+    try {
+        m_handler->handle(std::span<Task>(m_tasks.data(), std::size_t(live)));
+    } catch (const std::exception& error) {
+        batchFailed = true;
+        batchError = error.what();
+    } catch (...) {
+        batchFailed = true;
+        batchError = "handler threw an unknown exception";
+    }
+    const std::int64_t endNs = monotonicNs();
+    m_control->batchStartNs.store(0, std::memory_order_relaxed);
+    const std::uint64_t handleUs = std::uint64_t(std::max<std::int64_t>(0, (endNs - startNs) / 1000));
+    bump(counters.batches);
+    bump(counters.handleUsBuckets[histogramBucket(handleUs)]);
+    bump(counters.handleUsSum, handleUs);
+    bump(counters.busyNs, std::uint64_t(endNs - startNs));
+    const int fillBucket = std::clamp((live * kBatchFillBuckets + m_batchSize - 1) / m_batchSize, 1, kBatchFillBuckets) - 1;
+    bump(counters.batchFillBuckets[fillBucket]);
+
+    for (int i = 0; i < live; ++i) {
+        const std::uint32_t slot = m_liveSlots[std::size_t(i)];
+        Task& task = m_tasks[std::size_t(i)];
+        SlotHeader& header = m_layout.slot(slot);
+        if (header.timingCount < kMaxStepTimings) {
+            StepTiming& timing = header.timings[header.timingCount];
+            timing.handleUs = std::uint32_t(std::min<std::uint64_t>(handleUs, UINT32_MAX));
+            timing.batchSize = std::uint16_t(std::min(live, 0xffff));
+            ++header.timingCount;
+        }
+        header.lastStep = std::uint16_t(m_config.stepIndex);
+        if (batchFailed) {
+            finishWithError(slot, ErrorKind::HandlerError, batchError);
+            continue;
+        }
+        if (task.isFailed()) {
+            finishWithError(slot, ErrorKind::HandlerError, task.failureMessage());
+            continue;
+        }
+        const std::size_t written = TaskCodec::encode(task, m_layout.slotPayload(slot), m_layout.slotPayloadCapacity());
+        if (written == 0) {
+            const std::size_t needed = TaskCodec::encodedSize(task);
+            finishWithError(slot, ErrorKind::Rejected,
+                            "result of step '" + m_stepId.toStdString() + "' is " + std::to_string(needed)
+                                + " bytes, more than max_task_bytes (" + std::to_string(m_layout.slotPayloadCapacity())
+                                + "); share large fields as blobs");
+            continue;
+        }
+        header.payloadBytes = std::uint32_t(written);
+        bump(counters.tasksOut);
+        const int target = m_router.next(m_config.stepIndex, task, m_skipCounters.data());
+        if (target == Router::kOutputNode)
+            complete(slot);
+        else
+            forward(slot, target);
+    }
+    m_control->heldCount.store(0, std::memory_order_relaxed);
+}
+
+void Worker::releaseHeld(std::uint32_t slot)
+{
+    // Cleared before the slot is passed on: if we die in between, the task is lost
+    // (its caller times out) rather than failed twice.
+    for (int i = 0; i < m_batchSize; ++i) {
+        if (m_held[i] == slot) {
+            m_held[i] = kNoSlot;
+            return;
+        }
+    }
+}
+
+void Worker::finishWithError(std::uint32_t slot, ErrorKind kind, std::string_view message)
+{
+    SlotHeader& header = m_layout.slot(slot);
+    header.status = std::uint8_t(kind);
+    header.lastStep = std::uint16_t(m_config.stepIndex);
+    header.payloadBytes = std::uint32_t(TaskCodec::encodeMessage(message, m_layout.slotPayload(slot), m_layout.slotPayloadCapacity()));
+    bump(m_control->counters.errors[int(kind)]);
+    complete(slot);
+}
+
+void Worker::complete(std::uint32_t slot)
+{
+    releaseHeld(slot);
+    // Never full: its capacity covers every slot.
+    m_layout.completion().tryEnqueue(slot);
+    wakeParent();
+}
+
+void Worker::forward(std::uint32_t slot, int targetStep)
+{
+    SlotHeader& header = m_layout.slot(slot);
+    StepControl& target = m_layout.step(targetStep);
+    const int lane = std::min<int>(header.lane, int(target.laneCount) - 1);
+    MpmcRing& ring = m_layout.lane(targetStep, lane);
+    header.enqueueNs = monotonicNs();
+    releaseHeld(slot);
+    if (!ring.tryEnqueue(slot)) {
+        // Backpressure: spin briefly, then sleep until a consumer makes room.
+        const std::int64_t spinUntil = monotonicNs() + kSpinNs;
+        while (!ring.tryEnqueue(slot)) {
+            if (stopRequested())
+                return; // flow is going away; the parent reclaims every slot
+            if (monotonicNs() < spinUntil) {
+                sched_yield();
+                continue;
+            }
+            const std::uint32_t seq = target.producerSeq.load(std::memory_order_acquire);
+            target.sleepingProducers.fetch_add(1, std::memory_order_seq_cst);
+            if (!ring.tryEnqueue(slot))
+                futexWait(&target.producerSeq, seq, kIdleCheckNs);
+            else {
+                target.sleepingProducers.fetch_sub(1, std::memory_order_relaxed);
+                break;
+            }
+            target.sleepingProducers.fetch_sub(1, std::memory_order_relaxed);
+            if (!parentAlive())
+                _exit(0);
+        }
+    }
+    notifyConsumers(target);
+}
+
+void Worker::notifyConsumers(StepControl& step)
+{
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (step.sleepingConsumers.load(std::memory_order_relaxed) > 0) {
+        step.consumerSeq.fetch_add(1, std::memory_order_release);
+        futexWake(&step.consumerSeq, 1);
+    }
+}
+
+void Worker::notifyProducers(StepControl& step)
+{
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (step.sleepingProducers.load(std::memory_order_relaxed) > 0) {
+        step.producerSeq.fetch_add(1, std::memory_order_release);
+        futexWake(&step.producerSeq, 0);
+    }
+    if (step.parentWaitingForRoom.load(std::memory_order_relaxed) != 0
+        && step.parentWaitingForRoom.exchange(0, std::memory_order_acq_rel) != 0) {
+        const std::uint64_t one = 1;
+        [[maybe_unused]] ssize_t written = ::write(m_config.wakeFd, &one, sizeof one);
+    }
+}
+
+void Worker::wakeParent()
+{
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    ControlHeader& header = m_layout.header();
+    if (header.parentSleeping.load(std::memory_order_relaxed) != 0
+        && header.parentSleeping.exchange(0, std::memory_order_acq_rel) != 0) {
+        const std::uint64_t one = 1;
+        [[maybe_unused]] ssize_t written = ::write(m_config.wakeFd, &one, sizeof one);
+    }
+}
+
+bool Worker::parentAlive() const
+{
+    return ::kill(m_config.parentPid, 0) == 0;
+}
+
+} // namespace
+
+int runWorker(const WorkerConfig& config)
+{
+    // Own process group: a terminal's Ctrl+C goes to the parent, which stops us cleanly.
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    if (::kill(config.parentPid, 0) != 0)
+        return 0;
+    char name[16];
+    std::snprintf(name, sizeof name, "aq-w%d", config.globalWorkerIndex);
+    prctl(PR_SET_NAME, name);
+    Worker worker(config);
+    return worker.run();
+}
+
+} // namespace Aqueduct::Internal

@@ -1,0 +1,194 @@
+#include "inspector/ParamEditor.h"
+
+#include "style/Icons.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QToolButton>
+
+#include <cmath>
+#include <limits>
+
+namespace Aqueduct::Ui {
+
+namespace {
+
+QString jsonText(const QJsonValue& value)
+{
+    switch (value.type()) {
+    case QJsonValue::Bool:
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Double: {
+        const double number = value.toDouble();
+        return number == std::floor(number) && std::abs(number) < 1e15
+                   ? QString::number(qint64(number))
+                   : QString::number(number);
+    }
+    case QJsonValue::String:
+        return QStringLiteral("\"%1\"").arg(value.toString());
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    default:
+        return QString();
+    }
+}
+
+int clampToInt(double value)
+{
+    return int(std::clamp(value, double(std::numeric_limits<int>::min()),
+                          double(std::numeric_limits<int>::max())));
+}
+
+} // namespace
+
+ParamEditor::ParamEditor(ParamSpec spec, QWidget* parent)
+    : QWidget(parent)
+    , m_spec(std::move(spec))
+{
+    setObjectName(QStringLiteral("param_%1").arg(m_spec.name));
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(4);
+
+    switch (m_spec.type) {
+    case ParamType::Int: {
+        auto* spin = new QSpinBox(this);
+        spin->setRange(m_spec.minimum ? clampToInt(*m_spec.minimum) : std::numeric_limits<int>::min(),
+                       m_spec.maximum ? clampToInt(*m_spec.maximum) : std::numeric_limits<int>::max());
+        spin->setKeyboardTracking(false);
+        spin->setAccelerated(true);
+        connect(spin, &QSpinBox::valueChanged, this,
+                [this](int value) { emitEdited(QJsonValue(qint64(value))); });
+        m_editor = spin;
+        break;
+    }
+    case ParamType::Double: {
+        auto* spin = new QDoubleSpinBox(this);
+        spin->setDecimals(4);
+        spin->setRange(m_spec.minimum.value_or(-1e12), m_spec.maximum.value_or(1e12));
+        if (m_spec.minimum && m_spec.maximum && *m_spec.maximum - *m_spec.minimum <= 1.0)
+            spin->setSingleStep(0.01);
+        else
+            spin->setSingleStep(0.1);
+        spin->setKeyboardTracking(false);
+        connect(spin, &QDoubleSpinBox::valueChanged, this,
+                [this](double value) { emitEdited(QJsonValue(value)); });
+        m_editor = spin;
+        break;
+    }
+    case ParamType::Bool: {
+        auto* check = new QCheckBox(this);
+        connect(check, &QCheckBox::toggled, this, [this](bool value) { emitEdited(QJsonValue(value)); });
+        m_editor = check;
+        break;
+    }
+    case ParamType::Choice: {
+        auto* combo = new QComboBox(this);
+        combo->addItems(m_spec.choices);
+        connect(combo, &QComboBox::activated, this, [this, combo](int index) {
+            emitEdited(QJsonValue(combo->itemText(index)));
+        });
+        m_editor = combo;
+        break;
+    }
+    case ParamType::String: {
+        auto* edit = new QLineEdit(this);
+        connect(edit, &QLineEdit::editingFinished, this, [this, edit] {
+            if (m_value.isString() && m_value.toString() == edit->text())
+                return;
+            if (m_value.isUndefined() && m_spec.defaultValue.toString() == edit->text())
+                return;
+            emitEdited(QJsonValue(edit->text()));
+        });
+        m_editor = edit;
+        break;
+    }
+    }
+    m_editor->setObjectName(QStringLiteral("editor_%1").arg(m_spec.name));
+    layout->addWidget(m_editor, 1);
+
+    m_reset = new QToolButton(this);
+    m_reset->setObjectName(QStringLiteral("reset_%1").arg(m_spec.name));
+    m_reset->setIcon(Icons::icon(QStringLiteral("reset")));
+    m_reset->setAutoRaise(true);
+    m_reset->setFocusPolicy(Qt::TabFocus);
+    const QString defaultText = m_spec.defaultValue.isUndefined() ? tr("none (required)")
+                                                                  : jsonText(m_spec.defaultValue);
+    m_reset->setToolTip(tr("Reset to default (%1)").arg(defaultText));
+    connect(m_reset, &QToolButton::clicked, this, [this] { emitEdited(QJsonValue(QJsonValue::Undefined)); });
+    layout->addWidget(m_reset);
+
+    QString tip = QStringLiteral("<b>%1</b> (%2)").arg(m_spec.name, paramTypeName(m_spec.type));
+    if (!m_spec.description.isEmpty())
+        tip += QStringLiteral("<br>%1").arg(m_spec.description.toHtmlEscaped());
+    if (m_spec.minimum || m_spec.maximum)
+        tip += tr("<br>Range: %1 … %2")
+                   .arg(m_spec.minimum ? QString::number(*m_spec.minimum) : QStringLiteral("−∞"),
+                        m_spec.maximum ? QString::number(*m_spec.maximum) : QStringLiteral("∞"));
+    tip += tr("<br>Default: %1").arg(defaultText.toHtmlEscaped());
+    m_editor->setToolTip(tip);
+    setToolTip(tip);
+    setValue(QJsonValue(QJsonValue::Undefined));
+}
+
+void ParamEditor::emitEdited(const QJsonValue& value)
+{
+    if (m_updating)
+        return;
+    Q_EMIT edited(value);
+}
+
+void ParamEditor::setExplicit(bool isExplicit)
+{
+    QFont font = m_editor->font();
+    font.setItalic(!isExplicit);
+    m_editor->setFont(font);
+    m_reset->setEnabled(isExplicit);
+}
+
+void ParamEditor::setValue(const QJsonValue& value)
+{
+    m_updating = true;
+    m_value = value;
+    const bool isExplicit = !value.isUndefined();
+    const QJsonValue shown = isExplicit ? value : m_spec.defaultValue;
+    switch (m_spec.type) {
+    case ParamType::Int: {
+        auto* spin = static_cast<QSpinBox*>(m_editor);
+        spin->setValue(shown.isDouble() ? clampToInt(shown.toDouble()) : spin->minimum());
+        break;
+    }
+    case ParamType::Double: {
+        auto* spin = static_cast<QDoubleSpinBox*>(m_editor);
+        spin->setValue(shown.isDouble() ? shown.toDouble() : spin->minimum());
+        break;
+    }
+    case ParamType::Bool:
+        static_cast<QCheckBox*>(m_editor)->setChecked(shown.toBool());
+        break;
+    case ParamType::Choice: {
+        auto* combo = static_cast<QComboBox*>(m_editor);
+        int index = combo->findText(shown.toString());
+        if (index < 0 && shown.isString()) {
+            combo->addItem(shown.toString()); // an invalid value stays visible
+            index = combo->count() - 1;
+        }
+        combo->setCurrentIndex(index);
+        break;
+    }
+    case ParamType::String: {
+        auto* edit = static_cast<QLineEdit*>(m_editor);
+        edit->setText(shown.toString());
+        edit->setPlaceholderText(m_spec.defaultValue.isUndefined() ? tr("required") : QString());
+        break;
+    }
+    }
+    setExplicit(isExplicit);
+    m_updating = false;
+}
+
+} // namespace Aqueduct::Ui
