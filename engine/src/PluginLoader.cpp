@@ -211,6 +211,11 @@ int loadFileCounting(const QString& path, HandlerRegistry& registry, bool* ok)
             *ok = false;
             return 0;
         }
+        if (QFileInfo(canonical).permissions().testFlag(QFileDevice::WriteOther)) {
+            reportProblem(registry, canonical, QStringLiteral("refused: the file is writable by every user"));
+            *ok = false;
+            return 0;
+        }
         LoadedPlugin plugin;
         const QString reason = openPlugin(canonical, plugin);
         if (!reason.isEmpty()) {
@@ -245,8 +250,13 @@ QStringList PluginLoader::searchPath(const QString& pipelinePath)
     if (const QString programDir = programDirectory(); !programDir.isEmpty())
         appendExistingDirectory(path, programDir + QStringLiteral("/../lib/aqueduct/plugins"));
 
-    if (!pipelinePath.isEmpty())
-        appendExistingDirectory(path, QFileInfo(pipelinePath).absolutePath());
+    if (!pipelinePath.isEmpty()) {
+        // A pipeline opened from a folder anyone can write to (/tmp) must not pull in
+        // libraries other users dropped there.
+        const QFileInfo folder(QFileInfo(pipelinePath).absolutePath());
+        if (!folder.permissions().testFlag(QFileDevice::WriteOther))
+            appendExistingDirectory(path, folder.absoluteFilePath());
+    }
     return path;
 }
 

@@ -66,6 +66,7 @@ private Q_SLOTS:
         QVERIFY2(sleepMs.match(out).hasMatch(), qPrintable(out));
         QVERIFY(out.contains(
             QStringLiteral("choice, default \"abort\", one of abort, segfault, exit")));
+        QVERIFY(out.contains(QStringLiteral("int, default 100, 0..10000000"))); // cpu_burn us
         QVERIFY(out.contains(QStringLiteral("string, required")));
         QVERIFY(out.contains(QStringLiteral("(no parameters)"))); // passthrough
     }

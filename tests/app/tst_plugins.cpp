@@ -158,6 +158,7 @@ private Q_SLOTS:
     void loaderLoadsExamplePluginWithOrigin();
     void loaderIsIdempotent();
     void loaderReportsBrokenPlugins();
+    void loaderRefusesWhatOthersCanWrite();
     void handlersCommandListsPlugin();
     void handlersCommandReportsBrokenPluginsAndSucceeds();
     void installedProgramFindsInstalledPlugin();
@@ -343,6 +344,28 @@ void TestPlugins::loaderReportsBrokenPlugins()
     QCOMPARE(registry.find(QStringLiteral("clashing_fresh"))->origin, m_brokenDir + QStringLiteral("/clashing.so"));
     QVERIFY(!Aqueduct::PluginLoader::loadFile(m_brokenDir + QStringLiteral("/wrong_abi.so"), registry));
     QVERIFY(!Aqueduct::PluginLoader::loadFile(m_temp.filePath(QStringLiteral("missing.so")), registry));
+}
+
+void TestPlugins::loaderRefusesWhatOthersCanWrite()
+{
+    // A plugin file anyone may replace is refused; a pipeline in a folder anyone may
+    // write to (like /tmp) does not add that folder to the search path.
+    const QString folder = m_temp.filePath(QStringLiteral("open-to-all"));
+    QVERIFY(QDir().mkpath(folder));
+    const QString copy = folder + QStringLiteral("/text_handlers_copy.so");
+    QVERIFY(QFile::copy(m_examplePlugin, copy));
+    QVERIFY(QFile::setPermissions(copy, QFile::permissions(copy) | QFileDevice::WriteOther));
+    Aqueduct::HandlerRegistry registry;
+    QVERIFY(!Aqueduct::PluginLoader::loadFile(copy, registry));
+    QCOMPARE(registry.loadProblems().size(), 1);
+    QVERIFY2(registry.loadProblems().first().message.contains(QStringLiteral("writable by every user")),
+             qPrintable(registry.loadProblems().first().toString()));
+    QVERIFY(registry.handlers().isEmpty());
+
+    const QString pipeline = folder + QStringLiteral("/pipeline.json");
+    QVERIFY(Aqueduct::PluginLoader::searchPath(pipeline).contains(QFileInfo(folder).canonicalFilePath()));
+    QVERIFY(QFile::setPermissions(folder, QFile::permissions(folder) | QFileDevice::WriteOther));
+    QVERIFY(!Aqueduct::PluginLoader::searchPath(pipeline).contains(QFileInfo(folder).canonicalFilePath()));
 }
 
 void TestPlugins::handlersCommandListsPlugin()

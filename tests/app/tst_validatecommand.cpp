@@ -292,46 +292,47 @@ private Q_SLOTS:
     void hostileInputs_data() {
         QTest::addColumn<QByteArray>("content"); // written to a file unless the row says otherwise
         QTest::addColumn<QString>("special");
-        QTest::newRow("missing file") << QByteArray() << "missing";
-        QTest::newRow("directory") << QByteArray() << "directory";
+        QTest::addColumn<int>("exitCode");
+        QTest::newRow("missing file") << QByteArray() << "missing" << 2;
+        QTest::newRow("directory") << QByteArray() << "directory" << 2;
         // Invalid even where permissions do not apply (root), so exit 2 either way.
-        QTest::newRow("unreadable") << QByteArray("{}") << "unreadable";
-        QTest::newRow("empty") << QByteArray() << "";
-        QTest::newRow("whitespace") << QByteArray(" \n\t ") << "";
-        QTest::newRow("null byte") << QByteArray("\0\0\0", 3) << "";
+        QTest::newRow("unreadable") << QByteArray("{}") << "unreadable" << 2;
+        QTest::newRow("empty") << QByteArray() << "" << 2;
+        QTest::newRow("whitespace") << QByteArray(" \n\t ") << "" << 2;
+        QTest::newRow("null byte") << QByteArray("\0\0\0", 3) << "" << 2;
         QByteArray garbage;
         QRandomGenerator random(42);
         for (int i = 0; i < 65536; ++i)
             garbage += char(random.bounded(256));
-        QTest::newRow("binary garbage") << garbage << "";
+        QTest::newRow("binary garbage") << garbage << "" << 2;
         QTest::newRow("huge numbers")
             << QByteArray(R"({"format": "aqueduct-pipeline", "version": 1e999, "steps": []})")
-            << "";
+            << "" << 2;
         QTest::newRow("huge fields") << QByteArray(R"({"format": "aqueduct-pipeline", "version": 1,
             "flow": {"queue_priorities": 1e308, "shared_memory": {"arena_bytes": -1e308}},
             "steps": [{"id": "a", "handler": "sleep", "nprocs": 123456789012345678901234567890,
                        "params": {"ms": 1e308}, "position": {"x": 1e308, "y": -1e308}}]})")
-                                     << "";
-        QTest::newRow("deep nesting arrays") << QByteArray(200000, '[') << "";
-        QTest::newRow("deep nesting objects") << QByteArray(R"({"a":)").repeated(100000) << "";
+                                     << "" << 2;
+        QTest::newRow("deep nesting arrays") << QByteArray(200000, '[') << "" << 2;
+        QTest::newRow("deep nesting objects") << QByteArray(R"({"a":)").repeated(100000) << "" << 2;
         QTest::newRow("deep nesting in params")
             << (QByteArray(
                     R"({"format": "aqueduct-pipeline", "version": 1, "steps": [{"id": "a", "handler": "x", "params": )") +
                 QByteArray(1000, '[') + QByteArray(1000, ']') + "}]}")
-            << "";
+            << "" << 2;
         QTest::newRow("deep expression")
             << (QByteArray(
                     R"({"format": "aqueduct-pipeline", "version": 1, "steps": [{"id": "a", "handler": "passthrough", "condition": ")") +
                 QByteArray(100000, '(') + "\"}]}")
-            << "";
+            << "" << 2;
         QTest::newRow("long and chain")
             << (QByteArray(
                     R"({"format": "aqueduct-pipeline", "version": 1, "steps": [{"id": "a", "handler": "passthrough", "condition": ")") +
                 QByteArray("a && ").repeated(50000) + "a\"}]}")
-            << "";
+            << "" << 0; // long, but valid
         QTest::newRow("invalid utf-8")
-            << QByteArray("{\"format\": \"\xff\xfe\", \"version\": 1}") << "";
-        QTest::newRow("top-level string") << QByteArray("\"aqueduct\"") << "";
+            << QByteArray("{\"format\": \"\xff\xfe\", \"version\": 1}") << "" << 2;
+        QTest::newRow("top-level string") << QByteArray("\"aqueduct\"") << "" << 2;
         QTest::newRow("many steps") << [] {
             QJsonArray steps;
             QJsonArray edges;
@@ -349,12 +350,13 @@ private Q_SLOTS:
                                    {QStringLiteral("steps"), steps},
                                    {QStringLiteral("edges"), edges}})
                 .toJson();
-        }() << "";
+        }() << "" << 2;
     }
 
     void hostileInputs() {
         QFETCH(QByteArray, content);
         QFETCH(QString, special);
+        QFETCH(int, exitCode);
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         QString path = dir.filePath(QStringLiteral("input.json"));
@@ -369,7 +371,7 @@ private Q_SLOTS:
         }
         const Run run = runValidate({path});
         QVERIFY2(run.finished && run.status == QProcess::NormalExit, qPrintable(run.describe()));
-        QVERIFY2(run.exitCode == 2, qPrintable(run.describe()));
+        QVERIFY2(run.exitCode == exitCode, qPrintable(run.describe()));
         QVERIFY2(run.out.startsWith(path + QLatin1Char(':')), qPrintable(run.describe()));
     }
 

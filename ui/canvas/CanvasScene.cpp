@@ -302,7 +302,7 @@ QList<int> CanvasScene::selectedEdgeIndices() const
 
 void CanvasScene::selectSteps(const QStringList& ids)
 {
-    const QSignalBlocker blocker(this);
+    QSignalBlocker blocker(this);
     clearSelection();
     for (const QString& id : ids) {
         if (StepItem* item = m_steps.value(id))
@@ -314,7 +314,7 @@ void CanvasScene::selectSteps(const QStringList& ids)
 
 void CanvasScene::selectEdge(int edgeIndex)
 {
-    const QSignalBlocker blocker(this);
+    QSignalBlocker blocker(this);
     clearSelection();
     if (EdgeItem* edge = edgeItem(edgeIndex))
         edge->setSelected(true);

@@ -1,0 +1,358 @@
+// aqueduct-bench: engine throughput/latency scenarios with a ProcessPoolExecutor peer
+// measured in the same invocation. One JSON object per line per scenario.
+//   aqueduct-bench --json [--scenario NAME]... [--seconds S] [--no-peer]
+#include "BuiltinHandlers.h"
+
+#include <aqueduct/Flow.h>
+#include <aqueduct/HandlerRegistry.h>
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTimer>
+
+#include <qcoro/qcorotask.h>
+#include <qcoro/qcorotimer.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <vector>
+
+using namespace Aqueduct;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Options {
+    QStringList scenarios;
+    double seconds = 3.0;
+    bool json = false;
+    bool peer = true;
+};
+
+struct Measurement {
+    double tasksPerS = 0;
+    double p50Us = 0;
+    double p99Us = 0;
+    std::uint64_t tasks = 0;
+    std::uint64_t failed = 0;
+    QString firstError;
+};
+
+using TaskFactory = std::function<Task(std::uint64_t)>;
+
+std::int64_t nowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double quantile(std::vector<std::uint32_t>& samples, double q)
+{
+    if (samples.empty())
+        return 0;
+    const std::size_t index = std::min(samples.size() - 1, std::size_t(q * double(samples.size())));
+    std::nth_element(samples.begin(), samples.begin() + std::ptrdiff_t(index), samples.end());
+    return double(samples[index]) / 1000.0;
+}
+
+struct DriveState {
+    std::int64_t measureFromNs = 0;
+    std::int64_t endNs = 0;
+    std::uint64_t counter = 0;
+    std::uint64_t done = 0;
+    std::uint64_t failed = 0;
+    QString firstError;
+    std::vector<std::uint32_t> latenciesNs;
+};
+
+QCoro::Task<void> driver(Flow& flow, DriveState& state, const TaskFactory& make)
+{
+    for (;;) {
+        const std::int64_t start = nowNs();
+        if (start >= state.endNs)
+            break;
+        TaskResult result = co_await flow.process(make(state.counter++));
+        const std::int64_t end = nowNs();
+        if (start >= state.measureFromNs && end <= state.endNs) {
+            ++state.done;
+            if (!result.ok()) {
+                ++state.failed;
+                if (state.firstError.isEmpty())
+                    state.firstError = errorKindName(result.error()) + QStringLiteral(": ") + result.message();
+            }
+            state.latenciesNs.push_back(std::uint32_t(std::min<std::int64_t>(end - start, UINT32_MAX)));
+        }
+    }
+}
+
+/// Keeps `inFlight` callers busy for `seconds` (after a warm-up) and measures.
+QCoro::Task<Measurement> drive(Flow& flow, int inFlight, double seconds, TaskFactory make)
+{
+    DriveState state;
+    const std::int64_t warmupNs = std::int64_t(std::min(0.5, seconds * 0.2) * 1e9);
+    state.measureFromNs = nowNs() + warmupNs;
+    state.endNs = state.measureFromNs + std::int64_t(seconds * 1e9);
+    state.latenciesNs.reserve(1 << 20);
+    std::vector<QCoro::Task<void>> drivers;
+    drivers.reserve(std::size_t(inFlight));
+    for (int i = 0; i < inFlight; ++i)
+        drivers.push_back(driver(flow, state, make));
+    for (auto& running : drivers)
+        co_await running;
+    Measurement measurement;
+    measurement.tasks = state.done;
+    measurement.failed = state.failed;
+    measurement.firstError = state.firstError;
+    measurement.tasksPerS = double(state.done) / seconds;
+    measurement.p50Us = quantile(state.latenciesNs, 0.50);
+    measurement.p99Us = quantile(state.latenciesNs, 0.99);
+    co_return measurement;
+}
+
+StepSpec makeStep(const QString& id, const QString& handler, QJsonObject params = {}, int nprocs = 1, int batch = 1)
+{
+    StepSpec step;
+    step.id = id;
+    step.handler = handler;
+    step.params = std::move(params);
+    step.nprocs = nprocs;
+    step.batchSize = batch;
+    return step;
+}
+
+PipelineDocument chain(QList<StepSpec> steps)
+{
+    PipelineDocument document;
+    document.name = QStringLiteral("bench");
+    document.steps = std::move(steps);
+    document.flow.metrics.enabled = true;
+    return document;
+}
+
+// Documents are built outside coroutines: GCC 12 miscompiles initializer lists in them.
+PipelineDocument oneStep(const QString& handler, QJsonObject params = {}, int nprocs = 1, int batch = 1)
+{
+    return chain({makeStep(QStringLiteral("s1"), handler, std::move(params), nprocs, batch)});
+}
+
+PipelineDocument threeSteps(int nprocs)
+{
+    return chain({makeStep(QStringLiteral("a"), QStringLiteral("increment"), {}, nprocs),
+                  makeStep(QStringLiteral("b"), QStringLiteral("increment"), {}, nprocs),
+                  makeStep(QStringLiteral("c"), QStringLiteral("increment"), {}, nprocs)});
+}
+
+QJsonObject burnParams(int micros)
+{
+    QJsonObject params;
+    params.insert(QStringLiteral("us"), micros);
+    return params;
+}
+
+Task incrementTask(std::uint64_t i)
+{
+    Task task;
+    task.set("value", Value(std::int64_t(i)));
+    return task;
+}
+
+QCoro::Task<Measurement> measureFlow(PipelineDocument document, int inFlight, double seconds, TaskFactory make)
+{
+    Flow flow(std::move(document));
+    const StartResult started = co_await flow.start();
+    if (!started.ok) {
+        std::fprintf(stderr, "aqueduct-bench: start failed: %s\n", qPrintable(started.error));
+        co_return Measurement{};
+    }
+    Measurement measurement = co_await drive(flow, inFlight, seconds, std::move(make));
+    co_await flow.stop();
+    co_return measurement;
+}
+
+QJsonObject runPeer(const Options& options, const QString& work, int workers, int inFlight, int arg = 0)
+{
+    if (!options.peer)
+        return {};
+    QProcess python;
+    QStringList arguments{QStringLiteral(AQUEDUCT_BENCH_PEER_SCRIPT), work, QString::number(workers),
+                          QString::number(inFlight), QString::number(options.seconds)};
+    if (arg)
+        arguments << QString::number(arg);
+    python.start(QStringLiteral("python3"), arguments);
+    if (!python.waitForFinished(int(options.seconds * 1000) + 120000) || python.exitCode() != 0) {
+        std::fprintf(stderr, "aqueduct-bench: peer failed: %s\n", python.readAllStandardError().constData());
+        return {};
+    }
+    return QJsonDocument::fromJson(python.readAllStandardOutput()).object();
+}
+
+void addMeasurement(QJsonObject& object, const Measurement& measurement)
+{
+    object.insert(QStringLiteral("tasks_per_s"), qRound64(measurement.tasksPerS));
+    object.insert(QStringLiteral("p50_us"), measurement.p50Us);
+    object.insert(QStringLiteral("p99_us"), measurement.p99Us);
+    object.insert(QStringLiteral("tasks"), qint64(measurement.tasks));
+    object.insert(QStringLiteral("failed"), qint64(measurement.failed));
+    if (!measurement.firstError.isEmpty())
+        object.insert(QStringLiteral("first_error"), measurement.firstError);
+}
+
+void addPeer(QJsonObject& object, const QJsonObject& peer, const QString& peerName, double ours)
+{
+    if (peer.isEmpty())
+        return;
+    const double peerRate = peer.value(QStringLiteral("tasks_per_s")).toDouble();
+    object.insert(QStringLiteral("peer"), peerName);
+    object.insert(QStringLiteral("peer_tasks_per_s"), qRound64(peerRate));
+    object.insert(QStringLiteral("peer_p50_us"), peer.value(QStringLiteral("p50_us")).toDouble());
+    if (peerRate > 0)
+        object.insert(QStringLiteral("ratio"), ours / peerRate);
+}
+
+void emitResult(const QJsonObject& object)
+{
+    std::printf("%s\n", QJsonDocument(object).toJson(QJsonDocument::Compact).constData());
+    std::fflush(stdout);
+}
+
+QCoro::Task<void> runScenario(const QString& name, const Options& options)
+{
+    const double seconds = options.seconds;
+    QJsonObject result;
+    result.insert(QStringLiteral("scenario"), name);
+    if (name == QLatin1String("trivial-1step")) {
+        const Measurement m = co_await measureFlow(oneStep(QStringLiteral("increment")), 256, seconds, incrementTask);
+        addMeasurement(result, m);
+        addPeer(result, runPeer(options, QStringLiteral("increment"), 1, 256),
+                QStringLiteral("ProcessPoolExecutor(max_workers=1)"), m.tasksPerS);
+    } else if (name == QLatin1String("trivial-3step")) {
+        const Measurement m = co_await measureFlow(threeSteps(1), 256, seconds, incrementTask);
+        addMeasurement(result, m);
+    } else if (name == QLatin1String("batch16-1step")) {
+        const Measurement m = co_await measureFlow(oneStep(QStringLiteral("increment"), {}, 1, 16), 256, seconds, incrementTask);
+        addMeasurement(result, m);
+    } else if (name == QLatin1String("latency-1inflight")) {
+        const Measurement m = co_await measureFlow(oneStep(QStringLiteral("increment")), 1, seconds, incrementTask);
+        addMeasurement(result, m);
+        addPeer(result, runPeer(options, QStringLiteral("increment"), 1, 1), QStringLiteral("ProcessPoolExecutor(max_workers=1)"),
+                m.tasksPerS);
+    } else if (name == QLatin1String("cpuburn-scaling")) {
+        const Measurement one = co_await measureFlow(oneStep(QStringLiteral("cpu_burn"), burnParams(20), 1), 256,
+                                                     seconds, incrementTask);
+        const Measurement two = co_await measureFlow(oneStep(QStringLiteral("cpu_burn"), burnParams(20), 2), 256,
+                                                     seconds, incrementTask);
+        addMeasurement(result, two);
+        result.insert(QStringLiteral("nprocs1_tasks_per_s"), qRound64(one.tasksPerS));
+        result.insert(QStringLiteral("nprocs2_tasks_per_s"), qRound64(two.tasksPerS));
+        result.insert(QStringLiteral("speedup"), one.tasksPerS > 0 ? two.tasksPerS / one.tasksPerS : 0);
+        addPeer(result, runPeer(options, QStringLiteral("cpu_burn"), 2, 256, 20),
+                QStringLiteral("ProcessPoolExecutor(max_workers=2)"), two.tasksPerS);
+    } else if (name == QLatin1String("overload")) {
+        const PipelineDocument document = oneStep(QStringLiteral("increment"));
+        const Measurement few = co_await measureFlow(document, 64, seconds, incrementTask);
+        const Measurement many = co_await measureFlow(document, 4096, seconds, incrementTask);
+        addMeasurement(result, many);
+        result.insert(QStringLiteral("inflight64_tasks_per_s"), qRound64(few.tasksPerS));
+        result.insert(QStringLiteral("inflight4096_tasks_per_s"), qRound64(many.tasksPerS));
+        result.insert(QStringLiteral("inflight4096_p99_us"), many.p99Us);
+        result.insert(QStringLiteral("overload_ratio"), few.tasksPerS > 0 ? many.tasksPerS / few.tasksPerS : 0);
+    } else if (name == QLatin1String("lifecycle")) {
+        Flow flow(threeSteps(2));
+        std::vector<std::uint32_t> startNs;
+        std::vector<std::uint32_t> stopNs;
+        std::uint64_t failures = 0;
+        QElapsedTimer wall;
+        wall.start();
+        for (int cycle = 0; cycle < 20; ++cycle) {
+            std::int64_t t0 = nowNs();
+            const StartResult started = co_await flow.start();
+            startNs.push_back(std::uint32_t(nowNs() - t0));
+            if (!started.ok) {
+                std::fprintf(stderr, "aqueduct-bench: start failed: %s\n", qPrintable(started.error));
+                ++failures;
+                continue;
+            }
+            std::vector<Task> tasks;
+            for (int i = 0; i < 100; ++i)
+                tasks.push_back(incrementTask(std::uint64_t(i)));
+            const std::vector<TaskResult> results = co_await flow.processMany(std::move(tasks));
+            for (const TaskResult& r : results)
+                failures += r.ok() && r.task().intField("value") >= 3 ? 0 : 1;
+            t0 = nowNs();
+            co_await flow.stop();
+            stopNs.push_back(std::uint32_t(nowNs() - t0));
+        }
+        result.insert(QStringLiteral("cycles"), 20);
+        result.insert(QStringLiteral("start_ms_p50"), quantile(startNs, 0.5) / 1000.0);
+        result.insert(QStringLiteral("stop_ms_p50"), quantile(stopNs, 0.5) / 1000.0);
+        result.insert(QStringLiteral("start_ms_max"), double(*std::max_element(startNs.begin(), startNs.end())) / 1e6);
+        result.insert(QStringLiteral("stop_ms_max"), stopNs.empty() ? 0.0 : double(*std::max_element(stopNs.begin(), stopNs.end())) / 1e6);
+        result.insert(QStringLiteral("failed"), qint64(failures));
+        result.insert(QStringLiteral("tasks_per_s"), 2000.0 / (double(wall.elapsed()) / 1000.0));
+        result.insert(QStringLiteral("p50_us"), 0);
+        result.insert(QStringLiteral("p99_us"), 0);
+    } else {
+        std::fprintf(stderr, "aqueduct-bench: unknown scenario '%s'\n", qPrintable(name));
+        co_return;
+    }
+    emitResult(result);
+}
+
+const QStringList kAllScenarios = {QStringLiteral("trivial-1step"), QStringLiteral("trivial-3step"),
+                                   QStringLiteral("batch16-1step"), QStringLiteral("latency-1inflight"),
+                                   QStringLiteral("cpuburn-scaling"), QStringLiteral("overload"),
+                                   QStringLiteral("lifecycle")};
+
+QCoro::Task<void> runAll(Options options)
+{
+    for (const QString& scenario : options.scenarios)
+        co_await runScenario(scenario, options);
+    QCoreApplication::quit();
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    registerBuiltinHandlers(HandlerRegistry::global());
+    if (const int workerExit = bootstrapProcess(argc, argv); workerExit >= 0)
+        return workerExit;
+    QCoreApplication app(argc, argv);
+    Options options;
+    const QStringList arguments = app.arguments();
+    for (int i = 1; i < arguments.size(); ++i) {
+        const QString& argument = arguments[i];
+        if (argument == QLatin1String("--json"))
+            options.json = true;
+        else if (argument == QLatin1String("--no-peer"))
+            options.peer = false;
+        else if (argument == QLatin1String("--scenario") && i + 1 < arguments.size())
+            options.scenarios << arguments[++i];
+        else if (argument == QLatin1String("--seconds") && i + 1 < arguments.size())
+            options.seconds = std::max(0.2, arguments[++i].toDouble());
+        else if (argument == QLatin1String("--list")) {
+            for (const QString& name : kAllScenarios)
+                std::printf("%s\n", qPrintable(name));
+            return 0;
+        } else {
+            std::fprintf(stderr,
+                         "usage: aqueduct-bench --json [--scenario NAME]... [--seconds S] [--no-peer] [--list]\n");
+            return 2;
+        }
+    }
+    if (options.scenarios.isEmpty())
+        options.scenarios = kAllScenarios;
+    for (const QString& scenario : options.scenarios) {
+        if (!kAllScenarios.contains(scenario)) {
+            std::fprintf(stderr, "aqueduct-bench: unknown scenario '%s' (see --list)\n", qPrintable(scenario));
+            return 2;
+        }
+    }
+    QTimer::singleShot(0, &app, [options] { runAll(options); });
+    return app.exec();
+}
