@@ -27,8 +27,7 @@ void printHelp(FILE* out) {
                out);
 }
 
-QString numberText(double value)
-{
+QString numberText(double value) {
     // 10000000, not 1e+07: schema bounds and defaults are mostly whole numbers.
     if (std::isfinite(value) && std::trunc(value) == value && std::fabs(value) < 1e15)
         return QString::number(static_cast<qint64>(value));

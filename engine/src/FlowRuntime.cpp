@@ -9,7 +9,6 @@
 #include "aqueduct/HandlerRegistry.h"
 #include "aqueduct/PipelineValidator.h"
 
-#include <qcoro/qcorosignal.h>
 #include <qcoro/qcorotimer.h>
 
 #include <sched.h>
@@ -185,7 +184,9 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
             }
             break;
         }
-        co_await qCoro(this, &FlowRuntime::startProgress, std::chrono::milliseconds(std::min<qint64>(remaining, 50)));
+        // Polling (1 ms) rather than awaiting a signal: resuming from inside a signal
+        // emission would run teardown under the emitter's feet.
+        co_await QCoro::sleepFor(std::chrono::milliseconds(1));
     }
     if (!m_startError.isEmpty()) {
         const QString error = m_startError;
@@ -232,18 +233,16 @@ QCoro::Task<void> FlowRuntime::stop(StopMode mode)
         if (mode == StopMode::Immediate)
             failAllOutstanding(ErrorKind::NotRunning, QStringLiteral("flow stopped"));
         while (m_state == FlowState::Stopping)
-            co_await qCoro(m_flow, &Flow::stateChanged, std::chrono::milliseconds(100));
+            co_await QCoro::sleepFor(std::chrono::milliseconds(2));
         co_return;
     }
     const bool wasFailed = m_state == FlowState::Failed;
     setState(FlowState::Stopping);
     m_metricsTimer.stop();
     if (mode == StopMode::Graceful && !wasFailed) {
-        while (m_outstanding > 0) {
+        while (m_outstanding > 0 && m_state == FlowState::Stopping) {
             schedulePump();
-            co_await qCoro(this, &FlowRuntime::drained, std::chrono::milliseconds(100));
-            if (m_state != FlowState::Stopping)
-                break;
+            co_await QCoro::sleepFor(std::chrono::milliseconds(1));
         }
     }
     failAllOutstanding(ErrorKind::NotRunning, QStringLiteral("flow stopped before the task finished"));
@@ -294,7 +293,7 @@ QCoro::Task<bool> FlowRuntime::waitForWorkersExit(std::chrono::milliseconds time
         const qint64 remaining = timeout.count() - elapsed.elapsed();
         if (remaining <= 0)
             co_return false;
-        co_await qCoro(this, &FlowRuntime::allWorkersExited, std::chrono::milliseconds(std::min<qint64>(remaining, 20)));
+        co_await QCoro::sleepFor(std::chrono::milliseconds(1));
     }
     co_return true;
 }

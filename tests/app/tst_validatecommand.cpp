@@ -306,8 +306,8 @@ private Q_SLOTS:
             garbage += char(random.bounded(256));
         QTest::newRow("binary garbage") << garbage << "" << 2;
         QTest::newRow("huge numbers")
-            << QByteArray(R"({"format": "aqueduct-pipeline", "version": 1e999, "steps": []})")
-            << "" << 2;
+            << QByteArray(R"({"format": "aqueduct-pipeline", "version": 1e999, "steps": []})") << ""
+            << 2;
         QTest::newRow("huge fields") << QByteArray(R"({"format": "aqueduct-pipeline", "version": 1,
             "flow": {"queue_priorities": 1e308, "shared_memory": {"arena_bytes": -1e308}},
             "steps": [{"id": "a", "handler": "sleep", "nprocs": 123456789012345678901234567890,
