@@ -46,6 +46,7 @@ FlowRuntime::FlowRuntime(Flow* flow)
         pump();
     });
     connect(&m_metricsTimer, &QTimer::timeout, this, &FlowRuntime::sampleMetrics);
+    connect(&m_watchdogTimer, &QTimer::timeout, this, &FlowRuntime::checkHandleTimeouts);
 }
 
 FlowRuntime::~FlowRuntime()
@@ -203,6 +204,14 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
     if (document.flow.metrics.enabled) {
         m_metricsTimer.start(std::max(10, document.flow.metrics.intervalMs));
     }
+    int shortestHandleTimeoutMs = 0;
+    for (const StepSpec& step : document.steps) {
+        if (step.handleTimeoutMs > 0)
+            shortestHandleTimeoutMs = shortestHandleTimeoutMs == 0 ? step.handleTimeoutMs
+                                                                   : std::min(shortestHandleTimeoutMs, step.handleTimeoutMs);
+    }
+    if (shortestHandleTimeoutMs > 0)
+        m_watchdogTimer.start(std::clamp(shortestHandleTimeoutMs / 4, 5, 500));
     setState(FlowState::Running);
     Q_EMIT m_flow->engineEvent(QStringLiteral("flow started: %1 steps, %2 workers (%3)")
                                    .arg(document.steps.size())
@@ -239,6 +248,7 @@ QCoro::Task<void> FlowRuntime::stop(StopMode mode)
     const bool wasFailed = m_state == FlowState::Failed;
     setState(FlowState::Stopping);
     m_metricsTimer.stop();
+    m_watchdogTimer.stop();
     if (mode == StopMode::Graceful && !wasFailed) {
         while (m_outstanding > 0 && m_state == FlowState::Stopping) {
             schedulePump();
@@ -309,6 +319,7 @@ void FlowRuntime::killAllWorkers()
 void FlowRuntime::teardown()
 {
     m_metricsTimer.stop();
+    m_watchdogTimer.stop();
     m_deadlineTimer.stop();
     m_pumpTimer.stop();
     m_pumpScheduled = false;
@@ -363,6 +374,7 @@ bool FlowRuntime::launchWorker(WorkerSlot& worker, QString* error)
     }
     worker.lastPid = worker.process->pid();
     worker.expectedExit = false;
+    worker.handleTimedOut = false;
     worker.state = WorkerState::Starting;
     worker.exitNotifier = std::make_unique<QSocketNotifier>(worker.process->pidFd(), QSocketNotifier::Read);
     const int globalIndex = worker.globalIndex;
@@ -405,15 +417,22 @@ void FlowRuntime::onWorkerExited(int globalIndex)
 void FlowRuntime::handleUnexpectedExit(WorkerSlot& worker, const QString& cause)
 {
     const QString stepId = stepLabel(document, worker.stepIndex);
-    const QString message = QStringLiteral("worker %1 of step '%2' (pid %3) died: %4")
-                                .arg(worker.workerIndex)
-                                .arg(stepId)
-                                .arg(worker.lastPid)
-                                .arg(cause);
+    const StepSpec& spec = document.steps[worker.stepIndex];
+    const ErrorKind kind = worker.handleTimedOut ? ErrorKind::HandleTimeout : ErrorKind::WorkerCrashed;
+    const QString message = worker.handleTimedOut
+        ? QStringLiteral("step '%1': handle_timeout of %2 ms passed; worker %3 (pid %4) was killed and restarted")
+              .arg(stepId)
+              .arg(spec.handleTimeoutMs)
+              .arg(worker.workerIndex)
+              .arg(worker.lastPid)
+        : QStringLiteral("worker %1 of step '%2' (pid %3) died: %4")
+              .arg(worker.workerIndex)
+              .arg(stepId)
+              .arg(worker.lastPid)
+              .arg(cause);
     Q_EMIT m_flow->engineEvent(message);
 
     // Tasks it held fail with WorkerCrashed; its queue stays for the others / its successor.
-    const StepSpec& spec = document.steps[worker.stepIndex];
     std::uint32_t* held = m_layout.held(worker.globalIndex);
     for (int i = 0; i < spec.batchSize; ++i) {
         const std::uint32_t slot = held[i];
@@ -426,7 +445,7 @@ void FlowRuntime::handleUnexpectedExit(WorkerSlot& worker, const QString& cause)
         freeSlot(slot);
         if (record != kNoRecord) {
             m_records[record].slot = kNoSlot;
-            finishRecord(record, TaskResult(ErrorKind::WorkerCrashed, message, std::move(m_records[record].task)));
+            finishRecord(record, TaskResult(kind, message, std::move(m_records[record].task)));
         }
     }
     m_layout.worker(worker.globalIndex).heldCount.store(0);
@@ -584,7 +603,7 @@ std::uint32_t FlowRuntime::submit(Submission&& submission, TaskResult& immediate
     Record& record = m_records[index];
     record.task = std::move(submission.task);
     record.task.setId(m_nextTaskId++);
-    record.submittedNs = monotonicNs();
+    record.submittedNs = m_pumping ? m_pumpNowNs : monotonicNs();
     record.timeoutNs = submission.timeoutNs;
     record.deadlineNs = record.submittedNs + submission.timeoutNs;
     record.lane = std::min(record.task.priority(), m_layout.laneCount() - 1);
@@ -644,9 +663,12 @@ bool FlowRuntime::placeInSlot(std::uint32_t index)
     m_slotRecord[slot] = index;
     if (!enqueueRecord(index)) {
         record.stage = Stage::WaitingRoom;
+        // No room flag here: while the pump runs it polls for room itself; the flag that
+        // makes a worker write our eventfd is raised only before we sleep (pump()).
         m_waitingRoom[std::size_t(record.firstStep * m_layout.laneCount() + record.lane)].push_back({index, record.generation});
         ++m_waitingRoomCount;
-        m_layout.step(record.firstStep).parentWaitingForRoom.store(1, std::memory_order_seq_cst);
+        if (!m_pumping)
+            schedulePump();
     }
     return true;
 }
@@ -655,7 +677,7 @@ bool FlowRuntime::enqueueRecord(std::uint32_t index)
 {
     Record& record = m_records[index];
     SlotHeader& header = m_layout.slot(record.slot);
-    header.enqueueNs = monotonicNs();
+    header.enqueueNs = m_pumping ? m_pumpNowNs : monotonicNs();
     if (!m_layout.lane(record.firstStep, record.lane).tryEnqueue(record.slot))
         return false;
     record.stage = Stage::InEngine;
@@ -692,8 +714,6 @@ int FlowRuntime::serveWaitingRoom()
                 --m_waitingRoomCount;
                 ++served;
             }
-            if (!queue.empty())
-                m_layout.step(s).parentWaitingForRoom.store(1, std::memory_order_seq_cst);
         }
     }
     return served;
@@ -820,6 +840,10 @@ int FlowRuntime::drainCompletions()
         freeSlot(slot);
         serveWaitingSlots();
         finishRecord(index, std::move(result));
+        // Refill the first queue as we go, so workers are not starved while we resume
+        // a long run of callers.
+        if (m_waitingRoomCount > 0)
+            serveWaitingRoom();
     }
     return drained;
 }
@@ -854,11 +878,13 @@ void FlowRuntime::pump()
     const std::int64_t startNs = monotonicNs();
     std::int64_t idleSinceNs = 0;
     bool budgetExhausted = false;
+    m_pumpNowNs = startNs;
     for (;;) {
         const int progress = drainCompletions() + serveWaitingRoom();
         if (!m_layout.isValid())
             break; // a resumed caller stopped the flow
         const std::int64_t now = monotonicNs();
+        m_pumpNowNs = now;
         if (progress > 0) {
             idleSinceNs = 0;
             if (now - startNs > kPumpBudgetNs) {
@@ -886,7 +912,18 @@ void FlowRuntime::pump()
     // About to sleep in the event loop: ask workers to write the eventfd, then look once
     // more so a completion pushed just before the flag was seen is not missed.
     header.parentSleeping.store(1, std::memory_order_seq_cst);
-    if (!m_layout.completion().empty())
+    if (m_waitingRoomCount > 0) {
+        const int laneCount = m_layout.laneCount();
+        for (int s = 0; s < m_layout.stepCount(); ++s) {
+            for (int lane = 0; lane < laneCount; ++lane) {
+                if (!m_waitingRoom[std::size_t(s * laneCount + lane)].empty()) {
+                    m_layout.step(s).parentWaitingForRoom.store(1, std::memory_order_seq_cst);
+                    break;
+                }
+            }
+        }
+    }
+    if (!m_layout.completion().empty() || (m_waitingRoomCount > 0 && serveWaitingRoom() > 0))
         schedulePump();
 }
 
@@ -970,6 +1007,23 @@ void FlowRuntime::expireDeadlines()
     }
     serveWaitingSlots();
     armDeadlineTimer();
+}
+
+void FlowRuntime::checkHandleTimeouts()
+{
+    if (m_state != FlowState::Running || !m_layout.isValid())
+        return;
+    const std::int64_t now = monotonicNs();
+    for (WorkerSlot& worker : m_workers) {
+        const int timeoutMs = document.steps[worker.stepIndex].handleTimeoutMs;
+        if (timeoutMs <= 0 || !worker.process || !worker.process->isRunning() || worker.handleTimedOut)
+            continue;
+        const std::int64_t batchStartNs = m_layout.worker(worker.globalIndex).batchStartNs.load(std::memory_order_relaxed);
+        if (batchStartNs != 0 && now - batchStartNs > std::int64_t(timeoutMs) * 1'000'000) {
+            worker.handleTimedOut = true;
+            worker.process->kill(SIGKILL);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------

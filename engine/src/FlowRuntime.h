@@ -100,6 +100,7 @@ private:
         QString lastExitCause;
         qint64 lastPid = 0;
         bool expectedExit = false;
+        bool handleTimedOut = false; ///< killed by the handle_timeout watchdog
     };
 
     void setState(FlowState state);
@@ -135,6 +136,7 @@ private:
     void failFlow(const QString& reason);
     WorkerState currentState(const WorkerSlot& worker) const;
     void sampleMetrics();
+    void checkHandleTimeouts();
 
     Flow* m_flow;
     FlowState m_state = FlowState::Stopped;
@@ -162,6 +164,7 @@ private:
     std::uint64_t m_inEngine = 0;    ///< slots handed to workers, not yet back
     std::uint64_t m_nextTaskId = 1;
     bool m_pumping = false;
+    std::int64_t m_pumpNowNs = 0; ///< clock read once per pump round (clock reads cost ~25-60 ns)
     bool m_pumpScheduled = false;
     QTimer m_pumpTimer;
 
@@ -172,6 +175,7 @@ private:
     std::vector<std::uint64_t> m_parentSkips;
 
     QTimer m_metricsTimer;
+    QTimer m_watchdogTimer; ///< handle_timeout checks
     MetricsSnapshotPtr m_lastSnapshot;
     std::unique_ptr<MetricsSampler> m_sampler;
     QElapsedTimer m_uptime;

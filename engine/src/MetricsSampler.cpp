@@ -4,16 +4,16 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QSet>
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace Aqueduct::Internal {
 
 namespace {
-
-constexpr std::int64_t kThroughputWindowNs = 10'000'000'000;
 
 std::uint64_t load(const std::atomic<std::uint64_t>& counter)
 {
@@ -38,13 +38,23 @@ HistogramData toHistogram(const std::array<std::uint64_t, kHistogramBuckets>& bu
 
 } // namespace
 
-MetricsSampler::MetricsSampler(const PipelineDocument& document, FlowLayout& layout)
+MetricsSampler::MetricsSampler(const PipelineDocument& document, FlowLayout& layout,
+                               std::chrono::milliseconds throughputWindow)
     : m_document(document)
     , m_layout(layout)
+    , m_windowNs(std::int64_t(throughputWindow.count()) * 1'000'000)
     , m_throughput(std::size_t(document.steps.size()))
 {
     m_ticksPerSecond = sysconf(_SC_CLK_TCK);
     m_pageSize = sysconf(_SC_PAGESIZE);
+}
+
+std::size_t MetricsSampler::retainedEntries() const
+{
+    std::size_t entries = std::size_t(m_cpu.size());
+    for (const std::deque<Throughput>& history : m_throughput)
+        entries += history.size();
+    return entries;
 }
 
 QList<double> MetricsSampler::latencyBucketBoundsSeconds()
@@ -198,7 +208,9 @@ MetricsSnapshotPtr MetricsSampler::sample(const ParentCounters& parent, const QL
                 step.throughput10sPerS = double(step.tasksOut - std::min(step.tasksOut, oldest.tasksOut)) * 1e9 / double(now - oldest.atNs);
         }
         history.push_back({now, step.tasksOut});
-        while (history.size() > 2 && now - history.front().atNs > kThroughputWindowNs)
+        // Keep the newest entry at or before the window's start, so the window rate
+        // spans the whole window once the flow has run that long.
+        while (history.size() > 2 && now - history[1].atNs >= m_windowNs)
             history.pop_front();
 
         for (const WorkerInfo& worker : workers) {
@@ -218,12 +230,23 @@ MetricsSnapshotPtr MetricsSampler::sample(const ParentCounters& parent, const QL
     parentProcess.worker.state = WorkerState::Busy;
     readProcess(getpid(), parentProcess);
     snapshot->processes.append(parentProcess);
+    QSet<qint64> sampledPids{qint64(getpid())};
     for (const WorkerInfo& worker : workers) {
         ProcessMetrics process;
         process.worker = worker;
-        if (worker.state != WorkerState::Dead)
+        if (worker.state != WorkerState::Dead) {
             readProcess(worker.pid, process);
+            sampledPids.insert(worker.pid);
+        }
         snapshot->processes.append(process);
+    }
+    // Forget CPU readings of processes that are gone (restarted workers get new pids):
+    // otherwise a flow that restarts workers for days grows this map without end.
+    for (auto it = m_cpu.begin(); it != m_cpu.end();) {
+        if (sampledPids.contains(it.key()))
+            ++it;
+        else
+            it = m_cpu.erase(it);
     }
     return snapshot;
 }

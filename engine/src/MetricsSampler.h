@@ -8,6 +8,7 @@
 #include <QHash>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <vector>
@@ -29,8 +30,14 @@ public:
         double uptimeS = 0;
     };
 
-    MetricsSampler(const PipelineDocument& document, FlowLayout& layout);
+    /// `layout` may be invalid (not created yet): queues and worker counters read as 0.
+    MetricsSampler(const PipelineDocument& document, FlowLayout& layout,
+                   std::chrono::milliseconds throughputWindow = std::chrono::seconds(10));
     MetricsSnapshotPtr sample(const ParentCounters& parent, const QList<WorkerInfo>& workers);
+
+    /// What the sampler keeps between samples (throughput history entries over all steps,
+    /// plus per-process CPU readings): bounded by the window, whatever the run time.
+    std::size_t retainedEntries() const;
 
     /// Upper bounds (seconds) of the log2 microsecond buckets, as exported.
     static QList<double> latencyBucketBoundsSeconds();
@@ -51,9 +58,10 @@ private:
     const PipelineDocument& m_document;
     FlowLayout& m_layout;
     QHash<qint64, CpuSample> m_cpu;
-    std::vector<std::deque<Throughput>> m_throughput; ///< per step, last ~10 s
-    // Counters of workers that were replaced (restarts) are folded in here so totals
-    // never go backwards when a worker's block is reset.
+    std::int64_t m_windowNs;
+    std::vector<std::deque<Throughput>> m_throughput; ///< per step, the last window
+    // Worker counters live in the flow's control segment for the whole run (a restarted
+    // worker keeps its block), so sums never go backwards within a run.
     long m_ticksPerSecond = 100;
     long m_pageSize = 4096;
 };

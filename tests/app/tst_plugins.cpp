@@ -29,10 +29,11 @@ struct ProcessResult {
     QByteArray err;
     QString describe() const
     {
-        return QStringLiteral("exit %1%2\n--- stdout\n%3\n--- stderr\n%4")
+        // The ends of the streams: that is where build tools put the error.
+        return QStringLiteral("exit %1%2\n--- stderr\n%3\n--- stdout\n%4")
             .arg(exitCode)
             .arg(finished ? QString() : QStringLiteral(" (did not finish)"))
-            .arg(QString::fromUtf8(out.left(4000)), QString::fromUtf8(err.left(4000)));
+            .arg(QString::fromUtf8(err.right(4000)), QString::fromUtf8(out.right(4000)));
     }
 };
 

@@ -147,6 +147,15 @@ PipelineDocument threeSteps(int nprocs)
                   makeStep(QStringLiteral("c"), QStringLiteral("increment"), {}, nprocs)});
 }
 
+// metrics-overhead: trivial-1step with metrics sampled every 100 ms, or switched off.
+PipelineDocument metricsDocument(bool enabled)
+{
+    PipelineDocument document = oneStep(QStringLiteral("increment"));
+    document.flow.metrics.enabled = enabled;
+    document.flow.metrics.intervalMs = 100;
+    return document;
+}
+
 QJsonObject burnParams(int micros)
 {
     QJsonObject params;
@@ -261,6 +270,25 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options)
         result.insert(QStringLiteral("inflight4096_tasks_per_s"), qRound64(many.tasksPerS));
         result.insert(QStringLiteral("inflight4096_p99_us"), many.p99Us);
         result.insert(QStringLiteral("overload_ratio"), few.tasksPerS > 0 ? many.tasksPerS / few.tasksPerS : 0);
+    } else if (name == QLatin1String("metrics-overhead")) {
+        // Off and on alternate twice and each keeps its best run, so a burst of other load
+        // on the machine does not decide the ratio.
+        Measurement off;
+        Measurement on;
+        for (int round = 0; round < 2; ++round) {
+            const Measurement offRun = co_await measureFlow(metricsDocument(false), 256, seconds, incrementTask);
+            const Measurement onRun = co_await measureFlow(metricsDocument(true), 256, seconds, incrementTask);
+            if (offRun.tasksPerS > off.tasksPerS)
+                off = offRun;
+            if (onRun.tasksPerS > on.tasksPerS)
+                on = onRun;
+        }
+        addMeasurement(result, on);
+        result.insert(QStringLiteral("metrics_on_tasks_per_s"), qRound64(on.tasksPerS));
+        result.insert(QStringLiteral("metrics_off_tasks_per_s"), qRound64(off.tasksPerS));
+        result.insert(QStringLiteral("metrics_off_p50_us"), off.p50Us);
+        result.insert(QStringLiteral("metrics_off_p99_us"), off.p99Us);
+        result.insert(QStringLiteral("metrics_ratio"), off.tasksPerS > 0 ? on.tasksPerS / off.tasksPerS : 0);
     } else if (name == QLatin1String("lifecycle")) {
         Flow flow(threeSteps(2));
         std::vector<std::uint32_t> startNs;
@@ -306,7 +334,7 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options)
 const QStringList kAllScenarios = {QStringLiteral("trivial-1step"), QStringLiteral("trivial-3step"),
                                    QStringLiteral("batch16-1step"), QStringLiteral("latency-1inflight"),
                                    QStringLiteral("cpuburn-scaling"), QStringLiteral("overload"),
-                                   QStringLiteral("lifecycle")};
+                                   QStringLiteral("lifecycle"), QStringLiteral("metrics-overhead")};
 
 QCoro::Task<void> runAll(Options options)
 {

@@ -1,5 +1,6 @@
 // checksum: a position-sensitive 64-bit sum over every byte, equal for bytes and blobs.
 #include "ChecksumHandler.h"
+#include "CountingAllocator.h"
 #include "HandlerTestHelpers.h"
 
 #include <QRandomGenerator>
@@ -68,6 +69,7 @@ private Q_SLOTS:
     void everyByteMatters();
     void handlerWritesIntAndReadsBlobs();
     void missingFieldFailsThatTaskOnly();
+    void steadyStateDoesNotAllocate();
 };
 
 void TestChecksum::schema() {
@@ -147,6 +149,17 @@ void TestChecksum::missingFieldFailsThatTaskOnly() {
     QCOMPARE(batch[0].failureMessage(), std::string("field 'payload' is missing or not bytes"));
     QVERIFY(!batch[1].isFailed());
     QVERIFY(batch[1].has("checksum"));
+}
+
+void TestChecksum::steadyStateDoesNotAllocate() {
+    auto handler = Testing::startHandler<ChecksumHandler>();
+    std::vector<Task> batch(8);
+    for (Task& task : batch)
+        task.set("payload", Value::fromBytes(randomBytes(10000, 3)));
+    handler->handle(batch);
+    const long before = Testing::allocationCount();
+    handler->handle(batch);
+    QCOMPARE(Testing::allocationCount() - before, 0L);
 }
 
 QTEST_GUILESS_MAIN(TestChecksum)

@@ -1,4 +1,5 @@
 // increment: adds `by` to an int (or double) field; other tasks of the batch fail alone.
+#include "CountingAllocator.h"
 #include "HandlerTestHelpers.h"
 #include "IncrementHandler.h"
 
@@ -18,6 +19,7 @@ private Q_SLOTS:
     void doubleStaysDouble();
     void missingOrNonNumericFailsThatTaskOnly();
     void overflowWraps();
+    void steadyStateDoesNotAllocate();
 };
 
 void TestIncrement::schema() {
@@ -89,6 +91,18 @@ void TestIncrement::overflowWraps() {
     batch[0].set("value", Value(std::numeric_limits<std::int64_t>::max()));
     handler->handle(batch);
     QCOMPARE(batch[0].intField("value"), std::numeric_limits<std::int64_t>::min());
+}
+
+void TestIncrement::steadyStateDoesNotAllocate() {
+    auto handler = Testing::startHandler<IncrementHandler>();
+    std::vector<Task> batch(16);
+    for (Task& task : batch)
+        task.set("value", Value(1));
+    batch[3].set("value", Value(0.5));
+    const long before = Testing::allocationCount();
+    handler->handle(batch);
+    QCOMPARE(Testing::allocationCount() - before, 0L);
+    QCOMPARE(batch[15].intField("value"), std::int64_t{2});
 }
 
 QTEST_GUILESS_MAIN(TestIncrement)

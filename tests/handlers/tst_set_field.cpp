@@ -1,4 +1,5 @@
 // set_field: writes a constant of the chosen type, converted once at start.
+#include "CountingAllocator.h"
 #include "HandlerTestHelpers.h"
 #include "SetFieldHandler.h"
 
@@ -18,6 +19,7 @@ private Q_SLOTS:
     void unparsableValueRefusesToStart_data();
     void unparsableValueRefusesToStart();
     void emptyFieldNameRefusesToStart();
+    void steadyStateDoesNotAllocate();
 };
 
 void TestSetField::schema() {
@@ -113,6 +115,18 @@ void TestSetField::unparsableValueRefusesToStart() {
 void TestSetField::emptyFieldNameRefusesToStart() {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
                              Testing::startHandler<SetFieldHandler>(QJsonObject{{"field", ""}}));
+}
+
+void TestSetField::steadyStateDoesNotAllocate() {
+    auto handler = Testing::startHandler<SetFieldHandler>(
+        QJsonObject{{"field", "label"}, {"value", "a value longer than the small-string buffer"}});
+    std::vector<Task> batch(8);
+    handler->handle(batch); // creates the fields
+    const long before = Testing::allocationCount();
+    handler->handle(batch); // copies into the existing storage
+    QCOMPARE(Testing::allocationCount() - before, 0L);
+    QCOMPARE(batch[7].viewField("label"),
+             std::string_view("a value longer than the small-string buffer"));
 }
 
 QTEST_GUILESS_MAIN(TestSetField)

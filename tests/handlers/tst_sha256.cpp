@@ -1,4 +1,5 @@
 // sha256: digests of bytes, blobs and strings, hex or raw.
+#include "CountingAllocator.h"
 #include "HandlerTestHelpers.h"
 #include "Sha256Handler.h"
 
@@ -24,6 +25,7 @@ private Q_SLOTS:
     void outputCanReplaceInput();
     void missingFieldFailsThatTaskOnly();
     void badEncodingIsRefused();
+    void steadyStateDoesNotAllocate();
 };
 
 void TestSha256::schema() {
@@ -109,6 +111,18 @@ void TestSha256::missingFieldFailsThatTaskOnly() {
 void TestSha256::badEncodingIsRefused() {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Testing::startHandler<Sha256Handler>(
                                                         QJsonObject{{"encoding", "base64"}}));
+}
+
+void TestSha256::steadyStateDoesNotAllocate() {
+    auto handler = Testing::startHandler<Sha256Handler>();
+    std::vector<Task> batch(8);
+    for (Task& task : batch)
+        task.set("payload", Value::fromBytes(QByteArray(4096, 'x')));
+    handler->handle(batch); // creates the output fields
+    const long before = Testing::allocationCount();
+    handler->handle(batch); // overwrites them in place
+    QCOMPARE(Testing::allocationCount() - before, 0L);
+    QCOMPARE(batch[0].viewField("sha256").size(), std::size_t{64});
 }
 
 QTEST_GUILESS_MAIN(TestSha256)

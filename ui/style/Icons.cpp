@@ -10,12 +10,20 @@
 #include <QPixmapCache>
 #include <QSvgRenderer>
 
+// The .qrc lives in a static library: make sure its registration is linked in and run.
+static void initAqueductResources()
+{
+    Q_INIT_RESOURCE(aqueduct);
+}
+
 namespace Aqueduct::Ui::Icons {
 
 namespace {
 
 QByteArray loadSvg(const QString& name)
 {
+    static const bool resourcesReady = (initAqueductResources(), true);
+    (void)resourcesReady;
     static QHash<QString, QByteArray> cache;
     if (const auto it = cache.constFind(name); it != cache.cend())
         return *it;

@@ -13,18 +13,18 @@ SnapshotExporter::~SnapshotExporter() = default;
 
 void SnapshotExporter::setFlow(Flow* flow)
 {
-    if (flow == m_flow && (flow == nullptr || m_connection))
+    if (flow == m_flow && (flow == nullptr || m_snapshotConnection))
         return;
-    disconnect(m_connection);
-    m_connection = {};
+    disconnect(m_snapshotConnection);
+    disconnect(m_destroyedConnection);
     m_flow = flow;
     flowChanged();
     if (!flow)
         return;
-    m_connection = connect(flow, &Flow::metricsSnapshot, this, &SnapshotExporter::consume);
-    // A deleted flow leaves the exporter following nothing (QPointer clears itself).
-    connect(flow, &QObject::destroyed, this, [this] {
-        m_connection = {};
+    m_snapshotConnection = connect(flow, &Flow::metricsSnapshot, this, &SnapshotExporter::consume);
+    // A deleted flow leaves the exporter following nothing (the QPointer clears itself).
+    m_destroyedConnection = connect(flow, &QObject::destroyed, this, [this] {
+        disconnect(m_destroyedConnection);
         flowChanged();
     });
     if (MetricsSnapshotPtr last = flow->lastSnapshot())

@@ -35,7 +35,8 @@ protected:
 
 private:
     QPointer<Flow> m_flow;
-    QMetaObject::Connection m_connection;
+    QMetaObject::Connection m_snapshotConnection;
+    QMetaObject::Connection m_destroyedConnection;
 };
 
 } // namespace Aqueduct

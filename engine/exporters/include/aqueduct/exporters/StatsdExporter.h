@@ -31,6 +31,8 @@ public:
     /// asynchronously; snapshots before that are counted but not sent). False with
     /// `error` filled for an empty host or port 0.
     bool setTarget(const QString& host, quint16 port, QString* error = nullptr);
+    QString targetHost() const { return m_host; }
+    /// Null until a host name is resolved.
     QHostAddress targetAddress() const { return m_address; }
     quint16 targetPort() const { return m_port; }
     /// Leading name part of every line ("aqueduct" by default); dots allowed.
@@ -61,6 +63,7 @@ private:
     void timings(QList<QByteArray>& lines, const QByteArray& name, const HistogramData& histogram);
 
     std::unique_ptr<QUdpSocket> m_socket;
+    QString m_host;
     QHostAddress m_address;
     quint16 m_port = 0;
     int m_lookupId = -1;

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "application/UserPrompts.h"
+
+#include <QObject>
+
+#include <memory>
+
+class QWidget;
+
+namespace Aqueduct::Ui {
+
+class AutosaveManager;
+class PipelineModel;
+class RecentFiles;
+
+/// File handling for the window: new, open, save, save as, export, the Save/Discard/Cancel
+/// prompt, recent files and crash recovery. Questions go through UserPrompts.
+class DocumentController final : public QObject {
+    Q_OBJECT
+public:
+    DocumentController(PipelineModel* model, QWidget* window, std::shared_ptr<UserPrompts> prompts,
+                       QObject* parent = nullptr);
+    ~DocumentController() override;
+
+    void setPrompts(std::shared_ptr<UserPrompts> prompts);
+    UserPrompts* prompts() const { return m_prompts.get(); }
+
+    /// Empty for an untitled document.
+    const QString& filePath() const { return m_filePath; }
+    /// File name, or "Untitled".
+    QString displayName() const;
+    RecentFiles* recentFiles() const { return m_recent; }
+    AutosaveManager* autosave() const { return m_autosave; }
+
+    /// Each returns false when the person cancelled or it failed.
+    bool newDocument();
+    /// Asks for a file when `path` is empty.
+    bool open(const QString& path = {});
+    bool save();
+    bool saveAs();
+    bool exportJson(const QString& path = {});
+    /// The Save/Discard/Cancel prompt when there are unsaved edits; true = go ahead.
+    bool maybeSave();
+    /// Loads `path` without the unsaved-changes prompt. Problems are shown (dialog via
+    /// the prompts, and in the model's problem list); the app never fails on a bad file.
+    bool loadFile(const QString& path);
+    /// Offers the newest autosave left by a session that did not exit cleanly.
+    /// Returns true when one was restored.
+    bool restoreAutosaveIfAny();
+    /// A clean exit: nothing is left to recover.
+    void closeCleanly();
+
+Q_SIGNALS:
+    void filePathChanged(const QString& path);
+
+private:
+    bool saveTo(const QString& path);
+    void setFilePath(const QString& path);
+
+    PipelineModel* m_model;
+    QWidget* m_window;
+    std::shared_ptr<UserPrompts> m_prompts;
+    RecentFiles* m_recent;
+    AutosaveManager* m_autosave;
+    QString m_filePath;
+};
+
+} // namespace Aqueduct::Ui
