@@ -4,11 +4,13 @@
 
 #include <MainWindow.h>
 #include <application/DocumentController.h>
+#include <canvas/CanvasScene.h>
 #include <style/Icons.h>
 #include <style/Theme.h>
 
 #include <QApplication>
 #include <QFileInfo>
+#include <QStyle>
 #include <QStyleFactory>
 #include <QTimer>
 
@@ -22,13 +24,13 @@ namespace {
 struct GuiOptions {
     QString screenshotPath;
     QString pipelinePath;
+    QString selectStep; ///< --select ID: a step to select (screenshots of the inspector)
     bool dark = false;
     bool runForGiven = false;
     QString error;
 };
 
-GuiOptions parseGuiArguments(const QStringList& arguments)
-{
+GuiOptions parseGuiArguments(const QStringList& arguments) {
     GuiOptions options;
     for (int i = 0; i < arguments.size(); ++i) {
         const QString& argument = arguments[i];
@@ -38,10 +40,17 @@ GuiOptions parseGuiArguments(const QStringList& arguments)
                 return options;
             }
             options.screenshotPath = arguments[++i];
-        } else if (argument == QLatin1String("--run-for") || argument.startsWith(QLatin1String("--run-for="))) {
+        } else if (argument == QLatin1String("--run-for") ||
+                   argument.startsWith(QLatin1String("--run-for="))) {
             if (argument == QLatin1String("--run-for"))
                 ++i; // its value
             options.runForGiven = true;
+        } else if (argument == QLatin1String("--select")) {
+            if (i + 1 >= arguments.size()) {
+                options.error = QStringLiteral("--select needs a step id");
+                return options;
+            }
+            options.selectStep = arguments[++i];
         } else if (argument == QLatin1String("--dark")) {
             options.dark = true;
         } else if (argument.startsWith(QLatin1Char('-')) && argument.size() > 1) {
@@ -57,8 +66,7 @@ GuiOptions parseGuiArguments(const QStringList& arguments)
     return options;
 }
 
-void applyLook(bool dark)
-{
+void applyLook(bool dark) {
     // Fusion honours the palette fully (dark mode) and looks the same everywhere; keep
     // a native desktop style when there is one and no dark palette is asked for.
     const QString style = QApplication::style()->name().toLower();
@@ -68,8 +76,7 @@ void applyLook(bool dark)
         QApplication::setPalette(Ui::Theme::darkPalette());
 }
 
-int takeScreenshot(Ui::MainWindow& window, const GuiOptions& options)
-{
+int takeScreenshot(Ui::MainWindow& window, const GuiOptions& options) {
     window.resize(1400, 900);
     window.show();
     QApplication::processEvents();
@@ -79,6 +86,8 @@ int takeScreenshot(Ui::MainWindow& window, const GuiOptions& options)
     for (int i = 0; i < 3; ++i)
         QApplication::processEvents();
     window.fitCanvas();
+    if (!options.selectStep.isEmpty())
+        window.canvasScene()->selectSteps({options.selectStep});
     QApplication::processEvents();
     const QPixmap pixmap = window.grab();
     if (pixmap.isNull() || !pixmap.save(options.screenshotPath)) {
@@ -94,8 +103,7 @@ int takeScreenshot(Ui::MainWindow& window, const GuiOptions& options)
 
 } // namespace
 
-int runGui(int& argc, char** argv)
-{
+int runGui(int& argc, char** argv) {
     QApplication::setOrganizationName(QStringLiteral("Aqueduct"));
     QApplication::setApplicationName(QStringLiteral("aqueduct"));
     QApplication::setApplicationDisplayName(QStringLiteral("Aqueduct"));
@@ -113,7 +121,8 @@ int runGui(int& argc, char** argv)
         return ExitInvalidInput;
     }
     const bool screenshot = !options.screenshotPath.isEmpty();
-    if (options.pipelinePath.isEmpty() && QFileInfo::exists(QStringLiteral(AQUEDUCT_DEFAULT_PIPELINE)))
+    if (options.pipelinePath.isEmpty() &&
+        QFileInfo::exists(QStringLiteral(AQUEDUCT_DEFAULT_PIPELINE)))
         options.pipelinePath = QStringLiteral(AQUEDUCT_DEFAULT_PIPELINE);
 
     applyLook(options.dark || qEnvironmentVariableIntValue("AQUEDUCT_DARK") == 1);

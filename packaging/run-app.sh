@@ -10,6 +10,9 @@ packaging/install-deps.sh
 configure_args=()
 if command -v ccache >/dev/null 2>&1; then
     configure_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    # Paths relative to the checkout, so a fresh clone (CI) reuses earlier builds' cache.
+    export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+    export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 fi
 cmake --preset release "${configure_args[@]}"
 cmake --build --preset release --target aqueduct

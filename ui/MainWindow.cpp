@@ -38,8 +38,7 @@ MainWindow::MainWindow(std::shared_ptr<UserPrompts> prompts, QWidget* parent)
     , m_scene(new CanvasScene(m_model, this))
     , m_view(new CanvasView(m_scene))
     , m_documents(new DocumentController(m_model, this, std::move(prompts), this))
-    , m_edits(new EditController(m_model, m_scene, this))
-{
+    , m_edits(new EditController(m_model, m_scene, this)) {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(Icons::icon(QStringLiteral("aqueduct")));
     setDockOptions(AnimatedDocks | AllowTabbedDocks);
@@ -73,8 +72,7 @@ MainWindow::MainWindow(std::shared_ptr<UserPrompts> prompts, QWidget* parent)
     resize(1400, 900);
 }
 
-MainWindow::~MainWindow()
-{
+MainWindow::~MainWindow() {
     // Widgets observe the model and may still commit an edit while they are torn down (a
     // line edit losing focus): remove them before the model, which is an older child.
     delete m_inspector;
@@ -91,16 +89,17 @@ MainWindow::~MainWindow()
 // --- Actions and menus ---------------------------------------------------------------------
 
 QAction* MainWindow::addAction(const QString& name, const QString& text, const QString& icon,
-                               const QList<QKeySequence>& shortcuts, const QString& tip)
-{
+                               const QList<QKeySequence>& shortcuts, const QString& tip) {
     auto* action = new QAction(text, this);
     action->setObjectName(QStringLiteral("action_") + name);
     if (!icon.isEmpty())
         action->setIcon(Icons::icon(icon));
     action->setShortcuts(shortcuts);
-    QString toolTip = tip.isEmpty() ? QString(text).remove(QLatin1Char('&')).remove(QStringLiteral("…")) : tip;
+    QString toolTip =
+        tip.isEmpty() ? QString(text).remove(QLatin1Char('&')).remove(QStringLiteral("…")) : tip;
     if (!shortcuts.isEmpty())
-        toolTip += QStringLiteral(" (%1)").arg(shortcuts.first().toString(QKeySequence::NativeText));
+        toolTip +=
+            QStringLiteral(" (%1)").arg(shortcuts.first().toString(QKeySequence::NativeText));
     action->setToolTip(toolTip);
     action->setStatusTip(tip.isEmpty() ? toolTip : tip);
     m_actions.insert(name, action);
@@ -108,8 +107,7 @@ QAction* MainWindow::addAction(const QString& name, const QString& text, const Q
     return action;
 }
 
-void MainWindow::createActions()
-{
+void MainWindow::createActions() {
     using K = QKeySequence;
     // File
     connect(addAction(QStringLiteral("new"), tr("&New"), QStringLiteral("new"), {K::New},
@@ -121,10 +119,13 @@ void MainWindow::createActions()
     connect(addAction(QStringLiteral("save"), tr("&Save"), QStringLiteral("save"), {K::Save},
                       tr("Save the pipeline")),
             &QAction::triggered, m_documents, &DocumentController::save);
-    connect(addAction(QStringLiteral("saveAs"), tr("Save &As…"), QString(), {K(Qt::CTRL | Qt::SHIFT | Qt::Key_S)}),
+    connect(addAction(QStringLiteral("saveAs"), tr("Save &As…"), QString(),
+                      {K(Qt::CTRL | Qt::SHIFT | Qt::Key_S)}),
             &QAction::triggered, m_documents, &DocumentController::saveAs);
-    connect(addAction(QStringLiteral("export"), tr("&Export JSON…"), QString(), {K(Qt::CTRL | Qt::Key_E)},
-                      tr("Write the pipeline JSON that `aqueduct run` reads, keeping this document as it is")),
+    connect(addAction(QStringLiteral("export"), tr("&Export JSON…"), QString(),
+                      {K(Qt::CTRL | Qt::Key_E)},
+                      tr("Write the pipeline JSON that `aqueduct run` reads, keeping this document "
+                         "as it is")),
             &QAction::triggered, this, [this] { m_documents->exportJson(); });
     connect(addAction(QStringLiteral("quit"), tr("&Quit"), QString(), {K(Qt::CTRL | Qt::Key_Q)}),
             &QAction::triggered, this, &QWidget::close);
@@ -143,8 +144,10 @@ void MainWindow::createActions()
     m_actions.insert(QStringLiteral("redo"), redo);
     QMainWindow::addAction(redo);
     auto undoTips = [undo, redo] {
-        undo->setToolTip(QStringLiteral("%1 (%2)").arg(undo->text(), undo->shortcut().toString(QKeySequence::NativeText)));
-        redo->setToolTip(QStringLiteral("%1 (%2)").arg(redo->text(), redo->shortcut().toString(QKeySequence::NativeText)));
+        undo->setToolTip(QStringLiteral("%1 (%2)").arg(
+            undo->text(), undo->shortcut().toString(QKeySequence::NativeText)));
+        redo->setToolTip(QStringLiteral("%1 (%2)").arg(
+            redo->text(), redo->shortcut().toString(QKeySequence::NativeText)));
     };
     connect(undo, &QAction::changed, this, undoTips);
     connect(redo, &QAction::changed, this, undoTips);
@@ -167,7 +170,8 @@ void MainWindow::createActions()
                       tr("Add a step by typing its handler's name")),
             &QAction::triggered, this, [this] {
                 const QPointF center = m_view->mapToScene(m_view->viewport()->rect().center());
-                showQuickAdd(center, m_view->viewport()->mapToGlobal(m_view->viewport()->rect().center()));
+                showQuickAdd(center,
+                             m_view->viewport()->mapToGlobal(m_view->viewport()->rect().center()));
             });
     // Tab reaches the canvas itself (it is quick-add there); the action is for the menu
     // and the shortcut list, so keep it from stealing Tab from the inspector's fields.
@@ -180,21 +184,23 @@ void MainWindow::createActions()
     connect(addAction(QStringLiteral("zoomOut"), tr("Zoom &Out"), QStringLiteral("zoom-out"),
                       {K(Qt::CTRL | Qt::Key_Minus)}),
             &QAction::triggered, m_view, &CanvasView::zoomOut);
-    connect(addAction(QStringLiteral("zoomReset"), tr("&Actual Size"), QString(), {K(Qt::CTRL | Qt::Key_0)}),
+    connect(addAction(QStringLiteral("zoomReset"), tr("&Actual Size"), QString(),
+                      {K(Qt::CTRL | Qt::Key_0)}),
             &QAction::triggered, m_view, &CanvasView::resetZoom);
     connect(addAction(QStringLiteral("fitAll"), tr("&Fit All"), QStringLiteral("fit"),
                       {K(Qt::CTRL | Qt::Key_1)}, tr("Show the whole pipeline")),
             &QAction::triggered, m_view, &CanvasView::fitAll);
-    connect(addAction(QStringLiteral("fitSelection"), tr("Fit &Selection"), QStringLiteral("fit-selection"),
-                      {K(Qt::CTRL | Qt::Key_2)}, tr("Zoom to the selected steps")),
+    connect(addAction(QStringLiteral("fitSelection"), tr("Fit &Selection"),
+                      QStringLiteral("fit-selection"), {K(Qt::CTRL | Qt::Key_2)},
+                      tr("Zoom to the selected steps")),
             &QAction::triggered, m_view, &CanvasView::fitSelection);
-    QAction* snap = addAction(QStringLiteral("snapToGrid"), tr("S&nap to Grid"), QStringLiteral("grid"),
-                              {K(Qt::CTRL | Qt::SHIFT | Qt::Key_G)});
+    QAction* snap = addAction(QStringLiteral("snapToGrid"), tr("S&nap to Grid"),
+                              QStringLiteral("grid"), {K(Qt::CTRL | Qt::SHIFT | Qt::Key_G)});
     snap->setCheckable(true);
     snap->setChecked(m_scene->snapToGrid());
     connect(snap, &QAction::toggled, m_scene, &CanvasScene::setSnapToGrid);
-    QAction* minimap = addAction(QStringLiteral("minimap"), tr("&Minimap"), QStringLiteral("minimap"),
-                                 {K(Qt::CTRL | Qt::SHIFT | Qt::Key_M)},
+    QAction* minimap = addAction(QStringLiteral("minimap"), tr("&Minimap"),
+                                 QStringLiteral("minimap"), {K(Qt::CTRL | Qt::SHIFT | Qt::Key_M)},
                                  tr("Overview of large graphs in the canvas corner"));
     minimap->setCheckable(true);
     minimap->setChecked(m_view->isMinimapEnabled());
@@ -208,18 +214,18 @@ void MainWindow::createActions()
             });
 
     // Help
-    connect(addAction(QStringLiteral("shortcuts"), tr("&Keyboard Shortcuts"), QStringLiteral("keyboard"),
-                      {K(Qt::Key_F1)}),
+    connect(addAction(QStringLiteral("shortcuts"), tr("&Keyboard Shortcuts"),
+                      QStringLiteral("keyboard"), {K(Qt::Key_F1)}),
             &QAction::triggered, this, [this] {
                 ShortcutsDialog dialog(menuBar(), this);
                 dialog.exec();
             });
-    connect(addAction(QStringLiteral("about"), tr("&About Aqueduct"), QStringLiteral("aqueduct"), {}),
-            &QAction::triggered, this, &MainWindow::showAbout);
+    connect(
+        addAction(QStringLiteral("about"), tr("&About Aqueduct"), QStringLiteral("aqueduct"), {}),
+        &QAction::triggered, this, &MainWindow::showAbout);
 }
 
-void MainWindow::createMenus()
-{
+void MainWindow::createMenus() {
     auto action = [this](const char* name) { return m_actions.value(QString::fromLatin1(name)); };
     QMenu* file = menuBar()->addMenu(tr("&File"));
     m_menus.insert(QStringLiteral("file"), file);
@@ -274,8 +280,7 @@ void MainWindow::createMenus()
     help->addAction(action("about"));
 }
 
-void MainWindow::createToolBar()
-{
+void MainWindow::createToolBar() {
     QToolBar* toolBar = addToolBar(tr("Main"));
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
     toolBar->setMovable(false);
@@ -290,15 +295,13 @@ void MainWindow::createToolBar()
     }
 }
 
-void MainWindow::addDock(QDockWidget* dock, Qt::DockWidgetArea area)
-{
+void MainWindow::addDock(QDockWidget* dock, Qt::DockWidgetArea area) {
     addDockWidget(area, dock);
     if (QMenu* panels = m_menus.value(QStringLiteral("panels")))
         panels->addAction(dock->toggleViewAction());
 }
 
-void MainWindow::createDocks()
-{
+void MainWindow::createDocks() {
     m_palette = new PaletteWidget(this);
     auto* paletteDock = new QDockWidget(tr("Handlers"), this);
     paletteDock->setObjectName(QStringLiteral("paletteDock"));
@@ -320,12 +323,11 @@ void MainWindow::createDocks()
     m_problemsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
     addDock(m_problemsDock, Qt::BottomDockWidgetArea);
 
-    resizeDocks({paletteDock, inspectorDock}, {250, 330}, Qt::Horizontal);
-    resizeDocks({m_problemsDock}, {150}, Qt::Vertical);
+    resizeDocks({paletteDock, inspectorDock}, {220, 300}, Qt::Horizontal);
+    resizeDocks({m_problemsDock}, {110}, Qt::Vertical);
 }
 
-void MainWindow::restoreLayout()
-{
+void MainWindow::restoreLayout() {
     QSettings settings;
     if (qEnvironmentVariableIsSet("AQUEDUCT_TEST"))
         return; // tests start from the default layout
@@ -335,8 +337,7 @@ void MainWindow::restoreLayout()
 
 // --- Wiring --------------------------------------------------------------------------------
 
-void MainWindow::connectModel()
-{
+void MainWindow::connectModel() {
     QUndoStack* stack = m_model->undoStack();
     connect(stack, &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
     connect(m_documents, &DocumentController::filePathChanged, this, &MainWindow::updateTitle);
@@ -352,9 +353,11 @@ void MainWindow::connectModel()
         }
         m_inspector->setFocus();
     });
-    connect(QApplication::clipboard(), &QClipboard::dataChanged, this, &MainWindow::updateEditActions);
-    connect(m_view, &CanvasView::zoomChanged, this,
-            [this](double zoom) { m_zoomLabel->setText(QStringLiteral("%1%").arg(qRound(zoom * 100))); });
+    connect(QApplication::clipboard(), &QClipboard::dataChanged, this,
+            &MainWindow::updateEditActions);
+    connect(m_view, &CanvasView::zoomChanged, this, [this](double zoom) {
+        m_zoomLabel->setText(QStringLiteral("%1%").arg(qRound(zoom * 100)));
+    });
     m_zoomLabel->setText(QStringLiteral("100%"));
     connect(m_view, &CanvasView::quickAddRequested, this, &MainWindow::showQuickAdd);
     connect(m_palette, &PaletteWidget::handlerActivated, this, &MainWindow::addHandlerAtViewCenter);
@@ -366,8 +369,8 @@ void MainWindow::connectModel()
         if (warnings)
             parts << tr("%n warning(s)", nullptr, warnings);
         m_problemLabel->setText(parts.isEmpty() ? tr("Valid") : parts.join(QStringLiteral(", ")));
-        m_problemsDock->setWindowTitle(parts.isEmpty() ? tr("Problems")
-                                                       : tr("Problems (%1)").arg(errors + warnings));
+        m_problemsDock->setWindowTitle(
+            parts.isEmpty() ? tr("Problems") : tr("Problems (%1)").arg(errors + warnings));
     });
     connect(m_model, &PipelineModel::documentReset, this, [this] {
         // A freshly opened document is shown whole.
@@ -376,15 +379,13 @@ void MainWindow::connectModel()
     });
 }
 
-void MainWindow::updateTitle()
-{
+void MainWindow::updateTitle() {
     setWindowTitle(QStringLiteral("%1[*] — Aqueduct").arg(m_documents->displayName()));
     setWindowModified(m_model->isModified());
     setWindowFilePath(m_documents->filePath());
 }
 
-void MainWindow::updateEditActions()
-{
+void MainWindow::updateEditActions() {
     const bool steps = !m_scene->selectedStepIds().isEmpty();
     m_actions.value(QStringLiteral("cut"))->setEnabled(steps);
     m_actions.value(QStringLiteral("copy"))->setEnabled(steps);
@@ -393,16 +394,15 @@ void MainWindow::updateEditActions()
     m_actions.value(QStringLiteral("paste"))->setEnabled(m_edits->canPaste());
 }
 
-void MainWindow::rebuildRecentMenu()
-{
+void MainWindow::rebuildRecentMenu() {
     QMenu* recent = m_menus.value(QStringLiteral("recent"));
     recent->clear();
     const QStringList files = m_documents->recentFiles()->files();
     for (int i = 0; i < files.size(); ++i) {
         const QString path = files[i];
-        QAction* entry = recent->addAction(
-            QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(path).fileName()), this,
-            [this, path] { m_documents->open(path); });
+        QAction* entry =
+            recent->addAction(QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(path).fileName()),
+                              this, [this, path] { m_documents->open(path); });
         entry->setToolTip(path);
         entry->setStatusTip(path);
     }
@@ -414,13 +414,12 @@ void MainWindow::rebuildRecentMenu()
     recent->addAction(tr("Clear List"), m_documents->recentFiles(), &RecentFiles::clear);
 }
 
-void MainWindow::addHandlerAtViewCenter(const QString& handler)
-{
+void MainWindow::addHandlerAtViewCenter(const QString& handler) {
     // Below the view's centre, stepping down past steps already there.
     QPointF center = m_view->mapToScene(m_view->viewport()->rect().center());
     for (int attempt = 0; attempt < 50; ++attempt) {
         const QRectF slot(m_scene->snapped(center - QPointF(CanvasMetrics::kStepSize.width() / 2,
-                                                             CanvasMetrics::kStepSize.height() / 2)),
+                                                            CanvasMetrics::kStepSize.height() / 2)),
                           CanvasMetrics::kStepSize);
         bool free = true;
         for (const StepItem* item : m_scene->stepItems())
@@ -433,8 +432,7 @@ void MainWindow::addHandlerAtViewCenter(const QString& handler)
     m_view->setFocus();
 }
 
-void MainWindow::showQuickAdd(const QPointF& scenePos, const QPoint& globalPos)
-{
+void MainWindow::showQuickAdd(const QPointF& scenePos, const QPoint& globalPos) {
     auto* popup = new QuickAddPopup(this);
     connect(popup, &QuickAddPopup::handlerChosen, this, [this, scenePos](const QString& handler) {
         m_scene->addStepAt(handler, scenePos);
@@ -443,8 +441,7 @@ void MainWindow::showQuickAdd(const QPointF& scenePos, const QPoint& globalPos)
     popup->popup(globalPos);
 }
 
-void MainWindow::focusProblem(const Problem& problem)
-{
+void MainWindow::focusProblem(const Problem& problem) {
     if (problem.edgeIndex >= 0) {
         if (EdgeItem* edge = m_scene->edgeItem(problem.edgeIndex)) {
             m_scene->selectEdge(problem.edgeIndex);
@@ -462,8 +459,7 @@ void MainWindow::focusProblem(const Problem& problem)
     m_scene->selectSteps({}); // flow-level problem: show the flow settings
 }
 
-void MainWindow::showAbout()
-{
+void MainWindow::showAbout() {
     QMessageBox box(this);
     box.setWindowTitle(tr("About Aqueduct"));
     box.setIconPixmap(Icons::icon(QStringLiteral("aqueduct")).pixmap(64, 64));
@@ -475,18 +471,15 @@ void MainWindow::showAbout()
     box.exec();
 }
 
-bool MainWindow::openFile(const QString& path)
-{
+bool MainWindow::openFile(const QString& path) {
     return m_documents->loadFile(path);
 }
 
-void MainWindow::fitCanvas()
-{
+void MainWindow::fitCanvas() {
     m_view->fitAll();
 }
 
-void MainWindow::closeEvent(QCloseEvent* event)
-{
+void MainWindow::closeEvent(QCloseEvent* event) {
     if (!m_documents->maybeSave()) {
         event->ignore();
         return;

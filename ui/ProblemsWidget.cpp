@@ -6,6 +6,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPainter>
+#include <QRegularExpression>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -13,8 +14,7 @@ namespace Aqueduct::Ui {
 
 namespace {
 
-QIcon severityIcon(Problem::Severity severity)
-{
+QIcon severityIcon(Problem::Severity severity) {
     // A filled dot (error) or triangle (warning), drawn at 2x for crisp high-DPI.
     QPixmap pixmap(32, 32);
     pixmap.fill(Qt::transparent);
@@ -43,8 +43,7 @@ QIcon severityIcon(Problem::Severity severity)
 
 ProblemsWidget::ProblemsWidget(PipelineModel* model, QWidget* parent)
     : QWidget(parent)
-    , m_model(model)
-{
+    , m_model(model) {
     setObjectName(QStringLiteral("problems"));
     m_tree = new QTreeWidget(this);
     m_tree->setObjectName(QStringLiteral("problemsTree"));
@@ -68,18 +67,18 @@ ProblemsWidget::ProblemsWidget(PipelineModel* model, QWidget* parent)
     layout->addWidget(m_empty);
 
     connect(m_model, &PipelineModel::problemsChanged, this, &ProblemsWidget::refresh);
-    connect(m_tree, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem* item) { activate(item); });
-    connect(m_tree, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) { activate(item); });
+    connect(m_tree, &QTreeWidget::itemClicked, this,
+            [this](QTreeWidgetItem* item) { activate(item); });
+    connect(m_tree, &QTreeWidget::itemActivated, this,
+            [this](QTreeWidgetItem* item) { activate(item); });
     refresh();
 }
 
-int ProblemsWidget::problemCount() const
-{
+int ProblemsWidget::problemCount() const {
     return m_tree->topLevelItemCount();
 }
 
-void ProblemsWidget::refresh()
-{
+void ProblemsWidget::refresh() {
     m_shown = m_model->problems();
     m_tree->clear();
     int errors = 0;
@@ -90,9 +89,16 @@ void ProblemsWidget::refresh()
         (problem.severity == Problem::Severity::Error ? errors : warnings)++;
         QString where = problem.path;
         if (problem.edgeIndex >= 0 && problem.edgeIndex < edges.size())
-            where = tr("connection %1 → %2").arg(edges[problem.edgeIndex].from, edges[problem.edgeIndex].to);
-        else if (!problem.stepId.isEmpty())
-            where = tr("step %1").arg(problem.stepId);
+            where = tr("connection %1 → %2")
+                        .arg(edges[problem.edgeIndex].from, edges[problem.edgeIndex].to);
+        else if (!problem.stepId.isEmpty()) {
+            // "step slow › params.ms": the step plus the field inside it.
+            static const QRegularExpression stepPath(
+                QStringLiteral("^\\$\\.steps\\[\\d+\\]\\.(.+)$"));
+            const QRegularExpressionMatch match = stepPath.match(problem.path);
+            where = match.hasMatch() ? tr("step %1 › %2").arg(problem.stepId, match.captured(1))
+                                     : tr("step %1").arg(problem.stepId);
+        }
         if (problem.line > 0)
             where = tr("line %1, column %2").arg(problem.line).arg(problem.column);
         auto* item = new QTreeWidgetItem(m_tree, {problem.message, where});
@@ -106,8 +112,7 @@ void ProblemsWidget::refresh()
     Q_EMIT countsChanged(errors, warnings);
 }
 
-void ProblemsWidget::activate(QTreeWidgetItem* item)
-{
+void ProblemsWidget::activate(QTreeWidgetItem* item) {
     const int index = item ? item->data(0, Qt::UserRole).toInt() : -1;
     if (index >= 0 && index < m_shown.size())
         Q_EMIT problemActivated(m_shown[index]);

@@ -3,6 +3,7 @@
 #include "Clock.h"
 #include "Futex.h"
 #include "MetricsSampler.h"
+#include "SharedArena.h"
 #include "TaskCodec.h"
 #include "WaitPolicy.h"
 
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace Aqueduct::Internal {
 
@@ -102,6 +104,15 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
     } catch (const std::exception& error) {
         setState(FlowState::Stopped);
         co_return StartResult::failure({}, QString::fromLocal8Bit(error.what()));
+    }
+    if (document.flow.arenaBytes > 0) {
+        try {
+            m_arena = SharedArena::create(std::uint64_t(document.flow.arenaBytes));
+        } catch (const std::exception& error) {
+            m_layout.reset();
+            setState(FlowState::Stopped);
+            co_return StartResult::failure({}, QString::fromLocal8Bit(error.what()));
+        }
     }
     m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     m_wakeNotifier = std::make_unique<QSocketNotifier>(m_wakeFd, QSocketNotifier::Read);
@@ -210,6 +221,8 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
             shortestHandleTimeoutMs = shortestHandleTimeoutMs == 0 ? step.handleTimeoutMs
                                                                    : std::min(shortestHandleTimeoutMs, step.handleTimeoutMs);
     }
+    if (m_arena)
+        SharedArena::setCurrent(m_arena);
     if (shortestHandleTimeoutMs > 0)
         m_watchdogTimer.start(std::clamp(shortestHandleTimeoutMs / 4, 5, 500));
     setState(FlowState::Running);
@@ -341,6 +354,15 @@ void FlowRuntime::teardown()
     }
     m_sampler.reset();
     m_layout.reset();
+    if (m_arena) {
+        if (SharedArena::current() == m_arena)
+            SharedArena::setCurrent(nullptr);
+        // The name goes now; the mapping stays while a caller still holds a blob.
+        m_arena->unlinkName();
+        m_arena->finishPrefault();
+        m_arena->deref();
+        m_arena = nullptr;
+    }
     m_freeSlots.clear();
     m_slotRecord.clear();
     m_inEngine = 0;
@@ -360,6 +382,7 @@ bool FlowRuntime::launchWorker(WorkerSlot& worker, QString* error)
 
     WorkerConfig config;
     config.segmentName = m_layout.segmentName();
+    config.arenaName = m_arena ? m_arena->name() : std::string();
     config.documentJson = document.toJson();
     config.stepIndex = worker.stepIndex;
     config.workerIndex = worker.workerIndex;
@@ -442,6 +465,7 @@ void FlowRuntime::handleUnexpectedExit(WorkerSlot& worker, const QString& cause)
         --m_inEngine;
         const std::uint32_t record = m_slotRecord[slot];
         m_slotRecord[slot] = kNoRecord;
+        releaseSlotBlobs(slot);
         freeSlot(slot);
         if (record != kNoRecord) {
             m_records[record].slot = kNoSlot;
@@ -449,6 +473,8 @@ void FlowRuntime::handleUnexpectedExit(WorkerSlot& worker, const QString& cause)
         }
     }
     m_layout.worker(worker.globalIndex).heldCount.store(0);
+    if (m_arena)
+        m_arena->sweepProvisional(std::int32_t(worker.lastPid));
 
     // Restart policy.
     const RestartSettings& policy = spec.restart ? *spec.restart : document.flow.restart;
@@ -637,6 +663,12 @@ bool FlowRuntime::placeInSlot(std::uint32_t index)
     Record& record = m_records[index];
     const std::uint32_t slot = m_freeSlots.back();
     SlotHeader& header = m_layout.slot(slot);
+    QString blobError;
+    if (!prepareBlobs(record.task, &blobError)) {
+        ++m_errorsByKind[int(ErrorKind::Rejected)];
+        record.result = TaskResult(ErrorKind::Rejected, blobError, std::move(record.task));
+        return false;
+    }
     const std::size_t written = TaskCodec::encode(record.task, m_layout.slotPayload(slot), m_layout.slotPayloadCapacity());
     if (written == 0) {
         const std::size_t needed = TaskCodec::encodedSize(record.task);
@@ -659,6 +691,8 @@ bool FlowRuntime::placeInSlot(std::uint32_t index)
     header.lane = std::uint8_t(record.lane);
     header.timingCount = 0;
     header.lastStep = 0;
+    header.ownsBlobRefs = 0;
+    retainSlotBlobs(slot);
     record.slot = slot;
     m_slotRecord[slot] = index;
     if (!enqueueRecord(index)) {
@@ -780,8 +814,10 @@ void FlowRuntime::failAllOutstanding(ErrorKind kind, const QString& message)
         Record& record = m_records[index];
         if (record.stage == Stage::WaitingSlot || record.stage == Stage::WaitingRoom || record.stage == Stage::InEngine) {
             if (record.slot != kNoSlot && record.slot < m_slotRecord.size()) {
-                if (record.stage == Stage::WaitingRoom)
+                if (record.stage == Stage::WaitingRoom) {
+                    releaseSlotBlobs(record.slot);
                     freeSlot(record.slot);
+                }
                 else
                     m_slotRecord[record.slot] = kNoRecord; // comes back later, or never
                 record.slot = kNoSlot;
@@ -813,6 +849,7 @@ int FlowRuntime::drainCompletions()
         const std::uint32_t index = m_slotRecord[slot];
         m_slotRecord[slot] = kNoRecord;
         if (index == kNoRecord) {
+            releaseSlotBlobs(slot);
             freeSlot(slot); // its caller already gave up (deadline) or the flow failed it
             continue;
         }
@@ -823,7 +860,7 @@ int FlowRuntime::drainCompletions()
         const auto status = ErrorKind(header.status);
         if (status == ErrorKind::None) {
             Task task = std::move(record.task);
-            if (TaskCodec::decode(m_layout.slotPayload(slot), header.payloadBytes, task, nullptr)) {
+            if (TaskCodec::decode(m_layout.slotPayload(slot), header.payloadBytes, task, m_arena, BlobHold::Owned)) {
                 std::vector<StepTiming>& timings = task.timings();
                 timings.assign(header.timings, header.timings + std::min<int>(header.timingCount, kMaxStepTimings));
                 result = TaskResult(std::move(task));
@@ -837,6 +874,7 @@ int FlowRuntime::drainCompletions()
                 text = QStringLiteral("step '%1': %2").arg(stepLabel(document, header.lastStep), text);
             result = TaskResult(status, text, std::move(record.task));
         }
+        releaseSlotBlobs(slot);
         freeSlot(slot);
         serveWaitingSlots();
         finishRecord(index, std::move(result));
@@ -993,6 +1031,7 @@ void FlowRuntime::expireDeadlines()
                 continue;
             if (record.stage == Stage::WaitingRoom && record.slot != kNoSlot) {
                 m_slotRecord[record.slot] = kNoRecord;
+                releaseSlotBlobs(record.slot);
                 freeSlot(record.slot);
                 record.slot = kNoSlot;
             } else if (record.stage == Stage::InEngine && record.slot != kNoSlot) {
@@ -1007,6 +1046,72 @@ void FlowRuntime::expireDeadlines()
     }
     serveWaitingSlots();
     armDeadlineTimer();
+}
+
+bool FlowRuntime::prepareBlobs(Task& task, QString* error)
+{
+    const qint64 autoShareBytes = document.flow.autoShareBytes;
+    // Task::share uses the process's current arena; make it ours for this task.
+    struct CurrentArenaScope {
+        SharedArena* previous;
+        explicit CurrentArenaScope(SharedArena* arena) : previous(SharedArena::current()) { SharedArena::setCurrent(arena); }
+        ~CurrentArenaScope() { SharedArena::setCurrent(previous); }
+    } scope(m_arena);
+    for (std::size_t i = 0; i < task.fieldCount(); ++i) {
+        Value& value = task.fieldAt(i).value;
+        if (value.type() == ValueType::Blob && value.blob().arena != m_arena) {
+            // A blob of another flow's arena: our workers cannot see it; copy it over.
+            if (!m_arena) {
+                *error = QStringLiteral("field '%1' is a shared blob but this flow has no arena (arena_bytes is 0)")
+                             .arg(QString::fromStdString(task.fieldAt(i).name));
+                return false;
+            }
+            BlobRef copy;
+            if (!m_arena->allocate(value.blob().size, copy, error))
+                return false;
+            std::memcpy(const_cast<char*>(copy.data), value.blob().data, value.blob().size);
+            value.adoptBlob(copy);
+        } else if (autoShareBytes > 0 && m_arena && value.type() == ValueType::Bytes
+                   && qint64(value.view().size()) >= autoShareBytes) {
+            if (!task.share(task.fieldAt(i).name, error))
+                return false;
+        }
+    }
+    // Too large for a slot: share the largest byte fields until it fits.
+    while (m_arena && TaskCodec::encodedSize(task) > m_layout.slotPayloadCapacity()) {
+        std::size_t largest = SIZE_MAX;
+        for (std::size_t i = 0; i < task.fieldCount(); ++i) {
+            const Value& value = task.fieldAt(i).value;
+            if (value.type() == ValueType::Bytes && value.view().size() > 1024
+                && (largest == SIZE_MAX || value.view().size() > task.fieldAt(largest).value.view().size()))
+                largest = i;
+        }
+        if (largest == SIZE_MAX)
+            break;
+        if (!task.share(task.fieldAt(largest).name, error))
+            return false;
+    }
+    return true;
+}
+
+void FlowRuntime::retainSlotBlobs(std::uint32_t slot)
+{
+    SlotHeader& header = m_layout.slot(slot);
+    if (m_arena && header.status == 0) {
+        TaskCodec::forEachBlob(m_layout.slotPayload(slot), header.payloadBytes,
+                               [this](std::uint64_t offset) { m_arena->retainShared(offset, true); });
+    }
+    header.ownsBlobRefs = 1;
+}
+
+void FlowRuntime::releaseSlotBlobs(std::uint32_t slot)
+{
+    SlotHeader& header = m_layout.slot(slot);
+    if (m_arena && header.ownsBlobRefs && header.status == 0) {
+        TaskCodec::forEachBlob(m_layout.slotPayload(slot), header.payloadBytes,
+                               [this](std::uint64_t offset) { m_arena->releaseShared(offset); });
+    }
+    header.ownsBlobRefs = 0;
 }
 
 void FlowRuntime::checkHandleTimeouts()
@@ -1041,6 +1146,11 @@ void FlowRuntime::sampleMetrics()
     parent.parentSkips = m_parentSkips;
     parent.flowState = flowStateName(m_state);
     parent.uptimeS = double(m_uptime.elapsed()) / 1000.0;
+    if (m_arena) {
+        parent.arenaBytesUsed = qint64(m_arena->bytesUsed());
+        parent.arenaBytesTotal = qint64(m_arena->capacityBytes());
+        parent.arenaBlobs = m_arena->blobCount();
+    }
     m_lastSnapshot = m_sampler->sample(parent, workers());
     Q_EMIT m_flow->metricsSnapshot(m_lastSnapshot);
 }

@@ -20,6 +20,7 @@
 namespace Aqueduct::Internal {
 
 class MetricsSampler;
+class SharedArena;
 
 /// The parent side of a running flow: submits tasks into shared memory, collects
 /// completions, resumes callers, enforces deadlines, supervises workers.
@@ -136,6 +137,9 @@ private:
     void failFlow(const QString& reason);
     WorkerState currentState(const WorkerSlot& worker) const;
     void sampleMetrics();
+    bool prepareBlobs(Task& task, QString* error);
+    void retainSlotBlobs(std::uint32_t slot);
+    void releaseSlotBlobs(std::uint32_t slot);
     void checkHandleTimeouts();
 
     Flow* m_flow;
@@ -145,6 +149,7 @@ private:
     QString m_startErrorStep;
     Router m_router;
     FlowLayout m_layout;
+    SharedArena* m_arena = nullptr; ///< blobs; one in-process reference held by the runtime
     int m_wakeFd = -1;
     std::unique_ptr<QSocketNotifier> m_wakeNotifier;
     std::vector<WorkerSlot> m_workers;

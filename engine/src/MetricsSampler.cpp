@@ -47,6 +47,11 @@ MetricsSampler::MetricsSampler(const PipelineDocument& document, FlowLayout& lay
 {
     m_ticksPerSecond = sysconf(_SC_CLK_TCK);
     m_pageSize = sysconf(_SC_PAGESIZE);
+    // The sampler is made as the flow starts, when every count is 0: with that as the
+    // first entry, the first snapshot already has a throughput.
+    const std::int64_t now = monotonicNs();
+    for (std::deque<Throughput>& history : m_throughput)
+        history.push_back({now, 0});
 }
 
 std::size_t MetricsSampler::retainedEntries() const
@@ -140,6 +145,9 @@ MetricsSnapshotPtr MetricsSampler::sample(const ParentCounters& parent, const QL
             totals.failed += parent.errorsByKind[std::size_t(kind)];
     }
     totals.inFlight = parent.inFlight;
+    totals.arenaBytesUsed = parent.arenaBytesUsed;
+    totals.arenaBytesTotal = parent.arenaBytesTotal;
+    totals.arenaBlobs = parent.arenaBlobs;
 
     const bool layoutValid = m_layout.isValid();
     for (int s = 0; s < m_document.steps.size(); ++s) {

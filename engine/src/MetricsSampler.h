@@ -28,6 +28,9 @@ public:
         std::vector<std::uint64_t> parentSkips;
         QString flowState;
         double uptimeS = 0;
+        qint64 arenaBytesUsed = 0;
+        qint64 arenaBytesTotal = 0;
+        std::uint64_t arenaBlobs = 0;
     };
 
     /// `layout` may be invalid (not created yet): queues and worker counters read as 0.

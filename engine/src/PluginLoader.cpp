@@ -33,21 +33,18 @@ struct LoaderState {
     QHash<QString, QString> failures; ///< canonical path -> reason
 };
 
-LoaderState& loaderState()
-{
+LoaderState& loaderState() {
     static LoaderState state;
     return state;
 }
 
-QString canonicalOrAbsolute(const QString& path)
-{
+QString canonicalOrAbsolute(const QString& path) {
     const QFileInfo info(path);
     const QString canonical = info.canonicalFilePath();
     return canonical.isEmpty() ? info.absoluteFilePath() : canonical;
 }
 
-void appendExistingDirectory(QStringList& list, const QString& path)
-{
+void appendExistingDirectory(QStringList& list, const QString& path) {
     const QFileInfo info(path);
     if (!info.exists())
         return;
@@ -58,26 +55,26 @@ void appendExistingDirectory(QStringList& list, const QString& path)
 
 /// Folder of the file holding this function: libaqueduct-engine.so (or the program, when
 /// the engine is linked statically).
-QString engineLibraryDirectory()
-{
+QString engineLibraryDirectory() {
     Dl_info info{};
-    if (dladdr(reinterpret_cast<void*>(&engineLibraryDirectory), &info) == 0 || info.dli_fname == nullptr)
+    if (dladdr(reinterpret_cast<void*>(&engineLibraryDirectory), &info) == 0 ||
+        info.dli_fname == nullptr)
         return {};
     return QFileInfo(QString::fromLocal8Bit(info.dli_fname)).canonicalPath();
 }
 
-QString programDirectory()
-{
+QString programDirectory() {
     return QFileInfo(QStringLiteral("/proc/self/exe")).canonicalPath();
 }
 
-QString qtVersionText(std::uint32_t version)
-{
-    return QStringLiteral("%1.%2.%3").arg(version >> 16).arg((version >> 8) & 0xff).arg(version & 0xff);
+QString qtVersionText(std::uint32_t version) {
+    return QStringLiteral("%1.%2.%3")
+        .arg(version >> 16)
+        .arg((version >> 8) & 0xff)
+        .arg(version & 0xff);
 }
 
-bool hasProblem(const HandlerRegistry& registry, const QString& path, const QString& reason)
-{
+bool hasProblem(const HandlerRegistry& registry, const QString& path, const QString& reason) {
     for (const Problem& problem : registry.loadProblems()) {
         if (problem.path == path && problem.message == reason)
             return true;
@@ -87,8 +84,7 @@ bool hasProblem(const HandlerRegistry& registry, const QString& path, const QStr
 
 /// Records a problem once per registry, so loading again never repeats it.
 void reportProblem(HandlerRegistry& registry, const QString& path, const QString& reason,
-                   Problem::Severity severity = Problem::Severity::Error)
-{
+                   Problem::Severity severity = Problem::Severity::Error) {
     if (hasProblem(registry, path, reason))
         return;
     Problem problem;
@@ -100,8 +96,7 @@ void reportProblem(HandlerRegistry& registry, const QString& path, const QString
 
 /// Opens the file and runs its register function into a fresh staging registry.
 /// Returns the reason on failure. Caller holds the state mutex.
-QString openPlugin(const QString& path, LoadedPlugin& plugin)
-{
+QString openPlugin(const QString& path, LoadedPlugin& plugin) {
     dlerror();
     // RTLD_LOCAL: plugins never see each other's symbols; RTLD_NOW: a missing symbol is
     // reported here, not as a crash in a worker later.
@@ -109,7 +104,8 @@ QString openPlugin(const QString& path, LoadedPlugin& plugin)
     if (library == nullptr) {
         const char* error = dlerror();
         return QStringLiteral("cannot be loaded: %1")
-            .arg(error != nullptr ? QString::fromLocal8Bit(error) : QStringLiteral("unknown dlopen error"));
+            .arg(error != nullptr ? QString::fromLocal8Bit(error)
+                                  : QStringLiteral("unknown dlopen error"));
     }
     auto closeLibrary = [library] { dlclose(library); };
 
@@ -126,30 +122,35 @@ QString openPlugin(const QString& path, LoadedPlugin& plugin)
         closeLibrary();
         return QStringLiteral("its entry point returned no plugin description");
     }
+    // The description lives in the library: build any refusal before unmapping it.
+    QString refusal;
     if (info->abiVersion != AQUEDUCT_PLUGIN_ABI_VERSION) {
         // Only the first two fields are trusted here: the rest may have another layout.
-        closeLibrary();
-        return QStringLiteral("wrong plugin ABI version %1 (this Aqueduct %2 needs %3); "
-                              "rebuild the plugin against Aqueduct %2")
-            .arg(info->abiVersion)
-            .arg(QLatin1String(AQUEDUCT_VERSION_STRING))
-            .arg(AQUEDUCT_PLUGIN_ABI_VERSION);
+        refusal = QStringLiteral("wrong plugin ABI version %1 (this Aqueduct %2 needs %3); "
+                                 "rebuild the plugin against Aqueduct %2")
+                      .arg(info->abiVersion)
+                      .arg(QLatin1String(AQUEDUCT_VERSION_STRING))
+                      .arg(AQUEDUCT_PLUGIN_ABI_VERSION);
+    } else if (info->structSize < sizeof(AqueductPluginInfo) || info->registerHandlers == nullptr) {
+        refusal = QStringLiteral("malformed plugin description (size %1, register function %2)")
+                      .arg(info->structSize)
+                      .arg(info->registerHandlers == nullptr ? QStringLiteral("missing")
+                                                             : QStringLiteral("present"));
+    } else {
+        // Qt keeps binary compatibility forwards within a major version: a plugin built
+        // against an older or equal 6.x runs on this Qt, a newer one may not.
+        const QStringList runtimeQt = QString::fromLatin1(qVersion()).split(QLatin1Char('.'));
+        const std::uint32_t runtimeMinor = runtimeQt.size() > 1 ? runtimeQt.at(1).toUInt() : 0;
+        if ((info->qtVersion >> 16) != QT_VERSION_MAJOR ||
+            ((info->qtVersion >> 8) & 0xff) > runtimeMinor) {
+            refusal = QStringLiteral("built with Qt %1, which this Aqueduct's Qt %2 cannot run; "
+                                     "rebuild the plugin against Qt %2")
+                          .arg(qtVersionText(info->qtVersion), QString::fromLatin1(qVersion()));
+        }
     }
-    if (info->structSize < sizeof(AqueductPluginInfo) || info->registerHandlers == nullptr) {
+    if (!refusal.isEmpty()) {
         closeLibrary();
-        return QStringLiteral("malformed plugin description (size %1, register function %2)")
-            .arg(info->structSize)
-            .arg(info->registerHandlers == nullptr ? QStringLiteral("missing") : QStringLiteral("present"));
-    }
-    // Qt keeps binary compatibility forwards within a major version: a plugin built
-    // against an older or equal 6.x runs on this Qt, a newer one may not.
-    const QStringList runtimeQt = QString::fromLatin1(qVersion()).split(QLatin1Char('.'));
-    const std::uint32_t runtimeMinor = runtimeQt.size() > 1 ? runtimeQt.at(1).toUInt() : 0;
-    if ((info->qtVersion >> 16) != QT_VERSION_MAJOR || ((info->qtVersion >> 8) & 0xff) > runtimeMinor) {
-        closeLibrary();
-        return QStringLiteral("built with Qt %1, which this Aqueduct's Qt %2 cannot run; "
-                              "rebuild the plugin against Qt %2")
-            .arg(qtVersionText(info->qtVersion), QString::fromLatin1(qVersion()));
+        return refusal;
     }
 
     auto staging = std::make_shared<HandlerRegistry>();
@@ -158,7 +159,8 @@ QString openPlugin(const QString& path, LoadedPlugin& plugin)
     } catch (const std::exception& error) {
         // Keep the library mapped: the exception object and any half-made handler came
         // from its code. Only its handlers are dropped.
-        return QStringLiteral("its register function threw: %1").arg(QString::fromUtf8(error.what()));
+        return QStringLiteral("its register function threw: %1")
+            .arg(QString::fromUtf8(error.what()));
     } catch (...) {
         return QStringLiteral("its register function threw an unknown exception");
     }
@@ -168,12 +170,12 @@ QString openPlugin(const QString& path, LoadedPlugin& plugin)
 
 /// Adds the plugin's handlers to `registry` with origin = path. A name another origin
 /// already provides keeps its first provider (search path order) and is reported.
-int registerInto(const QString& path, const LoadedPlugin& plugin, HandlerRegistry& registry)
-{
+int registerInto(const QString& path, const LoadedPlugin& plugin, HandlerRegistry& registry) {
     int added = 0;
     const QList<HandlerInfo> infos = plugin.staging->handlers();
     if (infos.isEmpty())
-        reportProblem(registry, path, QStringLiteral("registers no handlers"), Problem::Severity::Warning);
+        reportProblem(registry, path, QStringLiteral("registers no handlers"),
+                      Problem::Severity::Warning);
     for (HandlerInfo info : infos) {
         if (const HandlerInfo* existing = registry.find(info.name)) {
             if (existing->origin != path) {
@@ -186,19 +188,20 @@ int registerInto(const QString& path, const LoadedPlugin& plugin, HandlerRegistr
         }
         info.origin = path;
         const QString name = info.name;
-        registry.add(std::move(info), [staging = plugin.staging, name] { return staging->create(name); });
+        registry.add(std::move(info),
+                     [staging = plugin.staging, name] { return staging->create(name); });
         ++added;
     }
     return added;
 }
 
-int loadFileCounting(const QString& path, HandlerRegistry& registry, bool* ok)
-{
+int loadFileCounting(const QString& path, HandlerRegistry& registry, bool* ok) {
     const QString canonical = canonicalOrAbsolute(path);
     LoaderState& state = loaderState();
     std::lock_guard lock(state.mutex);
 
-    if (const auto failure = state.failures.constFind(canonical); failure != state.failures.constEnd()) {
+    if (const auto failure = state.failures.constFind(canonical);
+        failure != state.failures.constEnd()) {
         reportProblem(registry, canonical, failure.value());
         *ok = false;
         return 0;
@@ -212,7 +215,8 @@ int loadFileCounting(const QString& path, HandlerRegistry& registry, bool* ok)
             return 0;
         }
         if (QFileInfo(canonical).permissions().testFlag(QFileDevice::WriteOther)) {
-            reportProblem(registry, canonical, QStringLiteral("refused: the file is writable by every user"));
+            reportProblem(registry, canonical,
+                          QStringLiteral("refused: the file is writable by every user"));
             *ok = false;
             return 0;
         }
@@ -233,17 +237,18 @@ int loadFileCounting(const QString& path, HandlerRegistry& registry, bool* ok)
 
 } // namespace
 
-QStringList PluginLoader::searchPath(const QString& pipelinePath)
-{
+QStringList PluginLoader::searchPath(const QString& pipelinePath) {
     QStringList path;
     const QString environment = qEnvironmentVariable("AQUEDUCT_PLUGIN_PATH");
     for (const QString& entry : environment.split(QLatin1Char(':'), Qt::SkipEmptyParts))
         appendExistingDirectory(path, entry);
 
-    const QString configHome = QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation);
+    const QString configHome =
+        QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation);
     if (!configHome.isEmpty())
         appendExistingDirectory(path, configHome + QStringLiteral("/aqueduct/plugins"));
-    appendExistingDirectory(path, QDir::homePath() + QStringLiteral("/.local/lib/aqueduct/plugins"));
+    appendExistingDirectory(path,
+                            QDir::homePath() + QStringLiteral("/.local/lib/aqueduct/plugins"));
 
     if (const QString engineDir = engineLibraryDirectory(); !engineDir.isEmpty())
         appendExistingDirectory(path, engineDir + QStringLiteral("/aqueduct/plugins"));
@@ -260,20 +265,18 @@ QStringList PluginLoader::searchPath(const QString& pipelinePath)
     return path;
 }
 
-int PluginLoader::loadSearchPath(HandlerRegistry& registry, const QString& pipelinePath)
-{
+int PluginLoader::loadSearchPath(HandlerRegistry& registry, const QString& pipelinePath) {
     return loadFiles(searchPath(pipelinePath), registry);
 }
 
-int PluginLoader::loadFiles(const QStringList& entries, HandlerRegistry& registry)
-{
+int PluginLoader::loadFiles(const QStringList& entries, HandlerRegistry& registry) {
     int added = 0;
     for (const QString& entry : entries) {
         const QFileInfo info(entry);
         QStringList files;
         if (info.isDir()) {
-            const QFileInfoList found = QDir(entry).entryInfoList({QStringLiteral("*.so")},
-                                                                  QDir::Files | QDir::Readable, QDir::Name);
+            const QFileInfoList found = QDir(entry).entryInfoList(
+                {QStringLiteral("*.so")}, QDir::Files | QDir::Readable, QDir::Name);
             for (const QFileInfo& file : found)
                 files.append(file.absoluteFilePath());
         } else {
@@ -287,15 +290,13 @@ int PluginLoader::loadFiles(const QStringList& entries, HandlerRegistry& registr
     return added;
 }
 
-bool PluginLoader::loadFile(const QString& path, HandlerRegistry& registry)
-{
+bool PluginLoader::loadFile(const QString& path, HandlerRegistry& registry) {
     bool ok = false;
     loadFileCounting(path, registry, &ok);
     return ok;
 }
 
-QStringList PluginLoader::loadedFiles()
-{
+QStringList PluginLoader::loadedFiles() {
     LoaderState& state = loaderState();
     std::lock_guard lock(state.mutex);
     return state.loadOrder;

@@ -121,6 +121,9 @@ struct alignas(64) SlotHeader {
     std::uint8_t lane;
     std::uint16_t timingCount;
     std::uint16_t lastStep;
+    /// 1 when the payload's blob handles each hold a shared reference (the slot's own).
+    std::uint8_t ownsBlobRefs;
+    std::uint8_t reserved[3];
     StepTiming timings[kMaxStepTimings];
 };
 

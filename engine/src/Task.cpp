@@ -50,6 +50,7 @@ bool Task::remove(std::string_view name) {
             continue;
         // Rotate the removed entry behind the live ones instead of erasing it, so its
         // storage is reused by the next appendField and the field order stays stable.
+        m_fields[i].value.setNull(); // drops a blob reference now, not at reuse
         const auto first = m_fields.begin() + static_cast<std::ptrdiff_t>(i);
         std::rotate(first, first + 1, m_fields.begin() + static_cast<std::ptrdiff_t>(m_fieldCount));
         --m_fieldCount;
@@ -218,7 +219,7 @@ bool Task::sameFields(const Task& other) const {
 }
 
 void Task::reset() {
-    m_fieldCount = 0;
+    clearFields();
     m_id = 0;
     m_priority = 0;
     clearFailure();

@@ -1,5 +1,7 @@
 #include "TaskCodec.h"
 
+#include "SharedArena.h"
+
 #include <cstring>
 #include <limits>
 
@@ -100,7 +102,7 @@ std::size_t TaskCodec::encode(const Task& task, char* out, std::size_t capacity)
     return std::size_t(cursor - out);
 }
 
-bool TaskCodec::decode(const char* in, std::size_t size, Task& task, const char* arenaBase)
+bool TaskCodec::decode(const char* in, std::size_t size, Task& task, SharedArena* arena, BlobHold hold)
 {
     const char* end = in + size;
     task.clearFields();
@@ -155,13 +157,66 @@ bool TaskCodec::decode(const char* in, std::size_t size, Task& task, const char*
             BlobRef blob;
             if (!get(in, end, blob.offset) || !get(in, end, blob.size))
                 return false;
-            blob.data = arenaBase ? arenaBase + blob.offset : nullptr;
+            if (!arena || !arena->isValidBlob(blob.offset, blob.size))
+                return false;
+            blob.data = arena->base() + blob.offset;
+            blob.arena = arena;
+            blob.borrowed = hold == BlobHold::Borrowed;
             value.setBlob(blob);
             break;
         }
         default:
             return false;
         }
+    }
+    return true;
+}
+
+bool TaskCodec::forEachBlob(const char* in, std::size_t size, const std::function<void(std::uint64_t)>& visit)
+{
+    const char* end = in + size;
+    std::uint16_t count = 0;
+    if (!get(in, end, count))
+        return false;
+    for (std::uint16_t i = 0; i < count; ++i) {
+        std::uint8_t type = 0;
+        std::uint8_t nameLength = 0;
+        if (!get(in, end, type) || !get(in, end, nameLength) || std::size_t(end - in) < nameLength)
+            return false;
+        in += nameLength;
+        std::size_t skip = 0;
+        switch (ValueType(type)) {
+        case ValueType::Null:
+            break;
+        case ValueType::Bool:
+            skip = 1;
+            break;
+        case ValueType::Int:
+        case ValueType::Double:
+            skip = 8;
+            break;
+        case ValueType::String:
+        case ValueType::Bytes: {
+            std::uint32_t length = 0;
+            if (!get(in, end, length))
+                return false;
+            skip = length;
+            break;
+        }
+        case ValueType::Blob: {
+            std::uint64_t offset = 0;
+            std::uint64_t blobSize = 0;
+            if (!get(in, end, offset) || !get(in, end, blobSize))
+                return false;
+            visit(offset);
+            break;
+        }
+        default:
+            return false;
+        }
+        if (std::size_t(end - in) < skip)
+            return false;
+        in += skip;
     }
     return true;
 }

@@ -10,6 +10,7 @@ QByteArray WorkerConfig::toBytes() const
 {
     QJsonObject object;
     object.insert(QStringLiteral("segment"), QString::fromStdString(segmentName));
+    object.insert(QStringLiteral("arena"), QString::fromStdString(arenaName));
     object.insert(QStringLiteral("document"), QString::fromUtf8(documentJson));
     object.insert(QStringLiteral("step"), stepIndex);
     object.insert(QStringLiteral("worker"), workerIndex);
@@ -27,6 +28,7 @@ bool WorkerConfig::fromBytes(const QByteArray& bytes, WorkerConfig& config)
         return false;
     const QJsonObject object = document.object();
     config.segmentName = object.value(QStringLiteral("segment")).toString().toStdString();
+    config.arenaName = object.value(QStringLiteral("arena")).toString().toStdString();
     config.documentJson = object.value(QStringLiteral("document")).toString().toUtf8();
     config.stepIndex = object.value(QStringLiteral("step")).toInt();
     config.workerIndex = object.value(QStringLiteral("worker")).toInt();

@@ -12,6 +12,7 @@ namespace Aqueduct::Internal {
 /// pipeline, and which step / worker it is. Sent to the worker as JSON.
 struct WorkerConfig {
     std::string segmentName;
+    std::string arenaName; ///< empty when the flow has no arena
     QByteArray documentJson;
     int stepIndex = 0;
     int workerIndex = 0;       ///< within the step

@@ -4,6 +4,7 @@
 #include "FlowLayout.h"
 #include "Futex.h"
 #include "Router.h"
+#include "SharedArena.h"
 #include "TaskCodec.h"
 #include "WaitPolicy.h"
 #include "WorkerConfig.h"
@@ -42,6 +43,10 @@ private:
     void forward(std::uint32_t slot, int heldIndex, int targetStep, std::int64_t nowNs);
     void complete(std::uint32_t slot);
     void releaseHeld(std::uint32_t slot);
+    void releaseSlotBlobs(std::uint32_t slot);
+    void retainSlotBlobs(std::uint32_t slot);
+    std::size_t collectSlotBlobs(std::uint32_t slot);
+    void releaseCollectedBlobs(std::size_t count);
     int heldIndexOf(std::uint32_t slot) const;
     void notifyConsumers(StepControl& step);
     void notifyProducers(StepControl& step);
@@ -51,6 +56,7 @@ private:
 
     const WorkerConfig& m_config;
     FlowLayout m_layout;
+    SharedArena* m_arena = nullptr;
     Router m_router;
     std::unique_ptr<Handler> m_handler;
     WorkerControl* m_control = nullptr;
@@ -62,6 +68,8 @@ private:
     std::vector<std::uint32_t> m_liveSlots;  ///< slots whose task is in m_tasks
     std::vector<Task> m_tasks;
     std::vector<std::uint64_t> m_skipCounters;
+    std::vector<std::uint64_t> m_oldBlobOffsets;
+    qint64 m_autoShareBytes = 0;
     QString m_stepId;
 };
 
@@ -72,6 +80,15 @@ int Worker::run()
     } catch (const std::exception& error) {
         std::fprintf(stderr, "aqueduct worker: %s\n", error.what());
         return 70;
+    }
+    if (!m_config.arenaName.empty()) {
+        try {
+            m_arena = SharedArena::attach(m_config.arenaName);
+        } catch (const std::exception& error) {
+            std::fprintf(stderr, "aqueduct worker: %s\n", error.what());
+            return 70;
+        }
+        SharedArena::setCurrent(m_arena);
     }
     m_control = &m_layout.worker(m_config.globalWorkerIndex);
     m_control->pid.store(getpid(), std::memory_order_relaxed);
@@ -91,6 +108,7 @@ int Worker::run()
         return 71;
     }
     m_skipCounters.assign(std::size_t(loaded.document.steps.size()), 0);
+    m_autoShareBytes = loaded.document.flow.autoShareBytes;
     if (!startHandler(loaded.document))
         return 72;
 
@@ -262,7 +280,7 @@ void Worker::processBatch(int count)
             continue;
         }
         Task& task = m_tasks[std::size_t(live)];
-        if (!TaskCodec::decode(m_layout.slotPayload(slot), header.payloadBytes, task, nullptr)) {
+        if (!TaskCodec::decode(m_layout.slotPayload(slot), header.payloadBytes, task, m_arena, BlobHold::Borrowed)) {
             finishWithError(slot, ErrorKind::Rejected, "task could not be decoded");
             continue;
         }
@@ -322,7 +340,29 @@ void Worker::processBatch(int count)
             finishWithError(slot, ErrorKind::HandlerError, task.failureMessage());
             continue;
         }
+        // Large outputs travel as blobs: auto-share, and share whatever keeps it from fitting.
+        if (m_arena) {
+            const qint64 autoShareBytes = m_autoShareBytes;
+            for (std::size_t f = 0; f < task.fieldCount(); ++f) {
+                const Value& value = task.fieldAt(f).value;
+                if (value.type() == ValueType::Bytes
+                    && ((autoShareBytes > 0 && qint64(value.view().size()) >= autoShareBytes)
+                        || TaskCodec::encodedSize(task) > m_layout.slotPayloadCapacity()))
+                    task.share(task.fieldAt(f).name);
+            }
+        }
+        // The slot's blob references move from the input's handles to the output's:
+        // take the new ones before dropping the old, so a blob kept by the handler never
+        // touches zero. Between the two the slot owns no references (a crash there
+        // leaks rather than double-frees).
+        const std::size_t oldBlobs = collectSlotBlobs(slot);
+        header.ownsBlobRefs = 0;
         const std::size_t written = TaskCodec::encode(task, m_layout.slotPayload(slot), m_layout.slotPayloadCapacity());
+        if (written != 0) {
+            header.payloadBytes = std::uint32_t(written);
+            retainSlotBlobs(slot);
+        }
+        releaseCollectedBlobs(oldBlobs);
         if (written == 0) {
             const std::size_t needed = TaskCodec::encodedSize(task);
             finishWithError(slot, ErrorKind::Rejected,
@@ -331,9 +371,9 @@ void Worker::processBatch(int count)
                                 + "); share large fields as blobs");
             continue;
         }
-        header.payloadBytes = std::uint32_t(written);
         bump(counters.tasksOut);
         const int target = m_router.next(m_config.stepIndex, task, m_skipCounters.data());
+        task.clearFields(); // drop blob holds now, not at the next batch
         if (target == Router::kOutputNode)
             complete(slot);
         else
@@ -354,6 +394,45 @@ void Worker::releaseHeld(std::uint32_t slot)
     }
 }
 
+void Worker::releaseSlotBlobs(std::uint32_t slot)
+{
+    SlotHeader& header = m_layout.slot(slot);
+    if (m_arena && header.ownsBlobRefs && header.status == 0) {
+        header.ownsBlobRefs = 0;
+        TaskCodec::forEachBlob(m_layout.slotPayload(slot), header.payloadBytes,
+                               [this](std::uint64_t offset) { m_arena->releaseShared(offset); });
+    }
+    header.ownsBlobRefs = 0;
+}
+
+void Worker::retainSlotBlobs(std::uint32_t slot)
+{
+    SlotHeader& header = m_layout.slot(slot);
+    if (m_arena) {
+        TaskCodec::forEachBlob(m_layout.slotPayload(slot), header.payloadBytes,
+                               [this](std::uint64_t offset) { m_arena->retainShared(offset, true); });
+    }
+    header.ownsBlobRefs = 1;
+}
+
+std::size_t Worker::collectSlotBlobs(std::uint32_t slot)
+{
+    m_oldBlobOffsets.clear();
+    SlotHeader& header = m_layout.slot(slot);
+    if (m_arena && header.ownsBlobRefs && header.status == 0) {
+        TaskCodec::forEachBlob(m_layout.slotPayload(slot), header.payloadBytes,
+                               [this](std::uint64_t offset) { m_oldBlobOffsets.push_back(offset); });
+    }
+    return m_oldBlobOffsets.size();
+}
+
+void Worker::releaseCollectedBlobs(std::size_t count)
+{
+    for (std::size_t i = 0; i < count; ++i)
+        m_arena->releaseShared(m_oldBlobOffsets[i]);
+    m_oldBlobOffsets.clear();
+}
+
 int Worker::heldIndexOf(std::uint32_t slot) const
 {
     for (int i = 0; i < m_batchSize; ++i) {
@@ -366,6 +445,7 @@ int Worker::heldIndexOf(std::uint32_t slot) const
 void Worker::finishWithError(std::uint32_t slot, ErrorKind kind, std::string_view message)
 {
     SlotHeader& header = m_layout.slot(slot);
+    releaseSlotBlobs(slot); // the payload becomes a message: its blob handles go
     header.status = std::uint8_t(kind);
     header.lastStep = std::uint16_t(m_config.stepIndex);
     header.payloadBytes = std::uint32_t(TaskCodec::encodeMessage(message, m_layout.slotPayload(slot), m_layout.slotPayloadCapacity()));

@@ -27,8 +27,7 @@ struct ProcessResult {
     bool finished = false;
     QByteArray out;
     QByteArray err;
-    QString describe() const
-    {
+    QString describe() const {
         // The ends of the streams: that is where build tools put the error.
         return QStringLiteral("exit %1%2\n--- stderr\n%3\n--- stdout\n%4")
             .arg(exitCode)
@@ -37,10 +36,10 @@ struct ProcessResult {
     }
 };
 
-ProcessResult runProcess(const QString& program, const QStringList& arguments,
-                         const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment(),
-                         int timeoutMs = kRunTimeoutMs)
-{
+ProcessResult
+runProcess(const QString& program, const QStringList& arguments,
+           const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment(),
+           int timeoutMs = kRunTimeoutMs) {
     QProcess process;
     process.setProcessEnvironment(environment);
     process.start(program, arguments);
@@ -60,9 +59,16 @@ ProcessResult runProcess(const QString& program, const QStringList& arguments,
     return result;
 }
 
+// Qt Test cuts long failure messages: print the whole output first.
+#define VERIFY_EXIT(result, expected)                                                              \
+    do {                                                                                           \
+        if ((result).exitCode != (expected))                                                       \
+            qWarning().noquote() << (result).describe();                                           \
+        QCOMPARE((result).exitCode, (expected));                                                   \
+    } while (false)
+
 /// Every JSON object anywhere in `value` whose "name" is `name`.
-void findNamed(const QJsonValue& value, const QString& name, QList<QJsonObject>& found)
-{
+void findNamed(const QJsonValue& value, const QString& name, QList<QJsonObject>& found) {
     if (value.isArray()) {
         for (const QJsonValue& item : value.toArray())
             findNamed(item, name, found);
@@ -75,10 +81,10 @@ void findNamed(const QJsonValue& value, const QString& name, QList<QJsonObject>&
     }
 }
 
-bool writeFile(const QString& path, const QByteArray& contents)
-{
+bool writeFile(const QString& path, const QByteArray& contents) {
     QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(contents) == contents.size();
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
+           file.write(contents) == contents.size();
 }
 
 // Broken plugins, each a few lines, built with the SDK's own CMake function.
@@ -106,7 +112,8 @@ extern "C" __attribute__((visibility("default"))) const AqueductPluginInfo* aque
 }
 )";
 
-const char* const kThrowingSource = R"(// Registers one handler, then throws: none of its handlers may be kept.
+const char* const kThrowingSource =
+    R"(// Registers one handler, then throws: none of its handlers may be kept.
 #include <aqueduct/HandlerPlugin.h>
 #include <memory>
 #include <stdexcept>
@@ -126,7 +133,8 @@ void registerThenThrow(Aqueduct::HandlerRegistry& registry)
 AQUEDUCT_HANDLER_PLUGIN(registerThenThrow)
 )";
 
-const char* const kClashingSource = R"(// Provides a built-in's name (ignored, reported) and a new one (kept).
+const char* const kClashingSource =
+    R"(// Provides a built-in's name (ignored, reported) and a new one (kept).
 #include <aqueduct/HandlerPlugin.h>
 #include <memory>
 namespace {
@@ -164,6 +172,7 @@ private Q_SLOTS:
     void handlersCommandReportsBrokenPluginsAndSucceeds();
     void installedProgramFindsInstalledPlugin();
     void validateUsesPluginPathAndPipelineFolder();
+    void validateReportsBrokenPlugins();
     void runPipelineUsingPluginHeadless();
     void embeddingExampleBuildsAndRuns();
 
@@ -179,33 +188,36 @@ private:
     QString m_brokenDir;        ///< folder holding only broken plugins
 };
 
-QProcessEnvironment TestPlugins::environmentWithPluginPath(const QString& pluginPath) const
-{
+QProcessEnvironment TestPlugins::environmentWithPluginPath(const QString& pluginPath) const {
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(QStringLiteral("AQUEDUCT_PLUGIN_PATH"), pluginPath);
     // Keep the user's own plugin folders out of the test.
     environment.insert(QStringLiteral("HOME"), m_temp.filePath(QStringLiteral("home")));
-    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), m_temp.filePath(QStringLiteral("home/.config")));
+    environment.insert(QStringLiteral("XDG_CONFIG_HOME"),
+                       m_temp.filePath(QStringLiteral("home/.config")));
     return environment;
 }
 
-ProcessResult TestPlugins::configureAndBuild(const QString& sourceDir, const QString& buildDir)
-{
-    QStringList configure{QStringLiteral("-S"), sourceDir, QStringLiteral("-B"), buildDir,
-                          QStringLiteral("-G"), QStringLiteral("Ninja"),
+ProcessResult TestPlugins::configureAndBuild(const QString& sourceDir, const QString& buildDir) {
+    QStringList configure{QStringLiteral("-S"),
+                          sourceDir,
+                          QStringLiteral("-B"),
+                          buildDir,
+                          QStringLiteral("-G"),
+                          QStringLiteral("Ninja"),
                           QStringLiteral("-DCMAKE_BUILD_TYPE=Release"),
                           QStringLiteral("-DCMAKE_PREFIX_PATH=") + m_prefix};
     if (!QStandardPaths::findExecutable(QStringLiteral("ccache")).isEmpty())
         configure << QStringLiteral("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache");
-    ProcessResult result = runProcess(m_cmake, configure, QProcessEnvironment::systemEnvironment(), kBuildTimeoutMs);
+    ProcessResult result =
+        runProcess(m_cmake, configure, QProcessEnvironment::systemEnvironment(), kBuildTimeoutMs);
     if (result.exitCode != 0)
         return result;
     return runProcess(m_cmake, {QStringLiteral("--build"), buildDir, QStringLiteral("-j2")},
                       QProcessEnvironment::systemEnvironment(), kBuildTimeoutMs);
 }
 
-void TestPlugins::initTestCase()
-{
+void TestPlugins::initTestCase() {
     QVERIFY(m_temp.isValid());
     QVERIFY(QDir().mkpath(m_temp.filePath(QStringLiteral("home/.config"))));
     m_cmake = QStandardPaths::findExecutable(QStringLiteral("cmake"));
@@ -213,16 +225,18 @@ void TestPlugins::initTestCase()
 
     // 1. Install the built project into a scratch prefix, as a user or the .deb would.
     m_prefix = m_temp.filePath(QStringLiteral("prefix"));
-    const ProcessResult install = runProcess(
-        m_cmake, {QStringLiteral("--install"), QStringLiteral(AQUEDUCT_BINARY_DIR), QStringLiteral("--prefix"), m_prefix},
-        QProcessEnvironment::systemEnvironment(), kBuildTimeoutMs);
-    QVERIFY2(install.exitCode == 0, qPrintable(install.describe()));
+    const ProcessResult install =
+        runProcess(m_cmake,
+                   {QStringLiteral("--install"), QStringLiteral(AQUEDUCT_BINARY_DIR),
+                    QStringLiteral("--prefix"), m_prefix},
+                   QProcessEnvironment::systemEnvironment(), kBuildTimeoutMs);
+    VERIFY_EXIT(install, 0);
 
     // 2. Build the example plugin out of tree against that prefix only.
     m_examplePluginDir = m_temp.filePath(QStringLiteral("text_plugin-build"));
     const ProcessResult example = configureAndBuild(
         QStringLiteral(AQUEDUCT_SOURCE_DIR "/handlers/examples/text_plugin"), m_examplePluginDir);
-    QVERIFY2(example.exitCode == 0, qPrintable(example.describe()));
+    VERIFY_EXIT(example, 0);
     m_examplePlugin = QDir(m_examplePluginDir).filePath(QStringLiteral("text_handlers.so"));
     QVERIFY2(QFile::exists(m_examplePlugin), qPrintable(m_examplePlugin));
     m_examplePlugin = QFileInfo(m_examplePlugin).canonicalFilePath();
@@ -238,40 +252,41 @@ void TestPlugins::initTestCase()
     QVERIFY(writeFile(brokenSource + QStringLiteral("/clashing.cpp"), kClashingSource));
     const QString brokenBuild = m_temp.filePath(QStringLiteral("broken-build"));
     const ProcessResult broken = configureAndBuild(brokenSource, brokenBuild);
-    QVERIFY2(broken.exitCode == 0, qPrintable(broken.describe()));
+    VERIFY_EXIT(broken, 0);
 
     m_brokenDir = m_temp.filePath(QStringLiteral("broken"));
     QVERIFY(QDir().mkpath(m_brokenDir));
     for (const char* name : {"no_entry.so", "wrong_abi.so", "throwing.so", "clashing.so"}) {
         const QString fileName = QString::fromLatin1(name);
-        QVERIFY2(QFile::copy(brokenBuild + QLatin1Char('/') + fileName, m_brokenDir + QLatin1Char('/') + fileName),
+        QVERIFY2(QFile::copy(brokenBuild + QLatin1Char('/') + fileName,
+                             m_brokenDir + QLatin1Char('/') + fileName),
                  name);
     }
     QVERIFY(writeFile(m_brokenDir + QStringLiteral("/garbage.so"), "this is not an ELF file\n"));
     m_brokenDir = QFileInfo(m_brokenDir).canonicalFilePath();
 }
 
-void TestPlugins::installTreeHasTheSdk()
-{
+void TestPlugins::installTreeHasTheSdk() {
     const QDir prefix(m_prefix);
     QVERIFY(prefix.exists(QStringLiteral("bin/aqueduct")));
     QVERIFY(prefix.exists(QStringLiteral("include/aqueduct/HandlerPlugin.h")));
     QVERIFY(prefix.exists(QStringLiteral("include/aqueduct/Version.h")));
     QVERIFY(prefix.exists(QStringLiteral("include/aqueduct/Flow.h")));
     QVERIFY(prefix.exists(QStringLiteral("share/aqueduct/pipelines/one-step.json")));
-    QVERIFY(prefix.exists(QStringLiteral("share/man/man1/aqueduct.1.gz"))
-            || prefix.exists(QStringLiteral("share/man/man1/aqueduct.1")));
+    QVERIFY(prefix.exists(QStringLiteral("share/man/man1/aqueduct.1.gz")) ||
+            prefix.exists(QStringLiteral("share/man/man1/aqueduct.1")));
     // The installed program runs from the prefix (RPATH to its engine library).
-    const ProcessResult version = runProcess(prefix.filePath(QStringLiteral("bin/aqueduct")), {QStringLiteral("--version")});
-    QVERIFY2(version.exitCode == 0, qPrintable(version.describe()));
+    const ProcessResult version =
+        runProcess(prefix.filePath(QStringLiteral("bin/aqueduct")), {QStringLiteral("--version")});
+    VERIFY_EXIT(version, 0);
     QVERIFY2(version.out.contains(AQUEDUCT_VERSION_STRING), qPrintable(version.describe()));
 }
 
-void TestPlugins::loaderLoadsExamplePluginWithOrigin()
-{
+void TestPlugins::loaderLoadsExamplePluginWithOrigin() {
     Aqueduct::HandlerRegistry registry;
     QCOMPARE(Aqueduct::PluginLoader::loadFiles({m_examplePluginDir}, registry), 2);
-    QVERIFY2(registry.loadProblems().isEmpty(), qPrintable(registry.loadProblems().value(0).toString()));
+    QVERIFY2(registry.loadProblems().isEmpty(),
+             qPrintable(registry.loadProblems().value(0).toString()));
     const Aqueduct::HandlerInfo* reverse = registry.find(QStringLiteral("reverse_string"));
     QVERIFY(reverse != nullptr);
     QCOMPARE(reverse->origin, m_examplePlugin);
@@ -282,20 +297,20 @@ void TestPlugins::loaderLoadsExamplePluginWithOrigin()
     // The handler runs in this process too (the loader keeps the library mapped).
     std::unique_ptr<Aqueduct::Handler> handler = registry.create(QStringLiteral("reverse_string"));
     QVERIFY(handler != nullptr);
-    handler->onStart(Aqueduct::HandlerParams(
-        Aqueduct::HandlerRegistry::withDefaults(*reverse, {}), QStringLiteral("step"), 0));
+    handler->onStart(Aqueduct::HandlerParams(Aqueduct::HandlerRegistry::withDefaults(*reverse, {}),
+                                             QStringLiteral("step"), 0));
     std::vector<Aqueduct::Task> batch(2);
     batch[0].set("text", Aqueduct::Value::fromString("día ✓"));
     batch[1].set("text", Aqueduct::Value(std::int64_t{5}));
     handler->handle(batch);
-    QCOMPARE(QString::fromUtf8(batch[0].viewField("text").data(), qsizetype(batch[0].viewField("text").size())),
+    QCOMPARE(QString::fromUtf8(batch[0].viewField("text").data(),
+                               qsizetype(batch[0].viewField("text").size())),
              QStringLiteral("✓ aíd"));
     QVERIFY(!batch[0].isFailed());
     QVERIFY(batch[1].isFailed());
 }
 
-void TestPlugins::loaderIsIdempotent()
-{
+void TestPlugins::loaderIsIdempotent() {
     Aqueduct::HandlerRegistry registry;
     const QStringList entries{m_examplePluginDir, m_brokenDir};
     const int firstAdded = Aqueduct::PluginLoader::loadFiles(entries, registry);
@@ -309,8 +324,7 @@ void TestPlugins::loaderIsIdempotent()
     QCOMPARE(loaded.count(m_examplePlugin), 1);
 }
 
-void TestPlugins::loaderReportsBrokenPlugins()
-{
+void TestPlugins::loaderReportsBrokenPlugins() {
     Aqueduct::HandlerRegistry registry;
     Aqueduct::HandlerInfo builtin;
     builtin.name = QStringLiteral("increment");
@@ -328,11 +342,14 @@ void TestPlugins::loaderReportsBrokenPlugins()
     };
     QVERIFY2(reasonFor(QStringLiteral("garbage.so")).contains(QStringLiteral("cannot be loaded")),
              qPrintable(reasonFor(QStringLiteral("garbage.so"))));
-    QVERIFY2(reasonFor(QStringLiteral("no_entry.so")).contains(QStringLiteral("aqueduct_plugin_entry")),
-             qPrintable(reasonFor(QStringLiteral("no_entry.so"))));
-    QVERIFY2(reasonFor(QStringLiteral("wrong_abi.so")).contains(QStringLiteral("ABI version %1").arg(AQUEDUCT_PLUGIN_ABI_VERSION + 100)),
+    QVERIFY2(
+        reasonFor(QStringLiteral("no_entry.so")).contains(QStringLiteral("aqueduct_plugin_entry")),
+        qPrintable(reasonFor(QStringLiteral("no_entry.so"))));
+    QVERIFY2(reasonFor(QStringLiteral("wrong_abi.so"))
+                 .contains(QStringLiteral("ABI version %1").arg(AQUEDUCT_PLUGIN_ABI_VERSION + 100)),
              qPrintable(reasonFor(QStringLiteral("wrong_abi.so"))));
-    QVERIFY2(reasonFor(QStringLiteral("throwing.so")).contains(QStringLiteral("model file /nonexistent/model.bin is missing")),
+    QVERIFY2(reasonFor(QStringLiteral("throwing.so"))
+                 .contains(QStringLiteral("model file /nonexistent/model.bin is missing")),
              qPrintable(reasonFor(QStringLiteral("throwing.so"))));
     QVERIFY2(reasonFor(QStringLiteral("clashing.so")).contains(QStringLiteral("'increment'")),
              qPrintable(reasonFor(QStringLiteral("clashing.so"))));
@@ -342,13 +359,15 @@ void TestPlugins::loaderReportsBrokenPlugins()
     QVERIFY(!registry.contains(QStringLiteral("half_registered")));
     QCOMPARE(registry.find(QStringLiteral("increment"))->origin, QStringLiteral("builtin"));
     QVERIFY(registry.contains(QStringLiteral("clashing_fresh")));
-    QCOMPARE(registry.find(QStringLiteral("clashing_fresh"))->origin, m_brokenDir + QStringLiteral("/clashing.so"));
-    QVERIFY(!Aqueduct::PluginLoader::loadFile(m_brokenDir + QStringLiteral("/wrong_abi.so"), registry));
-    QVERIFY(!Aqueduct::PluginLoader::loadFile(m_temp.filePath(QStringLiteral("missing.so")), registry));
+    QCOMPARE(registry.find(QStringLiteral("clashing_fresh"))->origin,
+             m_brokenDir + QStringLiteral("/clashing.so"));
+    QVERIFY(
+        !Aqueduct::PluginLoader::loadFile(m_brokenDir + QStringLiteral("/wrong_abi.so"), registry));
+    QVERIFY(
+        !Aqueduct::PluginLoader::loadFile(m_temp.filePath(QStringLiteral("missing.so")), registry));
 }
 
-void TestPlugins::loaderRefusesWhatOthersCanWrite()
-{
+void TestPlugins::loaderRefusesWhatOthersCanWrite() {
     // A plugin file anyone may replace is refused; a pipeline in a folder anyone may
     // write to (like /tmp) does not add that folder to the search path.
     const QString folder = m_temp.filePath(QStringLiteral("open-to-all"));
@@ -359,26 +378,30 @@ void TestPlugins::loaderRefusesWhatOthersCanWrite()
     Aqueduct::HandlerRegistry registry;
     QVERIFY(!Aqueduct::PluginLoader::loadFile(copy, registry));
     QCOMPARE(registry.loadProblems().size(), 1);
-    QVERIFY2(registry.loadProblems().first().message.contains(QStringLiteral("writable by every user")),
-             qPrintable(registry.loadProblems().first().toString()));
+    QVERIFY2(
+        registry.loadProblems().first().message.contains(QStringLiteral("writable by every user")),
+        qPrintable(registry.loadProblems().first().toString()));
     QVERIFY(registry.handlers().isEmpty());
 
     const QString pipeline = folder + QStringLiteral("/pipeline.json");
-    QVERIFY(Aqueduct::PluginLoader::searchPath(pipeline).contains(QFileInfo(folder).canonicalFilePath()));
+    QVERIFY(Aqueduct::PluginLoader::searchPath(pipeline).contains(
+        QFileInfo(folder).canonicalFilePath()));
     QVERIFY(QFile::setPermissions(folder, QFile::permissions(folder) | QFileDevice::WriteOther));
-    QVERIFY(!Aqueduct::PluginLoader::searchPath(pipeline).contains(QFileInfo(folder).canonicalFilePath()));
+    QVERIFY(!Aqueduct::PluginLoader::searchPath(pipeline).contains(
+        QFileInfo(folder).canonicalFilePath()));
 }
 
-void TestPlugins::handlersCommandListsPlugin()
-{
+void TestPlugins::handlersCommandListsPlugin() {
     const ProcessResult result = runProcess(QStringLiteral(AQUEDUCT_APP_PATH),
                                             {QStringLiteral("handlers"), QStringLiteral("--json")},
                                             environmentWithPluginPath(m_examplePluginDir));
-    QVERIFY2(result.exitCode == 0, qPrintable(result.describe()));
+    VERIFY_EXIT(result, 0);
     QJsonParseError error{};
     const QJsonDocument document = QJsonDocument::fromJson(result.out, &error);
-    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString() + QLatin1Char('\n') + result.describe()));
-    const QJsonValue root = document.isArray() ? QJsonValue(document.array()) : QJsonValue(document.object());
+    QVERIFY2(error.error == QJsonParseError::NoError,
+             qPrintable(error.errorString() + QLatin1Char('\n') + result.describe()));
+    const QJsonValue root =
+        document.isArray() ? QJsonValue(document.array()) : QJsonValue(document.object());
     for (const QString& name : {QStringLiteral("reverse_string"), QStringLiteral("word_count")}) {
         QList<QJsonObject> found;
         findNamed(root, name, found);
@@ -390,82 +413,107 @@ void TestPlugins::handlersCommandListsPlugin()
     QVERIFY(!builtin.isEmpty());
 }
 
-void TestPlugins::handlersCommandReportsBrokenPluginsAndSucceeds()
-{
-    for (const QStringList& arguments : {QStringList{QStringLiteral("handlers"), QStringLiteral("--json")},
-                                         QStringList{QStringLiteral("handlers")}}) {
+void TestPlugins::handlersCommandReportsBrokenPluginsAndSucceeds() {
+    for (const QStringList& arguments :
+         {QStringList{QStringLiteral("handlers"), QStringLiteral("--json")},
+          QStringList{QStringLiteral("handlers")}}) {
         const ProcessResult result = runProcess(QStringLiteral(AQUEDUCT_APP_PATH), arguments,
                                                 environmentWithPluginPath(m_brokenDir));
-        QVERIFY2(result.exitCode == 0, qPrintable(result.describe()));
+        VERIFY_EXIT(result, 0);
         const QString output = QString::fromUtf8(result.out + result.err);
-        for (const QString& fileName : {QStringLiteral("garbage.so"), QStringLiteral("no_entry.so"),
-                                        QStringLiteral("wrong_abi.so"), QStringLiteral("throwing.so")}) {
+        for (const QString& fileName :
+             {QStringLiteral("garbage.so"), QStringLiteral("no_entry.so"),
+              QStringLiteral("wrong_abi.so"), QStringLiteral("throwing.so")}) {
             QVERIFY2(output.contains(m_brokenDir + QLatin1Char('/') + fileName),
                      qPrintable(fileName + QLatin1Char('\n') + result.describe()));
         }
-        QVERIFY2(output.contains(QStringLiteral("aqueduct_plugin_entry")), qPrintable(result.describe()));
+        QVERIFY2(output.contains(QStringLiteral("aqueduct_plugin_entry")),
+                 qPrintable(result.describe()));
         QVERIFY2(output.contains(QStringLiteral("model file /nonexistent/model.bin is missing")),
                  qPrintable(result.describe()));
         QVERIFY2(output.contains(QStringLiteral("clashing_fresh")), qPrintable(result.describe()));
     }
 }
 
-void TestPlugins::installedProgramFindsInstalledPlugin()
-{
+void TestPlugins::installedProgramFindsInstalledPlugin() {
     // `cmake --install` of the plugin (its INSTALL option) into the same prefix puts it in
     // lib/aqueduct/plugins, which the installed program searches without any variable.
-    const ProcessResult install = runProcess(
-        m_cmake, {QStringLiteral("--install"), m_examplePluginDir, QStringLiteral("--prefix"), m_prefix});
-    QVERIFY2(install.exitCode == 0, qPrintable(install.describe()));
-    const QString installed = QDir(m_prefix).filePath(QStringLiteral("lib/aqueduct/plugins/text_handlers.so"));
+    const ProcessResult install =
+        runProcess(m_cmake, {QStringLiteral("--install"), m_examplePluginDir,
+                             QStringLiteral("--prefix"), m_prefix});
+    VERIFY_EXIT(install, 0);
+    const QString installed =
+        QDir(m_prefix).filePath(QStringLiteral("lib/aqueduct/plugins/text_handlers.so"));
     QVERIFY(QFile::exists(installed));
 
     const ProcessResult result = runProcess(QDir(m_prefix).filePath(QStringLiteral("bin/aqueduct")),
                                             {QStringLiteral("handlers"), QStringLiteral("--json")},
                                             environmentWithPluginPath(QString()));
-    QVERIFY2(result.exitCode == 0, qPrintable(result.describe()));
+    VERIFY_EXIT(result, 0);
     const QJsonDocument document = QJsonDocument::fromJson(result.out);
-    const QJsonValue root = document.isArray() ? QJsonValue(document.array()) : QJsonValue(document.object());
+    const QJsonValue root =
+        document.isArray() ? QJsonValue(document.array()) : QJsonValue(document.object());
     QList<QJsonObject> found;
     findNamed(root, QStringLiteral("word_count"), found);
     QVERIFY2(found.size() == 1, qPrintable(result.describe()));
-    QCOMPARE(found.first().value(QStringLiteral("origin")).toString(), QFileInfo(installed).canonicalFilePath());
+    QCOMPARE(found.first().value(QStringLiteral("origin")).toString(),
+             QFileInfo(installed).canonicalFilePath());
 }
 
-void TestPlugins::validateUsesPluginPathAndPipelineFolder()
-{
-    const QString pipeline = QStringLiteral(AQUEDUCT_SOURCE_DIR "/handlers/examples/text_plugin/text-pipeline.json");
-    const ProcessResult without = runProcess(QStringLiteral(AQUEDUCT_APP_PATH), {QStringLiteral("validate"), pipeline},
-                                             environmentWithPluginPath(QString()));
-    QVERIFY2(without.exitCode == 2, qPrintable(without.describe()));
-    QVERIFY2(without.out.contains("word_count") || without.err.contains("word_count"), qPrintable(without.describe()));
+void TestPlugins::validateUsesPluginPathAndPipelineFolder() {
+    const QString pipeline =
+        QStringLiteral(AQUEDUCT_SOURCE_DIR "/handlers/examples/text_plugin/text-pipeline.json");
+    const ProcessResult without =
+        runProcess(QStringLiteral(AQUEDUCT_APP_PATH), {QStringLiteral("validate"), pipeline},
+                   environmentWithPluginPath(QString()));
+    VERIFY_EXIT(without, 2);
+    QVERIFY2(without.out.contains("word_count") || without.err.contains("word_count"),
+             qPrintable(without.describe()));
 
-    const ProcessResult with = runProcess(QStringLiteral(AQUEDUCT_APP_PATH), {QStringLiteral("validate"), pipeline},
-                                          environmentWithPluginPath(m_examplePluginDir));
-    QVERIFY2(with.exitCode == 0, qPrintable(with.describe()));
+    const ProcessResult with =
+        runProcess(QStringLiteral(AQUEDUCT_APP_PATH), {QStringLiteral("validate"), pipeline},
+                   environmentWithPluginPath(m_examplePluginDir));
+    VERIFY_EXIT(with, 0);
 
     // A plugin next to the pipeline file is found without any variable.
     const QString folder = m_temp.filePath(QStringLiteral("pipeline-with-plugin"));
     QVERIFY(QDir().mkpath(folder));
     QVERIFY(QFile::copy(pipeline, folder + QStringLiteral("/text-pipeline.json")));
     QVERIFY(QFile::copy(m_examplePlugin, folder + QStringLiteral("/text_handlers.so")));
-    const ProcessResult beside = runProcess(QStringLiteral(AQUEDUCT_APP_PATH),
-                                            {QStringLiteral("validate"), folder + QStringLiteral("/text-pipeline.json")},
-                                            environmentWithPluginPath(QString()));
-    QVERIFY2(beside.exitCode == 0, qPrintable(beside.describe()));
+    const ProcessResult beside =
+        runProcess(QStringLiteral(AQUEDUCT_APP_PATH),
+                   {QStringLiteral("validate"), folder + QStringLiteral("/text-pipeline.json")},
+                   environmentWithPluginPath(QString()));
+    VERIFY_EXIT(beside, 0);
 }
 
-void TestPlugins::runPipelineUsingPluginHeadless()
-{
+void TestPlugins::validateReportsBrokenPlugins() {
+    // Issue 10: a plugin that fails to load is reported by validation too (as a warning:
+    // a valid pipeline that needs none of its handlers stays valid).
+    const ProcessResult result =
+        runProcess(QStringLiteral(AQUEDUCT_APP_PATH),
+                   {QStringLiteral("validate"),
+                    QStringLiteral(AQUEDUCT_SOURCE_DIR "/resources/pipelines/one-step.json")},
+                   environmentWithPluginPath(m_brokenDir));
+    VERIFY_EXIT(result, 0);
+    const QString output = QString::fromUtf8(result.out + result.err);
+    QVERIFY2(output.contains(m_brokenDir + QStringLiteral("/garbage.so")),
+             qPrintable(result.describe()));
+    QVERIFY2(output.contains(QStringLiteral("model file /nonexistent/model.bin is missing")),
+             qPrintable(result.describe()));
+}
+
+void TestPlugins::runPipelineUsingPluginHeadless() {
     const QString example = QStringLiteral(AQUEDUCT_SOURCE_DIR "/handlers/examples/text_plugin");
     const QString output = m_temp.filePath(QStringLiteral("results.jsonl"));
-    const ProcessResult result = runProcess(
-        QStringLiteral(AQUEDUCT_APP_PATH),
-        {QStringLiteral("run"), example + QStringLiteral("/text-pipeline.json"), QStringLiteral("--input"),
-         example + QStringLiteral("/tasks.jsonl"), QStringLiteral("--output"), output, QStringLiteral("--ordered"),
-         QStringLiteral("--quiet")},
-        environmentWithPluginPath(m_examplePluginDir));
-    QVERIFY2(result.exitCode == 0, qPrintable(result.describe()));
+    const ProcessResult result =
+        runProcess(QStringLiteral(AQUEDUCT_APP_PATH),
+                   {QStringLiteral("run"), example + QStringLiteral("/text-pipeline.json"),
+                    QStringLiteral("--input"), example + QStringLiteral("/tasks.jsonl"),
+                    QStringLiteral("--output"), output, QStringLiteral("--ordered"),
+                    QStringLiteral("--quiet")},
+                   environmentWithPluginPath(m_examplePluginDir));
+    VERIFY_EXIT(result, 0);
 
     QFile file(output);
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -477,23 +525,24 @@ void TestPlugins::runPipelineUsingPluginHeadless()
     QCOMPARE(records.size(), 4);
     for (const QJsonObject& record : records)
         QCOMPARE(record.value(QStringLiteral("_status")).toString(), QStringLiteral("ok"));
-    QCOMPARE(records[0].value(QStringLiteral("reversed")).toString(), QStringLiteral("dlrow olleh"));
+    QCOMPARE(records[0].value(QStringLiteral("reversed")).toString(),
+             QStringLiteral("dlrow olleh"));
     QCOMPARE(records[0].value(QStringLiteral("words")).toInteger(), 2);
     QCOMPARE(records[1].value(QStringLiteral("words")).toInteger(), 6);
-    QCOMPARE(records[2].value(QStringLiteral("reversed")).toString(), QStringLiteral("✓ opmac ed aíd"));
+    QCOMPARE(records[2].value(QStringLiteral("reversed")).toString(),
+             QStringLiteral("✓ opmac ed aíd"));
     QCOMPARE(records[3].value(QStringLiteral("words")).toInteger(), 0);
 }
 
-void TestPlugins::embeddingExampleBuildsAndRuns()
-{
+void TestPlugins::embeddingExampleBuildsAndRuns() {
     // docs/plugins.md points here: a program that builds a Flow in code and co_awaits it.
     const QString buildDir = m_temp.filePath(QStringLiteral("embedding-build"));
-    const ProcessResult build =
-        configureAndBuild(QStringLiteral(AQUEDUCT_SOURCE_DIR "/handlers/examples/embedding"), buildDir);
-    QVERIFY2(build.exitCode == 0, qPrintable(build.describe()));
-    const ProcessResult result =
-        runProcess(buildDir + QStringLiteral("/embed_square"), {}, environmentWithPluginPath(QString()));
-    QVERIFY2(result.exitCode == 0, qPrintable(result.describe()));
+    const ProcessResult build = configureAndBuild(
+        QStringLiteral(AQUEDUCT_SOURCE_DIR "/handlers/examples/embedding"), buildDir);
+    VERIFY_EXIT(build, 0);
+    const ProcessResult result = runProcess(buildDir + QStringLiteral("/embed_square"), {},
+                                            environmentWithPluginPath(QString()));
+    VERIFY_EXIT(result, 0);
     QVERIFY2(result.out.contains("3 -> 81\n"), qPrintable(result.describe()));
     QVERIFY2(result.out.contains("0 1 16 81 256"), qPrintable(result.describe()));
 }

@@ -17,14 +17,14 @@ using namespace Aqueduct::Test;
 namespace {
 
 /// name -> type from the doc's table rows: | `name` | type | unit | labels | meaning |
-QMap<QString, QString> documentedFamilies(QString* error)
-{
+QMap<QString, QString> documentedFamilies(QString* error) {
     QFile doc(QStringLiteral(AQUEDUCT_SOURCE_DIR "/docs/metrics.md"));
     if (!doc.open(QIODevice::ReadOnly)) {
         *error = doc.errorString();
         return {};
     }
-    static const QRegularExpression row(QStringLiteral("^\\|\\s*`(aqueduct_[a-z0-9_]+)`\\s*\\|\\s*([a-z]+)\\s*\\|"));
+    static const QRegularExpression row(
+        QStringLiteral("^\\|\\s*`(aqueduct_[a-z0-9_]+)`\\s*\\|\\s*([a-z]+)\\s*\\|"));
     QMap<QString, QString> families;
     for (const QByteArray& line : doc.readAll().split('\n')) {
         const QRegularExpressionMatch match = row.match(QString::fromUtf8(line));
@@ -38,8 +38,7 @@ QMap<QString, QString> documentedFamilies(QString* error)
 }
 
 /// name -> type from the exposition's TYPE lines.
-QMap<QString, QString> exportedFamilies(const QByteArray& text)
-{
+QMap<QString, QString> exportedFamilies(const QByteArray& text) {
     QMap<QString, QString> families;
     for (const QByteArray& line : text.split('\n')) {
         if (!line.startsWith("# TYPE "))
@@ -59,8 +58,7 @@ private Q_SLOTS:
     void docListsEveryExportedMetric();
 };
 
-void TestMetricsReference::docListsEveryExportedMetric()
-{
+void TestMetricsReference::docListsEveryExportedMetric() {
     QString error;
     const QMap<QString, QString> documented = documentedFamilies(&error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -98,7 +96,8 @@ void TestMetricsReference::docListsEveryExportedMetric()
         if (!documented.contains(it.key()))
             problems << QStringLiteral("exported but not in docs/metrics.md: %1").arg(it.key());
         else if (documented.value(it.key()) != it.value())
-            problems << QStringLiteral("%1 is a %2, the doc says %3").arg(it.key(), it.value(), documented.value(it.key()));
+            problems << QStringLiteral("%1 is a %2, the doc says %3")
+                            .arg(it.key(), it.value(), documented.value(it.key()));
     }
     for (auto it = documented.cbegin(); it != documented.cend(); ++it) {
         if (!exported.contains(it.key()))

@@ -17,32 +17,26 @@ DocumentController::DocumentController(PipelineModel* model, QWidget* window,
     , m_window(window)
     , m_prompts(prompts ? std::move(prompts) : std::make_shared<DialogPrompts>())
     , m_recent(new RecentFiles(this))
-    , m_autosave(new AutosaveManager(model, this))
-{
-}
+    , m_autosave(new AutosaveManager(model, this)) {}
 
 DocumentController::~DocumentController() = default;
 
-void DocumentController::setPrompts(std::shared_ptr<UserPrompts> prompts)
-{
+void DocumentController::setPrompts(std::shared_ptr<UserPrompts> prompts) {
     if (prompts)
         m_prompts = std::move(prompts);
 }
 
-QString DocumentController::displayName() const
-{
+QString DocumentController::displayName() const {
     return m_filePath.isEmpty() ? tr("Untitled") : QFileInfo(m_filePath).fileName();
 }
 
-void DocumentController::setFilePath(const QString& path)
-{
+void DocumentController::setFilePath(const QString& path) {
     m_filePath = path.isEmpty() ? QString() : QFileInfo(path).absoluteFilePath();
     m_autosave->setSourcePath(m_filePath);
     Q_EMIT filePathChanged(m_filePath);
 }
 
-bool DocumentController::maybeSave()
-{
+bool DocumentController::maybeSave() {
     if (!m_model->isModified())
         return true;
     switch (m_prompts->askSaveChanges(m_window, displayName())) {
@@ -57,8 +51,7 @@ bool DocumentController::maybeSave()
     return false;
 }
 
-bool DocumentController::newDocument()
-{
+bool DocumentController::newDocument() {
     if (!maybeSave())
         return false;
     PipelineDocument document;
@@ -68,15 +61,15 @@ bool DocumentController::newDocument()
     return true;
 }
 
-bool DocumentController::open(const QString& path)
-{
+bool DocumentController::open(const QString& path) {
     if (!maybeSave())
         return false;
     QString file = path;
     if (file.isEmpty()) {
-        const QString directory = m_filePath.isEmpty()
-                                      ? QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
-                                      : QFileInfo(m_filePath).absolutePath();
+        const QString directory =
+            m_filePath.isEmpty()
+                ? QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
+                : QFileInfo(m_filePath).absolutePath();
         file = m_prompts->openFileName(m_window, directory);
         if (file.isEmpty())
             return false;
@@ -84,8 +77,7 @@ bool DocumentController::open(const QString& path)
     return loadFile(file);
 }
 
-bool DocumentController::loadFile(const QString& path)
-{
+bool DocumentController::loadFile(const QString& path) {
     if (!QFileInfo::exists(path)) {
         m_prompts->showError(m_window, tr("Cannot open"), tr("\"%1\" does not exist.").arg(path));
         m_recent->remove(path);
@@ -107,20 +99,19 @@ bool DocumentController::loadFile(const QString& path)
     return true;
 }
 
-bool DocumentController::save()
-{
+bool DocumentController::save() {
     if (m_filePath.isEmpty())
         return saveAs();
     return saveTo(m_filePath);
 }
 
-bool DocumentController::saveAs()
-{
+bool DocumentController::saveAs() {
     QString suggestion = m_filePath;
     if (suggestion.isEmpty()) {
-        const QString name = m_model->document().name.isEmpty()
-                                 ? QStringLiteral("pipeline")
-                                 : m_model->document().name.toLower().replace(QLatin1Char(' '), QLatin1Char('-'));
+        const QString name =
+            m_model->document().name.isEmpty()
+                ? QStringLiteral("pipeline")
+                : m_model->document().name.toLower().replace(QLatin1Char(' '), QLatin1Char('-'));
         suggestion = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
                          .filePath(name + QStringLiteral(".json"));
     }
@@ -132,8 +123,7 @@ bool DocumentController::saveAs()
     return saveTo(path);
 }
 
-bool DocumentController::saveTo(const QString& path)
-{
+bool DocumentController::saveTo(const QString& path) {
     QString error;
     if (!m_model->document().saveToFile(path, &error)) {
         m_prompts->showError(m_window, tr("Cannot save"),
@@ -148,14 +138,14 @@ bool DocumentController::saveTo(const QString& path)
     return true;
 }
 
-bool DocumentController::exportJson(const QString& path)
-{
+bool DocumentController::exportJson(const QString& path) {
     QString target = path;
     if (target.isEmpty()) {
-        const QString base = m_filePath.isEmpty()
-                                 ? QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
-                                       + QStringLiteral("/pipeline.json")
-                                 : m_filePath;
+        const QString base =
+            m_filePath.isEmpty()
+                ? QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation) +
+                      QStringLiteral("/pipeline.json")
+                : m_filePath;
         target = m_prompts->saveFileName(m_window, tr("Export pipeline JSON"), base);
         if (target.isEmpty())
             return false;
@@ -170,13 +160,13 @@ bool DocumentController::exportJson(const QString& path)
     return true;
 }
 
-bool DocumentController::restoreAutosaveIfAny()
-{
+bool DocumentController::restoreAutosaveIfAny() {
     const QList<AutosaveManager::Entry> entries = AutosaveManager::orphans();
     if (entries.isEmpty())
         return false;
     const AutosaveManager::Entry& entry = entries.first();
-    const QString name = entry.sourcePath.isEmpty() ? tr("Untitled") : QFileInfo(entry.sourcePath).fileName();
+    const QString name =
+        entry.sourcePath.isEmpty() ? tr("Untitled") : QFileInfo(entry.sourcePath).fileName();
     if (!m_prompts->askRestoreAutosave(m_window, name, entry.savedAt.toLocalTime())) {
         AutosaveManager::removeEntry(entry);
         return false;
@@ -198,8 +188,7 @@ bool DocumentController::restoreAutosaveIfAny()
     return true;
 }
 
-void DocumentController::closeCleanly()
-{
+void DocumentController::closeCleanly() {
     m_autosave->finishCleanly();
 }
 

@@ -19,23 +19,18 @@ constexpr double kPasteOffset = 40;
 EditController::EditController(PipelineModel* model, CanvasScene* scene, QObject* parent)
     : QObject(parent)
     , m_model(model)
-    , m_scene(scene)
-{
-}
+    , m_scene(scene) {}
 
-bool EditController::hasSelection() const
-{
+bool EditController::hasSelection() const {
     return !m_scene->selectedItems().isEmpty();
 }
 
-bool EditController::canPaste() const
-{
+bool EditController::canPaste() const {
     const QMimeData* data = QApplication::clipboard()->mimeData();
     return data && (data->hasFormat(QString::fromLatin1(kStepsMimeType)) || data->hasText());
 }
 
-void EditController::copy()
-{
+void EditController::copy() {
     const QStringList ids = m_scene->selectedStepIds();
     if (ids.isEmpty())
         return;
@@ -44,8 +39,7 @@ void EditController::copy()
     m_pasteCount = 0;
 }
 
-void EditController::cut()
-{
+void EditController::cut() {
     const QStringList ids = m_scene->selectedStepIds();
     if (ids.isEmpty())
         return;
@@ -56,8 +50,7 @@ void EditController::cut()
     m_pasteCount = -1; // the first paste after a cut lands where the steps were
 }
 
-void EditController::paste()
-{
+void EditController::paste() {
     const std::optional<PipelineDocument> fragment =
         fragmentFromMimeData(QApplication::clipboard()->mimeData());
     if (!fragment)
@@ -68,8 +61,7 @@ void EditController::paste()
     m_scene->selectSteps(ids);
 }
 
-void EditController::duplicate()
-{
+void EditController::duplicate() {
     const QStringList ids = m_scene->selectedStepIds();
     if (ids.isEmpty())
         return;
@@ -78,13 +70,11 @@ void EditController::duplicate()
     m_scene->selectSteps(copies);
 }
 
-void EditController::deleteSelection()
-{
+void EditController::deleteSelection() {
     m_model->removeItems(m_scene->selectedStepIds(), m_scene->selectedEdgeIndices());
 }
 
-void EditController::selectAll()
-{
+void EditController::selectAll() {
     QSignalBlocker blocker(m_scene);
     for (StepItem* item : m_scene->stepItems())
         item->setSelected(true);

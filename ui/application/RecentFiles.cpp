@@ -10,17 +10,13 @@ const QString kKey = QStringLiteral("recentFiles");
 }
 
 RecentFiles::RecentFiles(QObject* parent)
-    : QObject(parent)
-{
-}
+    : QObject(parent) {}
 
-QStringList RecentFiles::files() const
-{
+QStringList RecentFiles::files() const {
     return QSettings().value(kKey).toStringList();
 }
 
-void RecentFiles::add(const QString& path)
-{
+void RecentFiles::add(const QString& path) {
     const QString absolute = QFileInfo(path).absoluteFilePath();
     QStringList list = files();
     list.removeAll(absolute);
@@ -30,20 +26,17 @@ void RecentFiles::add(const QString& path)
     store(list);
 }
 
-void RecentFiles::remove(const QString& path)
-{
+void RecentFiles::remove(const QString& path) {
     QStringList list = files();
     if (list.removeAll(QFileInfo(path).absoluteFilePath()) > 0)
         store(list);
 }
 
-void RecentFiles::clear()
-{
+void RecentFiles::clear() {
     store({});
 }
 
-void RecentFiles::store(const QStringList& list)
-{
+void RecentFiles::store(const QStringList& list) {
     QSettings().setValue(kKey, list);
     Q_EMIT changed();
 }

@@ -12,11 +12,11 @@ namespace Aqueduct::Ui {
 
 namespace {
 
-void addMenu(QTreeWidget* tree, QMenu* menu, const QString& prefix)
-{
+void addMenu(QTreeWidget* tree, QMenu* menu, const QString& prefix) {
     QTreeWidgetItem* group = nullptr;
-    const QString title = prefix.isEmpty() ? menu->title().remove(QLatin1Char('&'))
-                                           : prefix + QStringLiteral(" › ") + menu->title().remove(QLatin1Char('&'));
+    const QString title =
+        prefix.isEmpty() ? menu->title().remove(QLatin1Char('&'))
+                         : prefix + QStringLiteral(" › ") + menu->title().remove(QLatin1Char('&'));
     for (QAction* action : menu->actions()) {
         if (action->menu()) {
             addMenu(tree, action->menu(), title);
@@ -35,16 +35,16 @@ void addMenu(QTreeWidget* tree, QMenu* menu, const QString& prefix)
         QStringList keys;
         for (const QKeySequence& shortcut : shortcuts)
             keys << shortcut.toString(QKeySequence::NativeText);
-        new QTreeWidgetItem(group, {action->text().remove(QLatin1Char('&')).remove(QStringLiteral("…")),
-                                    keys.join(QStringLiteral("   or   "))});
+        new QTreeWidgetItem(group,
+                            {action->text().remove(QLatin1Char('&')).remove(QStringLiteral("…")),
+                             keys.join(QStringLiteral("   or   "))});
     }
 }
 
 } // namespace
 
 ShortcutsDialog::ShortcutsDialog(QMenuBar* menuBar, QWidget* parent)
-    : QDialog(parent)
-{
+    : QDialog(parent) {
     setWindowTitle(tr("Keyboard shortcuts"));
     setObjectName(QStringLiteral("shortcutsDialog"));
     m_tree = new QTreeWidget(this);

@@ -2,8 +2,8 @@
 
 #include <QCoreApplication>
 #include <QFileDialog>
-#include <QPushButton>
 #include <QMessageBox>
+#include <QPushButton>
 
 #include <cstdio>
 
@@ -13,20 +13,18 @@ namespace {
 
 const char* kContext = "Aqueduct::Ui::UserPrompts";
 
-QString tr(const char* text)
-{
+QString tr(const char* text) {
     return QCoreApplication::translate(kContext, text);
 }
 
-QString fileFilter()
-{
+QString fileFilter() {
     return tr("Aqueduct pipelines (*.json);;All files (*)");
 }
 
 } // namespace
 
-UserPrompts::SaveChoice DialogPrompts::askSaveChanges(QWidget* parent, const QString& documentName)
-{
+UserPrompts::SaveChoice DialogPrompts::askSaveChanges(QWidget* parent,
+                                                      const QString& documentName) {
     QMessageBox box(QMessageBox::Warning, tr("Unsaved changes"),
                     tr("Save changes to \"%1\" before closing?").arg(documentName),
                     QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, parent);
@@ -43,14 +41,14 @@ UserPrompts::SaveChoice DialogPrompts::askSaveChanges(QWidget* parent, const QSt
 }
 
 bool DialogPrompts::askRestoreAutosave(QWidget* parent, const QString& documentName,
-                                       const QDateTime& savedAt)
-{
+                                       const QDateTime& savedAt) {
     QMessageBox box(QMessageBox::Question, tr("Recover unsaved changes"),
                     tr("Aqueduct did not exit cleanly last time. Restore the unsaved changes to "
                        "\"%1\"?")
                         .arg(documentName),
                     QMessageBox::NoButton, parent);
-    box.setInformativeText(tr("Autosaved %1.").arg(QLocale().toString(savedAt, QLocale::ShortFormat)));
+    box.setInformativeText(
+        tr("Autosaved %1.").arg(QLocale().toString(savedAt, QLocale::ShortFormat)));
     QPushButton* restore = box.addButton(tr("Restore"), QMessageBox::AcceptRole);
     box.addButton(tr("Discard"), QMessageBox::DestructiveRole);
     box.setDefaultButton(restore);
@@ -58,19 +56,17 @@ bool DialogPrompts::askRestoreAutosave(QWidget* parent, const QString& documentN
     return box.clickedButton() == restore;
 }
 
-QString DialogPrompts::openFileName(QWidget* parent, const QString& directory)
-{
+QString DialogPrompts::openFileName(QWidget* parent, const QString& directory) {
     return QFileDialog::getOpenFileName(parent, tr("Open pipeline"), directory, fileFilter());
 }
 
-QString DialogPrompts::saveFileName(QWidget* parent, const QString& title, const QString& suggestion)
-{
+QString DialogPrompts::saveFileName(QWidget* parent, const QString& title,
+                                    const QString& suggestion) {
     return QFileDialog::getSaveFileName(parent, title, suggestion, fileFilter());
 }
 
 void DialogPrompts::showLoadProblems(QWidget* parent, const QString& path,
-                                     const QList<Problem>& problems)
-{
+                                     const QList<Problem>& problems) {
     QMessageBox box(QMessageBox::Warning, tr("Problems in the file"),
                     tr("\"%1\" has problems; what could be read is open, and the Problems "
                        "panel lists them.")
@@ -83,20 +79,17 @@ void DialogPrompts::showLoadProblems(QWidget* parent, const QString& path,
     box.exec();
 }
 
-void DialogPrompts::showError(QWidget* parent, const QString& title, const QString& message)
-{
+void DialogPrompts::showError(QWidget* parent, const QString& title, const QString& message) {
     QMessageBox::critical(parent, title, message);
 }
 
 void NonInteractivePrompts::showLoadProblems(QWidget*, const QString& path,
-                                             const QList<Problem>& problems)
-{
+                                             const QList<Problem>& problems) {
     for (const Problem& problem : problems)
         std::fprintf(stderr, "%s:%s\n", qPrintable(path), qPrintable(problem.toString()));
 }
 
-void NonInteractivePrompts::showError(QWidget*, const QString& title, const QString& message)
-{
+void NonInteractivePrompts::showError(QWidget*, const QString& title, const QString& message) {
     std::fprintf(stderr, "aqueduct: %s: %s\n", qPrintable(title), qPrintable(message));
 }
 

@@ -21,8 +21,10 @@ public:
                                     const QDateTime& savedAt) = 0;
     /// Empty = cancelled.
     virtual QString openFileName(QWidget* parent, const QString& directory) = 0;
-    virtual QString saveFileName(QWidget* parent, const QString& title, const QString& suggestion) = 0;
-    virtual void showLoadProblems(QWidget* parent, const QString& path, const QList<Problem>& problems) = 0;
+    virtual QString saveFileName(QWidget* parent, const QString& title,
+                                 const QString& suggestion) = 0;
+    virtual void showLoadProblems(QWidget* parent, const QString& path,
+                                  const QList<Problem>& problems) = 0;
     virtual void showError(QWidget* parent, const QString& title, const QString& message) = 0;
 };
 
@@ -34,7 +36,8 @@ public:
                             const QDateTime& savedAt) override;
     QString openFileName(QWidget* parent, const QString& directory) override;
     QString saveFileName(QWidget* parent, const QString& title, const QString& suggestion) override;
-    void showLoadProblems(QWidget* parent, const QString& path, const QList<Problem>& problems) override;
+    void showLoadProblems(QWidget* parent, const QString& path,
+                          const QList<Problem>& problems) override;
     void showError(QWidget* parent, const QString& title, const QString& message) override;
 };
 
@@ -45,7 +48,8 @@ public:
     bool askRestoreAutosave(QWidget*, const QString&, const QDateTime&) override { return false; }
     QString openFileName(QWidget*, const QString&) override { return {}; }
     QString saveFileName(QWidget*, const QString&, const QString&) override { return {}; }
-    void showLoadProblems(QWidget* parent, const QString& path, const QList<Problem>& problems) override;
+    void showLoadProblems(QWidget* parent, const QString& path,
+                          const QList<Problem>& problems) override;
     void showError(QWidget* parent, const QString& title, const QString& message) override;
 };
 

@@ -4,8 +4,7 @@
 
 namespace Aqueduct::Ui {
 
-CanvasColors CanvasColors::fromPalette(const QPalette& palette)
-{
+CanvasColors CanvasColors::fromPalette(const QPalette& palette) {
     using Theme::mix;
     CanvasColors colors;
     const QColor base = palette.color(QPalette::Base);

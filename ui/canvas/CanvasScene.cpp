@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace Aqueduct::Ui {
 
@@ -23,15 +24,14 @@ using namespace CanvasMetrics;
 
 namespace {
 
-constexpr double kTerminalGap = 100; ///< between the pseudo-nodes and the nearest steps
+constexpr double kTerminalGap = 60; ///< between the pseudo-nodes and the nearest steps
 
 } // namespace
 
 CanvasScene::CanvasScene(PipelineModel* model, QObject* parent)
     : QGraphicsScene(parent)
     , m_model(model)
-    , m_colors(CanvasColors::fromPalette(QApplication::palette()))
-{
+    , m_colors(CanvasColors::fromPalette(QApplication::palette())) {
     // A large fixed extent: panning is never stopped by the scene's edge, and the
     // minimap works from the nodes' bounds instead.
     setSceneRect(-25000, -25000, 50000, 50000);
@@ -52,18 +52,30 @@ CanvasScene::CanvasScene(PipelineModel* model, QObject* parent)
     rebuild();
 }
 
-CanvasScene::~CanvasScene()
-{
-    // Edges first: they hold pointers into the nodes.
-    qDeleteAll(m_edges);
-    m_edges.clear();
-    delete m_dragEdge;
+CanvasScene::~CanvasScene() {
+    // Removing selected items emits selectionChanged; observers must not reach a
+    // half-destroyed scene.
+    blockSignals(true);
+    cancelConnectionDrag();
+    deleteAllItems();
 }
 
-bool CanvasScene::event(QEvent* event)
-{
-    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange) {
+void CanvasScene::deleteAllItems() {
+    // Lists are emptied before deleting so selection signals never see dead items; edges
+    // go first because they point into the nodes.
+    const QList<EdgeItem*> edges = std::exchange(m_edges, {});
+    qDeleteAll(edges);
+    const QHash<QString, StepItem*> steps = std::exchange(m_steps, {});
+    qDeleteAll(steps);
+}
+
+bool CanvasScene::event(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange ||
+        event->type() == QEvent::ApplicationPaletteChange) {
         m_colors = CanvasColors::fromPalette(QApplication::palette());
+        // Items cache their pixels; each must repaint with the new colours.
+        for (QGraphicsItem* item : items())
+            item->update();
         update();
     }
     return QGraphicsScene::event(event);
@@ -71,8 +83,7 @@ bool CanvasScene::event(QEvent* event)
 
 // --- Items from the model ------------------------------------------------------------------
 
-NodeItem* CanvasScene::nodeItem(const QString& id) const
-{
+NodeItem* CanvasScene::nodeItem(const QString& id) const {
     if (id == QLatin1String(kInputNodeId))
         return m_input;
     if (id == QLatin1String(kOutputNodeId))
@@ -80,8 +91,7 @@ NodeItem* CanvasScene::nodeItem(const QString& id) const
     return m_steps.value(id);
 }
 
-EdgeItem* CanvasScene::edgeItem(int edgeIndex) const
-{
+EdgeItem* CanvasScene::edgeItem(int edgeIndex) const {
     for (EdgeItem* edge : m_edges) {
         if (edge->edgeIndex() == edgeIndex)
             return edge;
@@ -89,18 +99,13 @@ EdgeItem* CanvasScene::edgeItem(int edgeIndex) const
     return nullptr;
 }
 
-QList<StepItem*> CanvasScene::stepItems() const
-{
+QList<StepItem*> CanvasScene::stepItems() const {
     return m_steps.values();
 }
 
-void CanvasScene::rebuild()
-{
+void CanvasScene::rebuild() {
     cancelConnectionDrag();
-    qDeleteAll(m_edges);
-    m_edges.clear();
-    qDeleteAll(m_steps);
-    m_steps.clear();
+    deleteAllItems();
     for (const StepSpec& step : m_model->document().steps) {
         if (m_steps.contains(step.id))
             continue; // duplicate ids are reported as problems; one item per id
@@ -113,8 +118,7 @@ void CanvasScene::rebuild()
     updateTerminalPositions();
 }
 
-void CanvasScene::onStepAdded(const QString& id)
-{
+void CanvasScene::onStepAdded(const QString& id) {
     const StepSpec* step = m_model->step(id);
     if (!step || m_steps.contains(id))
         return;
@@ -125,18 +129,16 @@ void CanvasScene::onStepAdded(const QString& id)
     updateTerminalPositions();
 }
 
-void CanvasScene::onStepRemoved(const QString& id)
-{
+void CanvasScene::onStepRemoved(const QString& id) {
     StepItem* item = m_steps.take(id);
     if (!item)
         return;
     if (m_dragAnchor == item || m_dragTarget == item)
         cancelConnectionDrag();
     const QList<EdgeItem*> attached = item->edges();
-    for (EdgeItem* edge : attached) {
+    for (EdgeItem* edge : attached)
         m_edges.removeAll(edge);
-        delete edge;
-    }
+    qDeleteAll(attached);
     delete item;
     // A step with the same id may remain (duplicate ids in a loaded file).
     if (const StepSpec* step = m_model->step(id)) {
@@ -148,8 +150,7 @@ void CanvasScene::onStepRemoved(const QString& id)
     updateTerminalPositions();
 }
 
-void CanvasScene::onStepChanged(const QString& id)
-{
+void CanvasScene::onStepChanged(const QString& id) {
     StepItem* item = m_steps.value(id);
     const StepSpec* step = m_model->step(id);
     if (!item || !step)
@@ -159,8 +160,7 @@ void CanvasScene::onStepChanged(const QString& id)
     updateTerminalPositions();
 }
 
-void CanvasScene::onStepRenamed(const QString& oldId, const QString& newId)
-{
+void CanvasScene::onStepRenamed(const QString& oldId, const QString& newId) {
     if (StepItem* item = m_steps.take(oldId)) {
         item->setNodeId(newId);
         m_steps.insert(newId, item);
@@ -168,8 +168,7 @@ void CanvasScene::onStepRenamed(const QString& oldId, const QString& newId)
     syncEdges();
 }
 
-void CanvasScene::syncEdges()
-{
+void CanvasScene::syncEdges() {
     const QList<EdgeSpec> edges = m_model->effectiveEdges();
     const bool implicit = m_model->usesImplicitChain();
     // Reuse items by endpoints so selection and hover survive index shifts.
@@ -197,15 +196,14 @@ void CanvasScene::syncEdges()
         item->updateGeometry();
         result.append(item);
     }
+    m_edges = result;
     for (EdgeItem* stale : std::as_const(existing))
         delete stale;
-    m_edges = result;
     for (EdgeItem* edge : std::as_const(m_edges))
         edge->setProblems(implicit ? QList<Problem>() : m_model->edgeProblems(edge->edgeIndex()));
 }
 
-void CanvasScene::applyProblems()
-{
+void CanvasScene::applyProblems() {
     QHash<QString, QList<Problem>> byStep;
     QHash<int, QList<Problem>> byEdge;
     for (const Problem& problem : m_model->problems()) {
@@ -221,14 +219,14 @@ void CanvasScene::applyProblems()
         edge->setProblems(implicit ? QList<Problem>() : byEdge.value(edge->edgeIndex()));
 }
 
-void CanvasScene::updateTerminalPositions()
-{
+void CanvasScene::updateTerminalPositions() {
     // The pseudo-nodes sit left and right of the steps, vertically centred on the steps
     // they connect to (all steps when none).
     const PipelineDocument& document = m_model->document();
     if (document.steps.isEmpty()) {
         m_input->setModelPosition(QPointF(0, 0));
-        m_output->setModelPosition(QPointF(kTerminalSize.width() + 2 * kTerminalGap + kStepSize.width(), 0));
+        m_output->setModelPosition(
+            QPointF(kTerminalSize.width() + 2 * kTerminalGap + kStepSize.width(), 0));
         Q_EMIT layoutChanged();
         return;
     }
@@ -263,12 +261,12 @@ void CanvasScene::updateTerminalPositions()
     auto grid = [](double value) { return std::round(value / kGridSize) * kGridSize; };
     m_input->setModelPosition(QPointF(grid(minX - kTerminalGap - kTerminalSize.width()),
                                       grid(inCenter) - kTerminalSize.height() / 2));
-    m_output->setModelPosition(QPointF(grid(maxX + kTerminalGap), grid(outCenter) - kTerminalSize.height() / 2));
+    m_output->setModelPosition(
+        QPointF(grid(maxX + kTerminalGap), grid(outCenter) - kTerminalSize.height() / 2));
     Q_EMIT layoutChanged();
 }
 
-QRectF CanvasScene::nodesBoundingRect() const
-{
+QRectF CanvasScene::nodesBoundingRect() const {
     QRectF rect = m_input->sceneBoundingRect().united(m_output->sceneBoundingRect());
     for (const StepItem* item : m_steps)
         rect = rect.united(item->sceneBoundingRect());
@@ -277,20 +275,18 @@ QRectF CanvasScene::nodesBoundingRect() const
 
 // --- Selection -----------------------------------------------------------------------------
 
-QStringList CanvasScene::selectedStepIds() const
-{
+QStringList CanvasScene::selectedStepIds() const {
     QStringList ids;
     // Document order, so copies and deletes are stable.
     for (const StepSpec& step : m_model->document().steps) {
-        if (const StepItem* item = m_steps.value(step.id); item && item->isSelected()
-            && !ids.contains(step.id))
+        if (const StepItem* item = m_steps.value(step.id);
+            item && item->isSelected() && !ids.contains(step.id))
             ids.append(step.id);
     }
     return ids;
 }
 
-QList<int> CanvasScene::selectedEdgeIndices() const
-{
+QList<int> CanvasScene::selectedEdgeIndices() const {
     QList<int> indices;
     for (const EdgeItem* edge : m_edges) {
         if (edge->isSelected())
@@ -300,8 +296,7 @@ QList<int> CanvasScene::selectedEdgeIndices() const
     return indices;
 }
 
-void CanvasScene::selectSteps(const QStringList& ids)
-{
+void CanvasScene::selectSteps(const QStringList& ids) {
     QSignalBlocker blocker(this);
     clearSelection();
     for (const QString& id : ids) {
@@ -312,8 +307,7 @@ void CanvasScene::selectSteps(const QStringList& ids)
     Q_EMIT selectionChanged();
 }
 
-void CanvasScene::selectEdge(int edgeIndex)
-{
+void CanvasScene::selectEdge(int edgeIndex) {
     QSignalBlocker blocker(this);
     clearSelection();
     if (EdgeItem* edge = edgeItem(edgeIndex))
@@ -322,13 +316,11 @@ void CanvasScene::selectEdge(int edgeIndex)
     Q_EMIT selectionChanged();
 }
 
-void CanvasScene::setSnapToGrid(bool snap)
-{
+void CanvasScene::setSnapToGrid(bool snap) {
     m_snapToGrid = snap;
 }
 
-QPointF CanvasScene::snapped(const QPointF& position) const
-{
+QPointF CanvasScene::snapped(const QPointF& position) const {
     if (!m_snapToGrid)
         return position;
     return QPointF(std::round(position.x() / kGridSize) * kGridSize,
@@ -337,16 +329,15 @@ QPointF CanvasScene::snapped(const QPointF& position) const
 
 // --- Edits ---------------------------------------------------------------------------------
 
-QString CanvasScene::addStepAt(const QString& handler, const QPointF& scenePos)
-{
-    const QPointF topLeft = snapped(scenePos - QPointF(kStepSize.width() / 2, kStepSize.height() / 2));
+QString CanvasScene::addStepAt(const QString& handler, const QPointF& scenePos) {
+    const QPointF topLeft =
+        snapped(scenePos - QPointF(kStepSize.width() / 2, kStepSize.height() / 2));
     const QString id = m_model->addStep(handler, topLeft);
     selectSteps({id});
     return id;
 }
 
-void CanvasScene::nudgeSelection(const QPointF& delta)
-{
+void CanvasScene::nudgeSelection(const QPointF& delta) {
     QHash<QString, QPointF> positions;
     for (const QString& id : selectedStepIds()) {
         if (const StepSpec* step = m_model->step(id))
@@ -356,8 +347,7 @@ void CanvasScene::nudgeSelection(const QPointF& delta)
         m_model->moveSteps(positions);
 }
 
-void CanvasScene::commitMovedSteps()
-{
+void CanvasScene::commitMovedSteps() {
     QHash<QString, QPointF> moved;
     for (auto it = m_steps.cbegin(); it != m_steps.cend(); ++it) {
         const StepSpec* step = m_model->step(it.key());
@@ -370,9 +360,9 @@ void CanvasScene::commitMovedSteps()
 
 // --- Mouse: moves and connection drags -----------------------------------------------------
 
-NodeItem* CanvasScene::nodeUnder(const QPointF& scenePos) const
-{
-    const QList<QGraphicsItem*> found = items(scenePos, Qt::IntersectsItemShape, Qt::DescendingOrder);
+NodeItem* CanvasScene::nodeUnder(const QPointF& scenePos) const {
+    const QList<QGraphicsItem*> found =
+        items(scenePos, Qt::IntersectsItemShape, Qt::DescendingOrder);
     for (QGraphicsItem* item : found) {
         if (auto* node = dynamic_cast<NodeItem*>(item))
             return node;
@@ -380,13 +370,13 @@ NodeItem* CanvasScene::nodeUnder(const QPointF& scenePos) const
     return nullptr;
 }
 
-void CanvasScene::mousePressEvent(QGraphicsSceneMouseEvent* event)
-{
+void CanvasScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
     if (event->button() == Qt::LeftButton && !m_dragEdge) {
         const QPointF pos = event->scenePos();
         const QRectF area(pos - QPointF(kPortGrabRadius, kPortGrabRadius),
                           QSizeF(2 * kPortGrabRadius, 2 * kPortGrabRadius));
-        for (QGraphicsItem* item : items(area, Qt::IntersectsItemBoundingRect, Qt::DescendingOrder)) {
+        for (QGraphicsItem* item :
+             items(area, Qt::IntersectsItemBoundingRect, Qt::DescendingOrder)) {
             auto* node = dynamic_cast<NodeItem*>(item);
             if (!node)
                 continue;
@@ -403,12 +393,11 @@ void CanvasScene::mousePressEvent(QGraphicsSceneMouseEvent* event)
         }
     }
     QGraphicsScene::mousePressEvent(event);
-    m_movingItems = event->button() == Qt::LeftButton
-        && dynamic_cast<StepItem*>(mouseGrabberItem()) != nullptr;
+    m_movingItems =
+        event->button() == Qt::LeftButton && dynamic_cast<StepItem*>(mouseGrabberItem()) != nullptr;
 }
 
-void CanvasScene::mouseMoveEvent(QGraphicsSceneMouseEvent* event)
-{
+void CanvasScene::mouseMoveEvent(QGraphicsSceneMouseEvent* event) {
     if (m_dragEdge) {
         updateConnectionDrag(event->scenePos());
         event->accept();
@@ -417,8 +406,7 @@ void CanvasScene::mouseMoveEvent(QGraphicsSceneMouseEvent* event)
     QGraphicsScene::mouseMoveEvent(event);
 }
 
-void CanvasScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event)
-{
+void CanvasScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
     if (m_dragEdge) {
         if (event->button() == Qt::LeftButton)
             finishConnectionDrag(event->scenePos());
@@ -432,8 +420,7 @@ void CanvasScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event)
     }
 }
 
-void CanvasScene::mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event)
-{
+void CanvasScene::mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) {
     if (event->button() == Qt::LeftButton) {
         NodeItem* node = nodeUnder(event->scenePos());
         if (auto* step = dynamic_cast<StepItem*>(node)) {
@@ -450,8 +437,7 @@ void CanvasScene::mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event)
     QGraphicsScene::mouseDoubleClickEvent(event);
 }
 
-void CanvasScene::updateConnectionDrag(const QPointF& scenePos)
-{
+void CanvasScene::updateConnectionDrag(const QPointF& scenePos) {
     if (!m_dragEdge || !m_dragAnchor)
         return;
     NodeItem* candidate = nodeUnder(scenePos);
@@ -459,7 +445,8 @@ void CanvasScene::updateConnectionDrag(const QPointF& scenePos)
         // Near a port counts too (the port circle sits half outside the card).
         const QRectF area(scenePos - QPointF(kPortGrabRadius, kPortGrabRadius),
                           QSizeF(2 * kPortGrabRadius, 2 * kPortGrabRadius));
-        for (QGraphicsItem* item : items(area, Qt::IntersectsItemBoundingRect, Qt::DescendingOrder)) {
+        for (QGraphicsItem* item :
+             items(area, Qt::IntersectsItemBoundingRect, Qt::DescendingOrder)) {
             auto* node = dynamic_cast<NodeItem*>(item);
             if (node && node->portAt(scenePos) != PortKind::None) {
                 candidate = node;
@@ -500,16 +487,14 @@ void CanvasScene::updateConnectionDrag(const QPointF& scenePos)
         m_dragEdge->setEnds(endPos, anchorPos, scenePos);
 }
 
-void CanvasScene::clearConnectionTarget()
-{
+void CanvasScene::clearConnectionTarget() {
     if (m_dragTarget) {
         m_dragTarget->setPortHighlight(PortKind::None, PortHighlight::None);
         m_dragTarget = nullptr;
     }
 }
 
-void CanvasScene::finishConnectionDrag(const QPointF& scenePos)
-{
+void CanvasScene::finishConnectionDrag(const QPointF& scenePos) {
     updateConnectionDrag(scenePos);
     NodeItem* target = m_dragTarget;
     NodeItem* anchor = m_dragAnchor;
@@ -523,8 +508,7 @@ void CanvasScene::finishConnectionDrag(const QPointF& scenePos)
     }
 }
 
-void CanvasScene::cancelConnectionDrag()
-{
+void CanvasScene::cancelConnectionDrag() {
     clearConnectionTarget();
     delete m_dragEdge;
     m_dragEdge = nullptr;
@@ -535,8 +519,7 @@ void CanvasScene::cancelConnectionDrag()
 
 // --- Keyboard ------------------------------------------------------------------------------
 
-void CanvasScene::keyPressEvent(QKeyEvent* event)
-{
+void CanvasScene::keyPressEvent(QKeyEvent* event) {
     if (event->key() == Qt::Key_Escape && m_dragEdge) {
         cancelConnectionDrag();
         event->accept();
@@ -573,24 +556,21 @@ void CanvasScene::keyPressEvent(QKeyEvent* event)
 
 // --- Drops from the palette ----------------------------------------------------------------
 
-void CanvasScene::dragEnterEvent(QGraphicsSceneDragDropEvent* event)
-{
+void CanvasScene::dragEnterEvent(QGraphicsSceneDragDropEvent* event) {
     if (event->mimeData()->hasFormat(QString::fromLatin1(kHandlerMimeType)))
         event->acceptProposedAction();
     else
         event->ignore();
 }
 
-void CanvasScene::dragMoveEvent(QGraphicsSceneDragDropEvent* event)
-{
+void CanvasScene::dragMoveEvent(QGraphicsSceneDragDropEvent* event) {
     if (event->mimeData()->hasFormat(QString::fromLatin1(kHandlerMimeType)))
         event->acceptProposedAction();
     else
         event->ignore();
 }
 
-void CanvasScene::dropEvent(QGraphicsSceneDragDropEvent* event)
-{
+void CanvasScene::dropEvent(QGraphicsSceneDragDropEvent* event) {
     const QByteArray handler = event->mimeData()->data(QString::fromLatin1(kHandlerMimeType));
     if (handler.isEmpty()) {
         event->ignore();

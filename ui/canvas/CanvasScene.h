@@ -83,6 +83,7 @@ protected:
 
 private:
     void rebuild();
+    void deleteAllItems();
     void onStepAdded(const QString& id);
     void onStepRemoved(const QString& id);
     void onStepChanged(const QString& id);

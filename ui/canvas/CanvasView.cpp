@@ -20,10 +20,9 @@ using namespace CanvasMetrics;
 
 CanvasView::CanvasView(CanvasScene* scene, QWidget* parent)
     : QGraphicsView(scene, parent)
-    , m_scene(scene)
-{
-    setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing
-                   | QPainter::SmoothPixmapTransform);
+    , m_scene(scene) {
+    setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing |
+                   QPainter::SmoothPixmapTransform);
     setDragMode(RubberBandDrag);
     setRubberBandSelectionMode(Qt::IntersectsItemShape);
     setTransformationAnchor(NoAnchor);
@@ -46,18 +45,15 @@ CanvasView::CanvasView(CanvasScene* scene, QWidget* parent)
     positionMinimap();
 }
 
-double CanvasView::zoom() const
-{
+double CanvasView::zoom() const {
     return transform().m11();
 }
 
-void CanvasView::setZoom(double zoom)
-{
+void CanvasView::setZoom(double zoom) {
     scaleBy(zoom / this->zoom(), QPointF(viewport()->rect().center()));
 }
 
-void CanvasView::scaleBy(double factor, const QPointF& viewportAnchor)
-{
+void CanvasView::scaleBy(double factor, const QPointF& viewportAnchor) {
     const double current = zoom();
     const double target = std::clamp(current * factor, kMinZoom, kMaxZoom);
     if (std::abs(target - current) < 1e-9)
@@ -66,36 +62,31 @@ void CanvasView::scaleBy(double factor, const QPointF& viewportAnchor)
     scale(target / current, target / current);
     const QPointF after = viewportTransform().inverted().map(viewportAnchor);
     // Keep the scene point under the anchor where it was.
-    horizontalScrollBar()->setValue(
-        horizontalScrollBar()->value() + int(std::lround((before.x() - after.x()) * target)));
-    verticalScrollBar()->setValue(
-        verticalScrollBar()->value() + int(std::lround((before.y() - after.y()) * target)));
+    horizontalScrollBar()->setValue(horizontalScrollBar()->value() +
+                                    int(std::lround((before.x() - after.x()) * target)));
+    verticalScrollBar()->setValue(verticalScrollBar()->value() +
+                                  int(std::lround((before.y() - after.y()) * target)));
     Q_EMIT zoomChanged(target);
     updateMinimap();
 }
 
-void CanvasView::zoomIn()
-{
+void CanvasView::zoomIn() {
     scaleBy(1.25, QPointF(viewport()->rect().center()));
 }
 
-void CanvasView::zoomOut()
-{
+void CanvasView::zoomOut() {
     scaleBy(0.8, QPointF(viewport()->rect().center()));
 }
 
-void CanvasView::resetZoom()
-{
+void CanvasView::resetZoom() {
     setZoom(1.0);
 }
 
-void CanvasView::fitAll()
-{
+void CanvasView::fitAll() {
     fitRect(m_scene->nodesBoundingRect());
 }
 
-void CanvasView::fitSelection()
-{
+void CanvasView::fitSelection() {
     QRectF rect;
     for (QGraphicsItem* item : m_scene->selectedItems())
         rect = rect.united(item->sceneBoundingRect());
@@ -105,11 +96,10 @@ void CanvasView::fitSelection()
         fitRect(rect);
 }
 
-void CanvasView::fitRect(const QRectF& rect)
-{
+void CanvasView::fitRect(const QRectF& rect) {
     if (rect.isEmpty())
         return;
-    const double margin = 48;
+    const double margin = 36;
     const QSizeF available = QSizeF(viewport()->size()) - QSizeF(2 * margin, 2 * margin);
     double target = std::min(available.width() / rect.width(), available.height() / rect.height());
     // Never blow small graphs up past a comfortable size.
@@ -120,51 +110,48 @@ void CanvasView::fitRect(const QRectF& rect)
     updateMinimap();
 }
 
-void CanvasView::centerOnRect(const QRectF& rect)
-{
+void CanvasView::centerOnRect(const QRectF& rect) {
     centerOn(rect.center());
     updateMinimap();
 }
 
-void CanvasView::setMinimapEnabled(bool enabled)
-{
+void CanvasView::setMinimapEnabled(bool enabled) {
     m_minimapEnabled = enabled;
     updateMinimap();
 }
 
-void CanvasView::updateMinimap()
-{
+void CanvasView::updateMinimap() {
     const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
     const bool needed = !visible.contains(m_scene->nodesBoundingRect());
     m_minimap->setVisible(m_minimapEnabled && needed);
     m_minimap->scheduleUpdate();
 }
 
-void CanvasView::positionMinimap()
-{
+void CanvasView::positionMinimap() {
     const QSize size(210, 140);
     const QRect area = viewport()->geometry();
-    m_minimap->setGeometry(QRect(area.bottomRight() - QPoint(size.width() + 12, size.height() + 12), size));
+    m_minimap->setGeometry(
+        QRect(area.bottomRight() - QPoint(size.width() + 12, size.height() + 12), size));
 }
 
 // --- Painting ------------------------------------------------------------------------------
 
-void CanvasView::drawBackground(QPainter* painter, const QRectF& rect)
-{
+void CanvasView::drawBackground(QPainter* painter, const QRectF& rect) {
     const CanvasColors& colors = m_scene->colors();
     painter->fillRect(rect, colors.background);
 
     // Dotted grid; coarser when zoomed out so it stays a texture, not noise.
     const double z = zoom();
     double spacing = kGridSize;
-    while (spacing * z < 14)
+    while (spacing * z < 9)
         spacing *= 5;
     const double majorSpacing = spacing * 5;
     const double left = std::floor(rect.left() / spacing) * spacing;
     const double top = std::floor(rect.top() / spacing) * spacing;
     QVector<QPointF> minor;
     QVector<QPointF> major;
-    const qsizetype expected = qsizetype((rect.width() / spacing + 2) * (rect.height() / spacing + 2));
+    const qsizetype expected =
+        qsizetype((rect.width() / spacing + 2) * (rect.height() / spacing + 2));
     if (expected > 60000)
         return;
     minor.reserve(expected);
@@ -177,9 +164,11 @@ void CanvasView::drawBackground(QPainter* painter, const QRectF& rect)
                 minor.append(QPointF(x, y));
         }
     }
+    // Square, non-antialiased dots: as crisp as round ones at this size and an order of
+    // magnitude cheaper to rasterise (no curve flattening per dot).
     painter->save();
-    painter->setRenderHint(QPainter::Antialiasing, true);
-    QPen pen(colors.gridDot, 1.5, Qt::SolidLine, Qt::RoundCap);
+    painter->setRenderHint(QPainter::Antialiasing, false);
+    QPen pen(colors.gridDot, 1.5, Qt::SolidLine, Qt::SquareCap);
     pen.setCosmetic(true);
     painter->setPen(pen);
     painter->drawPoints(minor.constData(), int(minor.size()));
@@ -192,8 +181,7 @@ void CanvasView::drawBackground(QPainter* painter, const QRectF& rect)
 
 // --- Input ---------------------------------------------------------------------------------
 
-void CanvasView::wheelEvent(QWheelEvent* event)
-{
+void CanvasView::wheelEvent(QWheelEvent* event) {
     const QPoint delta = event->angleDelta();
     if (delta.y() == 0) {
         QGraphicsView::wheelEvent(event);
@@ -204,8 +192,7 @@ void CanvasView::wheelEvent(QWheelEvent* event)
     event->accept();
 }
 
-void CanvasView::mousePressEvent(QMouseEvent* event)
-{
+void CanvasView::mousePressEvent(QMouseEvent* event) {
     if (event->button() == Qt::MiddleButton || (event->button() == Qt::LeftButton && m_spaceHeld)) {
         m_panning = true;
         m_lastPanPos = event->position().toPoint();
@@ -216,8 +203,7 @@ void CanvasView::mousePressEvent(QMouseEvent* event)
     QGraphicsView::mousePressEvent(event);
 }
 
-void CanvasView::mouseMoveEvent(QMouseEvent* event)
-{
+void CanvasView::mouseMoveEvent(QMouseEvent* event) {
     if (m_panning) {
         const QPoint pos = event->position().toPoint();
         const QPoint delta = pos - m_lastPanPos;
@@ -230,8 +216,7 @@ void CanvasView::mouseMoveEvent(QMouseEvent* event)
     QGraphicsView::mouseMoveEvent(event);
 }
 
-void CanvasView::mouseReleaseEvent(QMouseEvent* event)
-{
+void CanvasView::mouseReleaseEvent(QMouseEvent* event) {
     if (m_panning && (event->button() == Qt::MiddleButton || event->button() == Qt::LeftButton)) {
         m_panning = false;
         if (m_spaceHeld)
@@ -244,8 +229,7 @@ void CanvasView::mouseReleaseEvent(QMouseEvent* event)
     QGraphicsView::mouseReleaseEvent(event);
 }
 
-void CanvasView::keyPressEvent(QKeyEvent* event)
-{
+void CanvasView::keyPressEvent(QKeyEvent* event) {
     if (event->key() == Qt::Key_Space && !event->isAutoRepeat() && !m_scene->isConnecting()) {
         m_spaceHeld = true;
         setDragMode(NoDrag);
@@ -265,8 +249,7 @@ void CanvasView::keyPressEvent(QKeyEvent* event)
     QGraphicsView::keyPressEvent(event);
 }
 
-void CanvasView::keyReleaseEvent(QKeyEvent* event)
-{
+void CanvasView::keyReleaseEvent(QKeyEvent* event) {
     if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
         m_spaceHeld = false;
         m_panning = false;
@@ -278,8 +261,7 @@ void CanvasView::keyReleaseEvent(QKeyEvent* event)
     QGraphicsView::keyReleaseEvent(event);
 }
 
-void CanvasView::focusOutEvent(QFocusEvent* event)
-{
+void CanvasView::focusOutEvent(QFocusEvent* event) {
     if (m_spaceHeld) {
         m_spaceHeld = false;
         m_panning = false;
@@ -289,30 +271,26 @@ void CanvasView::focusOutEvent(QFocusEvent* event)
     QGraphicsView::focusOutEvent(event);
 }
 
-bool CanvasView::focusNextPrevChild(bool next)
-{
+bool CanvasView::focusNextPrevChild(bool next) {
     // Tab is quick-add on the canvas (Ctrl+Tab still moves focus between panels).
     (void)next;
     return false;
 }
 
-void CanvasView::requestQuickAdd()
-{
+void CanvasView::requestQuickAdd() {
     QPoint pos = viewport()->mapFromGlobal(QCursor::pos());
     if (!viewport()->rect().contains(pos))
         pos = viewport()->rect().center();
     Q_EMIT quickAddRequested(mapToScene(pos), viewport()->mapToGlobal(pos));
 }
 
-void CanvasView::resizeEvent(QResizeEvent* event)
-{
+void CanvasView::resizeEvent(QResizeEvent* event) {
     QGraphicsView::resizeEvent(event);
     positionMinimap();
     updateMinimap();
 }
 
-void CanvasView::scrollContentsBy(int dx, int dy)
-{
+void CanvasView::scrollContentsBy(int dx, int dy) {
     QGraphicsView::scrollContentsBy(dx, dy);
     m_minimap->scheduleUpdate();
 }

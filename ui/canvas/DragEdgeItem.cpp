@@ -9,21 +9,18 @@
 
 namespace Aqueduct::Ui {
 
-DragEdgeItem::DragEdgeItem()
-{
+DragEdgeItem::DragEdgeItem() {
     setZValue(10);
     setAcceptedMouseButtons(Qt::NoButton);
 }
 
-void DragEdgeItem::setEnds(const QPointF& from, const QPointF& to, const QPointF& cursor)
-{
+void DragEdgeItem::setEnds(const QPointF& from, const QPointF& to, const QPointF& cursor) {
     m_path = EdgeItem::curve(from, to);
     m_cursor = cursor;
     updateBounds();
 }
 
-void DragEdgeItem::setState(State state, const QString& message)
-{
+void DragEdgeItem::setState(State state, const QString& message) {
     if (m_state == state && m_message == message)
         return;
     m_state = state;
@@ -32,8 +29,7 @@ void DragEdgeItem::setState(State state, const QString& message)
     update();
 }
 
-QRectF DragEdgeItem::messageRect() const
-{
+QRectF DragEdgeItem::messageRect() const {
     if (m_message.isEmpty())
         return QRectF();
     const QFontMetricsF metrics(QApplication::font());
@@ -41,14 +37,13 @@ QRectF DragEdgeItem::messageRect() const
                   QSizeF(metrics.horizontalAdvance(m_message) + 18, metrics.height() + 10));
 }
 
-void DragEdgeItem::updateBounds()
-{
+void DragEdgeItem::updateBounds() {
     prepareGeometryChange();
-    m_bounds = m_path.boundingRect().adjusted(-6, -6, 6, 6).united(messageRect().adjusted(-2, -2, 2, 4));
+    m_bounds =
+        m_path.boundingRect().adjusted(-6, -6, 6, 6).united(messageRect().adjusted(-2, -2, 2, 4));
 }
 
-void DragEdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*)
-{
+void DragEdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
     const auto* canvas = qobject_cast<const CanvasScene*>(scene());
     const CanvasColors colors = canvas ? canvas->colors() : CanvasColors::fromPalette(QPalette());
     QColor color = colors.selection;

@@ -20,8 +20,7 @@ using namespace CanvasMetrics;
 
 namespace {
 
-QFont labelFont()
-{
+QFont labelFont() {
     QFont font = QApplication::font();
     font.setPointSizeF(font.pointSizeF() * 0.85);
     return font;
@@ -35,8 +34,7 @@ constexpr double kArrowLength = 9;
 EdgeItem::EdgeItem(NodeItem* source, NodeItem* target, QGraphicsItem* parent)
     : QGraphicsItem(parent)
     , m_source(source)
-    , m_target(target)
-{
+    , m_target(target) {
     setFlag(ItemIsSelectable);
     setZValue(-1);
     setAcceptHoverEvents(true);
@@ -45,24 +43,21 @@ EdgeItem::EdgeItem(NodeItem* source, NodeItem* target, QGraphicsItem* parent)
     updateGeometry();
 }
 
-EdgeItem::~EdgeItem()
-{
+EdgeItem::~EdgeItem() {
     if (m_source)
         m_source->detachEdge(this);
     if (m_target)
         m_target->detachEdge(this);
 }
 
-void EdgeItem::nodeDestroyed(NodeItem* node)
-{
+void EdgeItem::nodeDestroyed(NodeItem* node) {
     if (m_source == node)
         m_source = nullptr;
     if (m_target == node)
         m_target = nullptr;
 }
 
-void EdgeItem::setEdge(int index, const EdgeSpec& spec, bool implicit)
-{
+void EdgeItem::setEdge(int index, const EdgeSpec& spec, bool implicit) {
     const bool labelChanged = spec.when != m_spec.when;
     m_index = index;
     m_implicit = implicit;
@@ -73,8 +68,7 @@ void EdgeItem::setEdge(int index, const EdgeSpec& spec, bool implicit)
     update();
 }
 
-void EdgeItem::setProblems(const QList<Problem>& problems)
-{
+void EdgeItem::setProblems(const QList<Problem>& problems) {
     if (problems.isEmpty() && m_problems.isEmpty())
         return;
     m_problems = problems;
@@ -82,8 +76,7 @@ void EdgeItem::setProblems(const QList<Problem>& problems)
     update();
 }
 
-void EdgeItem::setQueueFill(double fill)
-{
+void EdgeItem::setQueueFill(double fill) {
     const double value = fill < 0 ? -1 : std::clamp(fill, 0.0, 1.0);
     if (value == m_queueFill)
         return;
@@ -94,8 +87,7 @@ void EdgeItem::setQueueFill(double fill)
     update();
 }
 
-QColor EdgeItem::queueFillColor(double fill)
-{
+QColor EdgeItem::queueFillColor(double fill) {
     if (fill < 0.60)
         return Theme::okColor();
     if (fill < 0.85)
@@ -103,19 +95,17 @@ QColor EdgeItem::queueFillColor(double fill)
     return Theme::errorColor();
 }
 
-QPainterPath EdgeItem::curve(const QPointF& from, const QPointF& to)
-{
+QPainterPath EdgeItem::curve(const QPointF& from, const QPointF& to) {
     const double dx = to.x() - from.x();
     // Forward edges bow gently; backward ones swing out so they do not cut through nodes.
-    const double reach = dx >= 0 ? std::max(40.0, dx * 0.5)
-                                 : std::max(80.0, std::min(-dx * 0.6, 220.0) + 40);
+    const double reach =
+        dx >= 0 ? std::max(40.0, dx * 0.5) : std::max(80.0, std::min(-dx * 0.6, 220.0) + 40);
     QPainterPath path(from);
     path.cubicTo(from + QPointF(reach, 0), to - QPointF(reach, 0), to);
     return path;
 }
 
-QRectF EdgeItem::labelRect() const
-{
+QRectF EdgeItem::labelRect() const {
     QSizeF size;
     if (!m_spec.when.isEmpty()) {
         const QFontMetricsF metrics(labelFont());
@@ -129,8 +119,7 @@ QRectF EdgeItem::labelRect() const
     return rect;
 }
 
-void EdgeItem::updateGeometry()
-{
+void EdgeItem::updateGeometry() {
     if (!m_source || !m_target)
         return;
     prepareGeometryChange();
@@ -146,24 +135,22 @@ void EdgeItem::updateGeometry()
     const QRectF label = labelRect();
     if (!label.isEmpty())
         m_shape.addRoundedRect(label, 6, 6);
-    m_bounds = m_shape.boundingRect().adjusted(-4, -4, 4, 4).united(
-        QRectF(m_end, QSizeF(1, 1)).adjusted(-kArrowLength - 2, -8, 2, 8));
+    m_bounds = m_shape.boundingRect()
+                   .adjusted(-4, -4, 4, 4)
+                   .united(QRectF(m_end, QSizeF(1, 1)).adjusted(-kArrowLength - 2, -8, 2, 8));
 }
 
-QRectF EdgeItem::boundingRect() const
-{
+QRectF EdgeItem::boundingRect() const {
     return m_bounds;
 }
 
-QPainterPath EdgeItem::shape() const
-{
+QPainterPath EdgeItem::shape() const {
     return m_shape;
 }
 
-void EdgeItem::updateToolTip()
-{
-    QString tip = QStringLiteral("<b>%1 → %2</b>").arg(m_spec.from.toHtmlEscaped(),
-                                                       m_spec.to.toHtmlEscaped());
+void EdgeItem::updateToolTip() {
+    QString tip = QStringLiteral("<b>%1 → %2</b>")
+                      .arg(m_spec.from.toHtmlEscaped(), m_spec.to.toHtmlEscaped());
     if (!m_spec.when.isEmpty())
         tip += QObject::tr("<br>when <code>%1</code>").arg(m_spec.when.toHtmlEscaped());
     if (m_implicit)
@@ -175,8 +162,7 @@ void EdgeItem::updateToolTip()
     setToolTip(tip);
 }
 
-void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*)
-{
+void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
     if (!m_source || !m_target)
         return;
     const auto* canvas = qobject_cast<const CanvasScene*>(scene());

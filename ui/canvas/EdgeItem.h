@@ -41,6 +41,8 @@ public:
     double queueFill() const { return m_queueFill; }
     static QColor queueFillColor(double fill);
 
+    /// The middle of the curve (where the `when` label and the queue bar sit).
+    QPointF midpoint() const { return m_labelCenter; }
     /// Recomputes the curve from the nodes' port positions.
     void updateGeometry();
     /// Called by a node being destroyed before this edge.

@@ -15,8 +15,7 @@ namespace Aqueduct::Ui {
 
 MinimapWidget::MinimapWidget(CanvasView* view)
     : QWidget(view)
-    , m_view(view)
-{
+    , m_view(view) {
     setObjectName(QStringLiteral("minimap"));
     setCursor(Qt::PointingHandCursor);
     setToolTip(tr("Overview: click or drag to move the view"));
@@ -26,20 +25,17 @@ MinimapWidget::MinimapWidget(CanvasView* view)
     hide();
 }
 
-void MinimapWidget::scheduleUpdate()
-{
+void MinimapWidget::scheduleUpdate() {
     if (isVisible() && !m_updateTimer.isActive())
         m_updateTimer.start();
 }
 
-QRectF MinimapWidget::sceneArea() const
-{
+QRectF MinimapWidget::sceneArea() const {
     const QRectF nodes = m_view->canvasScene()->nodesBoundingRect();
     return nodes.adjusted(-60, -60, 60, 60);
 }
 
-QTransform MinimapWidget::sceneToMap() const
-{
+QTransform MinimapWidget::sceneToMap() const {
     const QRectF area = sceneArea();
     const QRectF target = QRectF(rect()).adjusted(8, 8, -8, -8);
     if (area.isEmpty() || target.isEmpty())
@@ -49,8 +45,7 @@ QTransform MinimapWidget::sceneToMap() const
     return QTransform(scale, 0, 0, scale, offset.x(), offset.y());
 }
 
-void MinimapWidget::paintEvent(QPaintEvent*)
-{
+void MinimapWidget::paintEvent(QPaintEvent*) {
     const CanvasColors& colors = m_view->canvasScene()->colors();
     QPainter painter(this);
     painter.setRenderHint(QPainter::Antialiasing);
@@ -79,7 +74,8 @@ void MinimapWidget::paintEvent(QPaintEvent*)
     drawNode(scene->inputItem(), colors.nodeBorder);
     drawNode(scene->outputItem(), colors.nodeBorder);
     for (const StepItem* step : scene->stepItems()) {
-        QColor color = step->isSelected() ? colors.selection : Theme::mix(colors.text, colors.nodeFill, 0.55);
+        QColor color =
+            step->isSelected() ? colors.selection : Theme::mix(colors.text, colors.nodeFill, 0.55);
         if (!step->problems().isEmpty())
             color = colors.error;
         drawNode(step, color);
@@ -93,8 +89,7 @@ void MinimapWidget::paintEvent(QPaintEvent*)
     painter.drawRect(map.mapRect(visible));
 }
 
-void MinimapWidget::centerViewAt(const QPoint& pos)
-{
+void MinimapWidget::centerViewAt(const QPoint& pos) {
     bool invertible = false;
     const QTransform inverse = sceneToMap().inverted(&invertible);
     if (!invertible)
@@ -103,15 +98,17 @@ void MinimapWidget::centerViewAt(const QPoint& pos)
     update();
 }
 
-void MinimapWidget::mousePressEvent(QMouseEvent* event)
-{
+void MinimapWidget::mousePressEvent(QMouseEvent* event) {
     if (event->button() == Qt::LeftButton)
         centerViewAt(event->position().toPoint());
     event->accept();
 }
 
-void MinimapWidget::mouseMoveEvent(QMouseEvent* event)
-{
+void MinimapWidget::mouseReleaseEvent(QMouseEvent* event) {
+    event->accept();
+}
+
+void MinimapWidget::mouseMoveEvent(QMouseEvent* event) {
     if (event->buttons() & Qt::LeftButton)
         centerViewAt(event->position().toPoint());
     event->accept();

@@ -16,27 +16,23 @@ using namespace CanvasMetrics;
 
 NodeItem::NodeItem(QString nodeId, QGraphicsItem* parent)
     : QGraphicsObject(parent)
-    , m_nodeId(std::move(nodeId))
-{
+    , m_nodeId(std::move(nodeId)) {
     setAcceptHoverEvents(true);
     setFlag(ItemSendsGeometryChanges);
 }
 
-NodeItem::~NodeItem()
-{
+NodeItem::~NodeItem() {
     // Edges outlive nodes only briefly during rebuilds; make sure they forget us.
     for (EdgeItem* edge : std::as_const(m_edges))
         edge->nodeDestroyed(this);
 }
 
-QRectF NodeItem::boundingRect() const
-{
+QRectF NodeItem::boundingRect() const {
     // Room for the ports (left/right), the problem marker (top) and the shadow (bottom).
     return QRectF(QPointF(0, 0), size()).adjusted(-kPortRadius - 3, -10, kPortRadius + 10, 6);
 }
 
-QPainterPath NodeItem::shape() const
-{
+QPainterPath NodeItem::shape() const {
     QPainterPath path;
     path.addRoundedRect(QRectF(QPointF(0, 0), size()), kCornerRadius, kCornerRadius);
     if (hasInputPort())
@@ -47,8 +43,7 @@ QPainterPath NodeItem::shape() const
     return path;
 }
 
-QPointF NodeItem::portPosition(PortKind port) const
-{
+QPointF NodeItem::portPosition(PortKind port) const {
     const QSizeF s = size();
     switch (port) {
     case PortKind::Input:
@@ -61,18 +56,17 @@ QPointF NodeItem::portPosition(PortKind port) const
     return QPointF(s.width() / 2, s.height() / 2);
 }
 
-PortKind NodeItem::portAt(const QPointF& scenePos) const
-{
+PortKind NodeItem::portAt(const QPointF& scenePos) const {
     const QPointF local = mapFromScene(scenePos);
-    if (hasOutputPort() && QLineF(local, portPosition(PortKind::Output)).length() <= kPortGrabRadius)
+    if (hasOutputPort() &&
+        QLineF(local, portPosition(PortKind::Output)).length() <= kPortGrabRadius)
         return PortKind::Output;
     if (hasInputPort() && QLineF(local, portPosition(PortKind::Input)).length() <= kPortGrabRadius)
         return PortKind::Input;
     return PortKind::None;
 }
 
-void NodeItem::setPortHighlight(PortKind port, PortHighlight highlight)
-{
+void NodeItem::setPortHighlight(PortKind port, PortHighlight highlight) {
     if (m_highlightedPort == port && m_highlight == highlight)
         return;
     m_highlightedPort = port;
@@ -80,31 +74,27 @@ void NodeItem::setPortHighlight(PortKind port, PortHighlight highlight)
     update();
 }
 
-void NodeItem::attachEdge(EdgeItem* edge)
-{
+void NodeItem::attachEdge(EdgeItem* edge) {
     if (!m_edges.contains(edge))
         m_edges.append(edge);
     update();
 }
 
-void NodeItem::detachEdge(EdgeItem* edge)
-{
+void NodeItem::detachEdge(EdgeItem* edge) {
     m_edges.removeAll(edge);
     update();
 }
 
-bool NodeItem::isPortConnected(PortKind port) const
-{
+bool NodeItem::isPortConnected(PortKind port) const {
     for (const EdgeItem* edge : m_edges) {
-        if ((port == PortKind::Output && edge->sourceNode() == this)
-            || (port == PortKind::Input && edge->targetNode() == this))
+        if ((port == PortKind::Output && edge->sourceNode() == this) ||
+            (port == PortKind::Input && edge->targetNode() == this))
             return true;
     }
     return false;
 }
 
-void NodeItem::setModelPosition(const QPointF& position)
-{
+void NodeItem::setModelPosition(const QPointF& position) {
     if (pos() == position)
         return;
     m_settingModelPosition = true;
@@ -112,8 +102,7 @@ void NodeItem::setModelPosition(const QPointF& position)
     m_settingModelPosition = false;
 }
 
-QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value)
-{
+QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value) {
     switch (change) {
     case ItemPositionChange:
         if (!m_settingModelPosition) {
@@ -134,8 +123,7 @@ QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value)
     return QGraphicsObject::itemChange(change, value);
 }
 
-void NodeItem::hoverMoveEvent(QGraphicsSceneHoverEvent* event)
-{
+void NodeItem::hoverMoveEvent(QGraphicsSceneHoverEvent* event) {
     const PortKind port = portAt(event->scenePos());
     if (port != m_hoveredPort) {
         m_hoveredPort = port;
@@ -145,8 +133,7 @@ void NodeItem::hoverMoveEvent(QGraphicsSceneHoverEvent* event)
     QGraphicsObject::hoverMoveEvent(event);
 }
 
-void NodeItem::hoverLeaveEvent(QGraphicsSceneHoverEvent* event)
-{
+void NodeItem::hoverLeaveEvent(QGraphicsSceneHoverEvent* event) {
     if (m_hoveredPort != PortKind::None) {
         m_hoveredPort = PortKind::None;
         unsetCursor();
@@ -155,8 +142,7 @@ void NodeItem::hoverLeaveEvent(QGraphicsSceneHoverEvent* event)
     QGraphicsObject::hoverLeaveEvent(event);
 }
 
-void NodeItem::paintPorts(QPainter* painter) const
-{
+void NodeItem::paintPorts(QPainter* painter) const {
     const auto* canvas = qobject_cast<const CanvasScene*>(scene());
     const CanvasColors colors = canvas ? canvas->colors() : CanvasColors::fromPalette(QPalette());
     auto drawPort = [&](PortKind port) {

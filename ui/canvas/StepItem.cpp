@@ -23,8 +23,7 @@ using namespace CanvasMetrics;
 namespace {
 
 /// Category glyphs are drawn white on the accent badge; renderers are cached per name.
-QSvgRenderer* glyphRenderer(const QString& iconName)
-{
+QSvgRenderer* glyphRenderer(const QString& iconName) {
     static QHash<QString, QSvgRenderer*> renderers;
     QSvgRenderer*& renderer = renderers[iconName];
     if (!renderer)
@@ -32,43 +31,39 @@ QSvgRenderer* glyphRenderer(const QString& iconName)
     return renderer;
 }
 
-QFont titleFont()
-{
+QFont titleFont() {
     QFont font = QApplication::font();
-    font.setPointSizeF(font.pointSizeF() * 1.05);
     font.setWeight(QFont::DemiBold);
     return font;
 }
 
-QFont subtitleFont()
-{
+QFont subtitleFont() {
     QFont font = QApplication::font();
     font.setPointSizeF(font.pointSizeF() * 0.88);
     return font;
 }
 
-QString escaped(const QString& text)
-{
+QString escaped(const QString& text) {
     return text.toHtmlEscaped();
 }
 
 } // namespace
 
 StepItem::StepItem(const StepSpec& step, QGraphicsItem* parent)
-    : NodeItem(step.id, parent)
-{
+    : NodeItem(step.id, parent) {
     setFlags(flags() | ItemIsMovable | ItemIsSelectable | ItemIsFocusable);
+    // Painted once per zoom level into a device-resolution pixmap: pans, drags and
+    // repaints of large graphs become blits, and text stays crisp at any scale.
+    setCacheMode(DeviceCoordinateCache);
     setModelPosition(step.position);
     updateFromSpec(step);
 }
 
-QSizeF StepItem::size() const
-{
+QSizeF StepItem::size() const {
     return kStepSize;
 }
 
-void StepItem::updateFromSpec(const StepSpec& step)
-{
+void StepItem::updateFromSpec(const StepSpec& step) {
     setNodeId(step.id);
     m_title = step.label.isEmpty() ? step.id : step.label;
     const HandlerInfo* info = HandlerRegistry::global().find(step.handler);
@@ -80,7 +75,7 @@ void StepItem::updateFromSpec(const StepSpec& step)
     QStringList details;
     details << (step.handler.isEmpty() ? tr("no handler") : step.handler);
     if (step.nprocs != 1)
-        details << QStringLiteral("×%1").arg(step.nprocs);
+        details << tr("%1 procs").arg(step.nprocs);
     if (step.batchSize != 1)
         details << tr("batch %1").arg(step.batchSize);
     m_subtitle = details.join(QStringLiteral("  ·  "));
@@ -90,13 +85,12 @@ void StepItem::updateFromSpec(const StepSpec& step)
     update();
 }
 
-void StepItem::setProblems(const QList<Problem>& problems)
-{
+void StepItem::setProblems(const QList<Problem>& problems) {
     if (problems.size() == m_problems.size()) {
         bool same = true;
         for (int i = 0; i < problems.size() && same; ++i)
-            same = problems[i].message == m_problems[i].message
-                && problems[i].severity == m_problems[i].severity;
+            same = problems[i].message == m_problems[i].message &&
+                   problems[i].severity == m_problems[i].severity;
         if (same)
             return;
     }
@@ -105,20 +99,17 @@ void StepItem::setProblems(const QList<Problem>& problems)
     update();
 }
 
-void StepItem::setLiveStatus(int workersAlive, int workersWanted, double busyShare, qint64 errors)
-{
+void StepItem::setLiveStatus(int workersAlive, int workersWanted, double busyShare, qint64 errors) {
     m_live = {true, workersAlive, workersWanted, std::clamp(busyShare, 0.0, 1.0), errors};
     update();
 }
 
-void StepItem::clearLiveStatus()
-{
+void StepItem::clearLiveStatus() {
     m_live = {};
     update();
 }
 
-void StepItem::updateToolTip()
-{
+void StepItem::updateToolTip() {
     QString html = QStringLiteral("<b>%1</b>").arg(escaped(m_title));
     if (m_title != nodeId())
         html += QStringLiteral(" <span style='color:gray'>(%1)</span>").arg(escaped(nodeId()));
@@ -139,8 +130,7 @@ void StepItem::updateToolTip()
     setToolTip(html);
 }
 
-void StepItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*)
-{
+void StepItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
     const auto* canvas = qobject_cast<const CanvasScene*>(scene());
     const CanvasColors colors = canvas ? canvas->colors() : CanvasColors::fromPalette(QPalette());
     const double lod = option->levelOfDetailFromTransform(painter->worldTransform());
@@ -170,14 +160,15 @@ void StepItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     }
 
     // Category badge with the white glyph.
-    const QRectF badge(12, 14, 36, 36);
+    const QRectF badge(12, 15, 34, 34);
     painter->setPen(Qt::NoPen);
     painter->setBrush(m_accent);
     painter->drawRoundedRect(badge, 8, 8);
-    glyphRenderer(Theme::categoryIconName(m_category))->render(painter, badge.adjusted(8, 8, -8, -8));
+    glyphRenderer(Theme::categoryIconName(m_category))
+        ->render(painter, badge.adjusted(7, 7, -7, -7));
 
     // Title and details.
-    const double textLeft = badge.right() + 11;
+    const double textLeft = badge.right() + 10;
     const double textWidth = card.width() - textLeft - 14;
     const QFont title = titleFont();
     const QFont subtitle = subtitleFont();
@@ -206,10 +197,10 @@ void StepItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
 
     painter->setFont(subtitle);
     painter->setPen(m_unknownHandler ? colors.error : colors.secondaryText);
-    painter->drawText(QRectF(textLeft, top + titleMetrics.height() + 3, textWidth,
-                             subtitleMetrics.height()),
-                      Qt::AlignLeft | Qt::AlignVCenter,
-                      subtitleMetrics.elidedText(m_subtitle, Qt::ElideRight, textWidth));
+    painter->drawText(
+        QRectF(textLeft, top + titleMetrics.height() + 3, textWidth, subtitleMetrics.height()),
+        Qt::AlignLeft | Qt::AlignVCenter,
+        subtitleMetrics.elidedText(m_subtitle, Qt::ElideRight, textWidth));
 
     paintPorts(painter);
 
@@ -236,8 +227,7 @@ void StepItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     }
 }
 
-void StepItem::paintLiveStatus(QPainter* painter, const QRectF& card) const
-{
+void StepItem::paintLiveStatus(QPainter* painter, const QRectF& card) const {
     // Busy share as a thin bar along the bottom edge, inside the card.
     const QRectF track(card.left() + 12, card.bottom() - 7, card.width() - 24, 3);
     painter->setPen(Qt::NoPen);
@@ -250,7 +240,8 @@ void StepItem::paintLiveStatus(QPainter* painter, const QRectF& card) const
 
     // Workers alive / wanted as a pill on the top edge (green all alive, red otherwise).
     const bool healthy = m_live.workersAlive >= m_live.workersWanted;
-    const QString workers = QStringLiteral("%1/%2").arg(m_live.workersAlive).arg(m_live.workersWanted);
+    const QString workers =
+        QStringLiteral("%1/%2").arg(m_live.workersAlive).arg(m_live.workersWanted);
     QFont font = subtitleFont();
     font.setBold(true);
     const QFontMetricsF metrics(font);

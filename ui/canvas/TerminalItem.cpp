@@ -17,20 +17,18 @@ using namespace CanvasMetrics;
 
 TerminalItem::TerminalItem(Role role, QGraphicsItem* parent)
     : NodeItem(QString::fromLatin1(role == Role::Input ? kInputNodeId : kOutputNodeId), parent)
-    , m_role(role)
-{
+    , m_role(role) {
     setToolTip(role == Role::Input ? tr("Where tasks enter the flow")
                                    : tr("Where finished tasks leave the flow"));
     setZValue(0);
+    setCacheMode(DeviceCoordinateCache);
 }
 
-QSizeF TerminalItem::size() const
-{
+QSizeF TerminalItem::size() const {
     return kTerminalSize;
 }
 
-void TerminalItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*)
-{
+void TerminalItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
     const auto* canvas = qobject_cast<const CanvasScene*>(scene());
     const CanvasColors colors = canvas ? canvas->colors() : CanvasColors::fromPalette(QPalette());
     painter->setRenderHint(QPainter::Antialiasing);
@@ -58,12 +56,13 @@ void TerminalItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWi
     const int slot = m_role == Role::Input ? 0 : 1;
     if (!renderers[slot] || renderedWith[slot] != colors.secondaryText) {
         delete renderers[slot];
-        renderers[slot] = new QSvgRenderer(
-            Icons::tintedSvg(m_role == Role::Input ? QStringLiteral("input") : QStringLiteral("output"),
-                             colors.secondaryText));
+        renderers[slot] = new QSvgRenderer(Icons::tintedSvg(
+            m_role == Role::Input ? QStringLiteral("input") : QStringLiteral("output"),
+            colors.secondaryText));
         renderedWith[slot] = colors.secondaryText;
     }
-    renderers[slot]->render(painter, QRectF(left, (pill.height() - iconSize) / 2, iconSize, iconSize));
+    renderers[slot]->render(painter,
+                            QRectF(left, (pill.height() - iconSize) / 2, iconSize, iconSize));
     painter->setFont(font);
     painter->setPen(colors.secondaryText);
     painter->drawText(QRectF(left + iconSize + gap, 0, pill.width(), pill.height()),

@@ -8,8 +8,7 @@
 
 namespace Aqueduct::Ui {
 
-QHash<QString, QPointF> tidyLayout(const PipelineDocument& document, const LayoutMetrics& metrics)
-{
+QHash<QString, QPointF> tidyLayout(const PipelineDocument& document, const LayoutMetrics& metrics) {
     QHash<QString, QPointF> result;
     if (document.steps.isEmpty())
         return result;

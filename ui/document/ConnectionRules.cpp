@@ -6,8 +6,7 @@
 
 namespace Aqueduct::Ui {
 
-bool reaches(const QList<EdgeSpec>& edges, const QString& start, const QString& goal)
-{
+bool reaches(const QList<EdgeSpec>& edges, const QString& start, const QString& goal) {
     QMultiHash<QString, QString> successors;
     for (const EdgeSpec& edge : edges)
         successors.insert(edge.from, edge.to);
@@ -29,8 +28,7 @@ bool reaches(const QList<EdgeSpec>& edges, const QString& start, const QString& 
 }
 
 ConnectionRefusal checkConnection(const QList<EdgeSpec>& edges, const QStringList& stepIds,
-                                  const QString& from, const QString& to)
-{
+                                  const QString& from, const QString& to) {
     const QString input = QString::fromLatin1(kInputNodeId);
     const QString output = QString::fromLatin1(kOutputNodeId);
     if (from == output)
@@ -50,8 +48,7 @@ ConnectionRefusal checkConnection(const QList<EdgeSpec>& edges, const QStringLis
     return ConnectionRefusal::None;
 }
 
-QString refusalReason(ConnectionRefusal refusal)
-{
+QString refusalReason(ConnectionRefusal refusal) {
     switch (refusal) {
     case ConnectionRefusal::None:
         return QString();
@@ -66,7 +63,8 @@ QString refusalReason(ConnectionRefusal refusal)
     case ConnectionRefusal::FromOutput:
         return QCoreApplication::translate("Aqueduct", "Nothing flows out of the output");
     case ConnectionRefusal::UnknownEndpoint:
-        return QCoreApplication::translate("Aqueduct", "Connect a step's output to another step's input");
+        return QCoreApplication::translate("Aqueduct",
+                                           "Connect a step's output to another step's input");
     }
     return QString();
 }

@@ -13,8 +13,7 @@
 
 namespace Aqueduct::Ui {
 
-QString stepPropertyName(StepProperty property)
-{
+QString stepPropertyName(StepProperty property) {
     switch (property) {
     case StepProperty::Id:
         return QStringLiteral("id");
@@ -41,21 +40,24 @@ QString stepPropertyName(StepProperty property)
 }
 
 PipelineModel::PipelineModel(QObject* parent)
-    : QObject(parent)
-{
+    : QObject(parent) {
     m_validationTimer.setSingleShot(true);
     m_validationTimer.setInterval(0);
     connect(&m_validationTimer, &QTimer::timeout, this, &PipelineModel::validateNow);
     validateNow();
 }
 
-PipelineModel::~PipelineModel() = default;
+PipelineModel::~PipelineModel() {
+    // ~QUndoStack clears itself and would report "clean" to observers (autosave would take
+    // that as "saved" and delete the crash-recovery copy).
+    m_undoStack.blockSignals(true);
+    m_validationTimer.stop();
+}
 
 // --- Whole document ------------------------------------------------------------------------
 
 void PipelineModel::resetDocument(const PipelineDocument& document,
-                                  const QList<Problem>& loadProblems)
-{
+                                  const QList<Problem>& loadProblems) {
     m_undoStack.clear();
     m_document = document;
     m_loadProblems = loadProblems;
@@ -63,13 +65,11 @@ void PipelineModel::resetDocument(const PipelineDocument& document,
     validateNow();
 }
 
-void PipelineModel::replaceDocumentUndoable(const PipelineDocument& document, const QString& text)
-{
+void PipelineModel::replaceDocumentUndoable(const PipelineDocument& document, const QString& text) {
     m_undoStack.push(new ReplaceDocumentCommand(this, m_document, document, text));
 }
 
-void PipelineModel::clearLoadProblems()
-{
+void PipelineModel::clearLoadProblems() {
     if (m_loadProblems.isEmpty())
         return;
     m_loadProblems.clear();
@@ -78,8 +78,7 @@ void PipelineModel::clearLoadProblems()
 
 // --- Queries -------------------------------------------------------------------------------
 
-QStringList PipelineModel::stepIds() const
-{
+QStringList PipelineModel::stepIds() const {
     QStringList ids;
     ids.reserve(m_document.steps.size());
     for (const StepSpec& step : m_document.steps)
@@ -87,13 +86,11 @@ QStringList PipelineModel::stepIds() const
     return ids;
 }
 
-ConnectionRefusal PipelineModel::canConnect(const QString& from, const QString& to) const
-{
+ConnectionRefusal PipelineModel::canConnect(const QString& from, const QString& to) const {
     return checkConnection(effectiveEdges(), stepIds(), from, to);
 }
 
-QString PipelineModel::uniqueStepId(const QString& base) const
-{
+QString PipelineModel::uniqueStepId(const QString& base) const {
     QString stem = base.isEmpty() ? QStringLiteral("step") : base;
     if (stem == QLatin1String(kInputNodeId) || stem == QLatin1String(kOutputNodeId))
         stem += QStringLiteral("_step");
@@ -111,8 +108,7 @@ QString PipelineModel::uniqueStepId(const QString& base) const
     }
 }
 
-QString PipelineModel::idError(const QString& stepId, const QString& id) const
-{
+QString PipelineModel::idError(const QString& stepId, const QString& id) const {
     static const QRegularExpression allowed(QStringLiteral("^[A-Za-z0-9_.-]+$"));
     if (id.isEmpty())
         return tr("A step needs an id");
@@ -125,8 +121,7 @@ QString PipelineModel::idError(const QString& stepId, const QString& id) const
     return QString();
 }
 
-QList<Problem> PipelineModel::stepProblems(const QString& id) const
-{
+QList<Problem> PipelineModel::stepProblems(const QString& id) const {
     QList<Problem> result;
     for (const Problem& problem : m_problems) {
         if (problem.stepId == id && problem.edgeIndex < 0)
@@ -135,8 +130,7 @@ QList<Problem> PipelineModel::stepProblems(const QString& id) const
     return result;
 }
 
-QList<Problem> PipelineModel::edgeProblems(int edgeIndex) const
-{
+QList<Problem> PipelineModel::edgeProblems(int edgeIndex) const {
     QList<Problem> result;
     for (const Problem& problem : m_problems) {
         if (problem.edgeIndex == edgeIndex && edgeIndex >= 0)
@@ -145,13 +139,11 @@ QList<Problem> PipelineModel::edgeProblems(int edgeIndex) const
     return result;
 }
 
-void PipelineModel::scheduleValidation()
-{
+void PipelineModel::scheduleValidation() {
     m_validationTimer.start();
 }
 
-void PipelineModel::validateNow()
-{
+void PipelineModel::validateNow() {
     m_validationTimer.stop();
     QList<Problem> problems = m_loadProblems;
     problems += PipelineValidator(HandlerRegistry::global()).validate(m_document);
@@ -161,8 +153,7 @@ void PipelineModel::validateNow()
 
 // --- Edits ---------------------------------------------------------------------------------
 
-QString PipelineModel::addStep(const QString& handler, QPointF position)
-{
+QString PipelineModel::addStep(const QString& handler, QPointF position) {
     StepSpec step;
     step.id = uniqueStepId(handler);
     step.handler = handler;
@@ -171,13 +162,11 @@ QString PipelineModel::addStep(const QString& handler, QPointF position)
     return step.id;
 }
 
-void PipelineModel::removeSteps(const QStringList& ids)
-{
+void PipelineModel::removeSteps(const QStringList& ids) {
     removeItems(ids, {});
 }
 
-void PipelineModel::removeItems(const QStringList& stepIds, QList<int> edgeIndices)
-{
+void PipelineModel::removeItems(const QStringList& stepIds, QList<int> edgeIndices) {
     QStringList steps;
     for (const QString& id : stepIds) {
         if (m_document.stepIndex(id) >= 0 && !steps.contains(id))
@@ -187,9 +176,9 @@ void PipelineModel::removeItems(const QStringList& stepIds, QList<int> edgeIndic
     const QList<EdgeSpec> edges = effectiveEdges();
     edgeIndices.erase(std::remove_if(edgeIndices.begin(), edgeIndices.end(),
                                      [&](int index) {
-                                         return index < 0 || index >= edges.size()
-                                             || steps.contains(edges[index].from)
-                                             || steps.contains(edges[index].to);
+                                         return index < 0 || index >= edges.size() ||
+                                                steps.contains(edges[index].from) ||
+                                                steps.contains(edges[index].to);
                                      }),
                       edgeIndices.end());
     std::sort(edgeIndices.begin(), edgeIndices.end());
@@ -197,11 +186,11 @@ void PipelineModel::removeItems(const QStringList& stepIds, QList<int> edgeIndic
     if (steps.isEmpty() && edgeIndices.isEmpty())
         return;
 
-    m_undoStack.beginMacro(steps.isEmpty() && edgeIndices.size() == 1
-                               ? tr("Disconnect %1 from %2")
-                                     .arg(edges[edgeIndices.first()].to,
-                                          edges[edgeIndices.first()].from)
-                               : tr("Delete"));
+    m_undoStack.beginMacro(
+        steps.isEmpty() && edgeIndices.size() == 1
+            ? tr("Disconnect %1 from %2")
+                  .arg(edges[edgeIndices.first()].to, edges[edgeIndices.first()].from)
+            : tr("Delete"));
     if (!edgeIndices.isEmpty() && usesImplicitChain())
         materializeImplicitEdges();
     for (auto it = edgeIndices.crbegin(); it != edgeIndices.crend(); ++it)
@@ -211,8 +200,7 @@ void PipelineModel::removeItems(const QStringList& stepIds, QList<int> edgeIndic
     m_undoStack.endMacro();
 }
 
-void PipelineModel::moveSteps(const QHash<QString, QPointF>& positions)
-{
+void PipelineModel::moveSteps(const QHash<QString, QPointF>& positions) {
     QHash<QString, QPointF> before;
     QHash<QString, QPointF> after;
     for (auto it = positions.cbegin(); it != positions.cend(); ++it) {
@@ -228,8 +216,7 @@ void PipelineModel::moveSteps(const QHash<QString, QPointF>& positions)
 }
 
 bool PipelineModel::setStepProperty(const QString& id, StepProperty property, const QVariant& value,
-                                    QString* error)
-{
+                                    QString* error) {
     const StepSpec* current = step(id);
     if (!current) {
         if (error)
@@ -292,8 +279,7 @@ bool PipelineModel::setStepProperty(const QString& id, StepProperty property, co
     return true;
 }
 
-void PipelineModel::setParam(const QString& id, const QString& name, const QJsonValue& value)
-{
+void PipelineModel::setParam(const QString& id, const QString& name, const QJsonValue& value) {
     const StepSpec* current = step(id);
     if (!current)
         return;
@@ -304,8 +290,8 @@ void PipelineModel::setParam(const QString& id, const QString& name, const QJson
     m_undoStack.push(new ChangeParamCommand(this, id, name, before, value));
 }
 
-ConnectionRefusal PipelineModel::addEdge(const QString& from, const QString& to, const QString& when)
-{
+ConnectionRefusal PipelineModel::addEdge(const QString& from, const QString& to,
+                                         const QString& when) {
     const ConnectionRefusal refusal = canConnect(from, to);
     if (refusal != ConnectionRefusal::None)
         return refusal;
@@ -323,13 +309,11 @@ ConnectionRefusal PipelineModel::addEdge(const QString& from, const QString& to,
     return ConnectionRefusal::None;
 }
 
-void PipelineModel::removeEdge(int edgeIndex)
-{
+void PipelineModel::removeEdge(int edgeIndex) {
     removeItems({}, {edgeIndex});
 }
 
-void PipelineModel::setEdgeWhen(int edgeIndex, const QString& when)
-{
+void PipelineModel::setEdgeWhen(int edgeIndex, const QString& when) {
     const QList<EdgeSpec> edges = effectiveEdges();
     if (edgeIndex < 0 || edgeIndex >= edges.size() || edges[edgeIndex].when == when)
         return;
@@ -343,21 +327,18 @@ void PipelineModel::setEdgeWhen(int edgeIndex, const QString& when)
     }
 }
 
-FlowInfo PipelineModel::flowInfo() const
-{
+FlowInfo PipelineModel::flowInfo() const {
     return FlowInfo{m_document.name, m_document.description, m_document.flow};
 }
 
-void PipelineModel::setFlowInfo(const FlowInfo& info)
-{
+void PipelineModel::setFlowInfo(const FlowInfo& info) {
     const FlowInfo before = flowInfo();
     if (before == info)
         return;
     m_undoStack.push(new ChangeFlowSettingsCommand(this, before, info));
 }
 
-QStringList PipelineModel::paste(const PipelineDocument& fragment, QPointF offset)
-{
+QStringList PipelineModel::paste(const PipelineDocument& fragment, QPointF offset) {
     if (fragment.steps.isEmpty())
         return {};
     QHash<QString, QString> newIds;
@@ -408,8 +389,7 @@ QStringList PipelineModel::paste(const PipelineDocument& fragment, QPointF offse
     return ids;
 }
 
-void PipelineModel::autoLayout()
-{
+void PipelineModel::autoLayout() {
     const QHash<QString, QPointF> after = tidyLayout(m_document);
     QHash<QString, QPointF> before;
     for (const StepSpec& step : m_document.steps)
@@ -419,8 +399,7 @@ void PipelineModel::autoLayout()
     m_undoStack.push(new AutoLayoutCommand(this, before, after));
 }
 
-void PipelineModel::materializeImplicitEdges()
-{
+void PipelineModel::materializeImplicitEdges() {
     if (!m_document.edges.isEmpty() || m_document.steps.isEmpty())
         return;
     for (const EdgeSpec& edge : m_document.effectiveEdges())
@@ -429,16 +408,14 @@ void PipelineModel::materializeImplicitEdges()
 
 // --- Primitive mutations -------------------------------------------------------------------
 
-void PipelineModel::insertStep(int index, const StepSpec& step)
-{
+void PipelineModel::insertStep(int index, const StepSpec& step) {
     index = std::clamp(index, 0, int(m_document.steps.size()));
     m_document.steps.insert(index, step);
     Q_EMIT stepAdded(step.id);
     scheduleValidation();
 }
 
-StepSpec PipelineModel::takeStep(int index)
-{
+StepSpec PipelineModel::takeStep(int index) {
     Q_ASSERT(index >= 0 && index < m_document.steps.size());
     StepSpec step = m_document.steps.takeAt(index);
     Q_EMIT stepRemoved(step.id);
@@ -446,8 +423,7 @@ StepSpec PipelineModel::takeStep(int index)
     return step;
 }
 
-void PipelineModel::replaceStep(const QString& id, const StepSpec& step)
-{
+void PipelineModel::replaceStep(const QString& id, const StepSpec& step) {
     const int index = m_document.stepIndex(id);
     if (index < 0)
         return;
@@ -473,8 +449,7 @@ void PipelineModel::replaceStep(const QString& id, const StepSpec& step)
     scheduleValidation();
 }
 
-void PipelineModel::applyPositions(const QHash<QString, QPointF>& positions)
-{
+void PipelineModel::applyPositions(const QHash<QString, QPointF>& positions) {
     for (auto it = positions.cbegin(); it != positions.cend(); ++it) {
         const int index = m_document.stepIndex(it.key());
         if (index < 0 || m_document.steps[index].position == it.value())
@@ -485,16 +460,14 @@ void PipelineModel::applyPositions(const QHash<QString, QPointF>& positions)
     // Positions do not affect validity: no revalidation.
 }
 
-void PipelineModel::insertEdge(int index, const EdgeSpec& edge)
-{
+void PipelineModel::insertEdge(int index, const EdgeSpec& edge) {
     index = std::clamp(index, 0, int(m_document.edges.size()));
     m_document.edges.insert(index, edge);
     Q_EMIT edgeAdded(index);
     scheduleValidation();
 }
 
-EdgeSpec PipelineModel::takeEdge(int index)
-{
+EdgeSpec PipelineModel::takeEdge(int index) {
     Q_ASSERT(index >= 0 && index < m_document.edges.size());
     EdgeSpec edge = m_document.edges.takeAt(index);
     Q_EMIT edgeRemoved(index);
@@ -502,8 +475,7 @@ EdgeSpec PipelineModel::takeEdge(int index)
     return edge;
 }
 
-void PipelineModel::replaceEdge(int index, const EdgeSpec& edge)
-{
+void PipelineModel::replaceEdge(int index, const EdgeSpec& edge) {
     if (index < 0 || index >= m_document.edges.size())
         return;
     m_document.edges[index] = edge;
@@ -511,8 +483,7 @@ void PipelineModel::replaceEdge(int index, const EdgeSpec& edge)
     scheduleValidation();
 }
 
-void PipelineModel::applyFlowInfo(const FlowInfo& info)
-{
+void PipelineModel::applyFlowInfo(const FlowInfo& info) {
     m_document.name = info.name;
     m_document.description = info.description;
     m_document.flow = info.flow;
@@ -520,8 +491,7 @@ void PipelineModel::applyFlowInfo(const FlowInfo& info)
     scheduleValidation();
 }
 
-void PipelineModel::applyDocument(const PipelineDocument& document)
-{
+void PipelineModel::applyDocument(const PipelineDocument& document) {
     m_document = document;
     Q_EMIT documentReset();
     scheduleValidation();

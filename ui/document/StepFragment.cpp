@@ -4,8 +4,7 @@
 
 namespace Aqueduct::Ui {
 
-PipelineDocument extractFragment(const PipelineDocument& document, const QStringList& stepIds)
-{
+PipelineDocument extractFragment(const PipelineDocument& document, const QStringList& stepIds) {
     PipelineDocument fragment;
     fragment.name = document.name;
     fragment.flow = document.flow;
@@ -22,8 +21,7 @@ PipelineDocument extractFragment(const PipelineDocument& document, const QString
     return fragment;
 }
 
-QMimeData* fragmentToMimeData(const PipelineDocument& fragment)
-{
+QMimeData* fragmentToMimeData(const PipelineDocument& fragment) {
     auto* mimeData = new QMimeData;
     const QByteArray json = fragment.toJson();
     mimeData->setData(QString::fromLatin1(kStepsMimeType), json);
@@ -31,8 +29,7 @@ QMimeData* fragmentToMimeData(const PipelineDocument& fragment)
     return mimeData;
 }
 
-std::optional<PipelineDocument> fragmentFromMimeData(const QMimeData* mimeData)
-{
+std::optional<PipelineDocument> fragmentFromMimeData(const QMimeData* mimeData) {
     if (!mimeData)
         return std::nullopt;
     QByteArray json = mimeData->data(QString::fromLatin1(kStepsMimeType));

@@ -8,8 +8,7 @@ namespace Aqueduct::Ui {
 
 namespace {
 
-QString tr(const char* text)
-{
+QString tr(const char* text) {
     return QCoreApplication::translate("Aqueduct::Ui::UndoCommands", text);
 }
 
@@ -21,18 +20,15 @@ AddStepCommand::AddStepCommand(PipelineModel* model, StepSpec step, int index, Q
     : QUndoCommand(parent)
     , m_model(model)
     , m_step(std::move(step))
-    , m_index(index < 0 ? int(model->document().steps.size()) : index)
-{
+    , m_index(index < 0 ? int(model->document().steps.size()) : index) {
     setText(tr("Add step %1").arg(m_step.id));
 }
 
-void AddStepCommand::redo()
-{
+void AddStepCommand::redo() {
     m_model->insertStep(m_index, m_step);
 }
 
-void AddStepCommand::undo()
-{
+void AddStepCommand::undo() {
     m_model->takeStep(m_index);
 }
 
@@ -41,8 +37,7 @@ void AddStepCommand::undo()
 RemoveStepsCommand::RemoveStepsCommand(PipelineModel* model, const QStringList& ids,
                                        QUndoCommand* parent)
     : QUndoCommand(parent)
-    , m_model(model)
-{
+    , m_model(model) {
     const PipelineDocument& document = model->document();
     for (int i = 0; i < document.steps.size(); ++i) {
         if (ids.contains(document.steps[i].id))
@@ -57,16 +52,14 @@ RemoveStepsCommand::RemoveStepsCommand(PipelineModel* model, const QStringList& 
                                 : tr("Delete %1 steps").arg(m_steps.size()));
 }
 
-void RemoveStepsCommand::redo()
-{
+void RemoveStepsCommand::redo() {
     for (auto it = m_edges.crbegin(); it != m_edges.crend(); ++it)
         m_model->takeEdge(it->first);
     for (auto it = m_steps.crbegin(); it != m_steps.crend(); ++it)
         m_model->takeStep(it->first);
 }
 
-void RemoveStepsCommand::undo()
-{
+void RemoveStepsCommand::undo() {
     for (const auto& [index, step] : m_steps)
         m_model->insertStep(index, step);
     for (const auto& [index, edge] : m_edges)
@@ -80,24 +73,20 @@ MoveStepsCommand::MoveStepsCommand(PipelineModel* model, QHash<QString, QPointF>
     : QUndoCommand(parent)
     , m_model(model)
     , m_before(std::move(before))
-    , m_after(std::move(after))
-{
+    , m_after(std::move(after)) {
     setText(m_after.size() == 1 ? tr("Move %1").arg(m_after.cbegin().key())
                                 : tr("Move %1 steps").arg(m_after.size()));
 }
 
-void MoveStepsCommand::redo()
-{
+void MoveStepsCommand::redo() {
     m_model->applyPositions(m_after);
 }
 
-void MoveStepsCommand::undo()
-{
+void MoveStepsCommand::undo() {
     m_model->applyPositions(m_before);
 }
 
-bool MoveStepsCommand::mergeWith(const QUndoCommand* other)
-{
+bool MoveStepsCommand::mergeWith(const QUndoCommand* other) {
     const auto* move = static_cast<const MoveStepsCommand*>(other);
     if (move->m_model != m_model || move->m_after.size() != m_after.size())
         return false;
@@ -118,18 +107,15 @@ ChangeStepPropertyCommand::ChangeStepPropertyCommand(PipelineModel* model, StepP
     : QUndoCommand(parent)
     , m_model(model)
     , m_before(std::move(before))
-    , m_after(std::move(after))
-{
+    , m_after(std::move(after)) {
     setText(tr("Change %1 of %2").arg(stepPropertyName(property), m_before.id));
 }
 
-void ChangeStepPropertyCommand::redo()
-{
+void ChangeStepPropertyCommand::redo() {
     m_model->replaceStep(m_before.id, m_after);
 }
 
-void ChangeStepPropertyCommand::undo()
-{
+void ChangeStepPropertyCommand::undo() {
     m_model->replaceStep(m_after.id, m_before);
 }
 
@@ -142,14 +128,12 @@ ChangeParamCommand::ChangeParamCommand(PipelineModel* model, QString stepId, QSt
     , m_stepId(std::move(stepId))
     , m_name(std::move(name))
     , m_before(std::move(before))
-    , m_after(std::move(after))
-{
+    , m_after(std::move(after)) {
     setText(m_after.isUndefined() ? tr("Reset %1.%2").arg(m_stepId, m_name)
                                   : tr("Change %1.%2").arg(m_stepId, m_name));
 }
 
-void ChangeParamCommand::apply(const QJsonValue& value)
-{
+void ChangeParamCommand::apply(const QJsonValue& value) {
     const StepSpec* current = m_model->step(m_stepId);
     if (!current)
         return;
@@ -161,13 +145,11 @@ void ChangeParamCommand::apply(const QJsonValue& value)
     m_model->replaceStep(m_stepId, step);
 }
 
-void ChangeParamCommand::redo()
-{
+void ChangeParamCommand::redo() {
     apply(m_after);
 }
 
-void ChangeParamCommand::undo()
-{
+void ChangeParamCommand::undo() {
     apply(m_before);
 }
 
@@ -177,18 +159,15 @@ AddEdgeCommand::AddEdgeCommand(PipelineModel* model, EdgeSpec edge, int index, Q
     : QUndoCommand(parent)
     , m_model(model)
     , m_edge(std::move(edge))
-    , m_index(index < 0 ? int(model->document().edges.size()) : index)
-{
+    , m_index(index < 0 ? int(model->document().edges.size()) : index) {
     setText(tr("Connect %1 to %2").arg(m_edge.from, m_edge.to));
 }
 
-void AddEdgeCommand::redo()
-{
+void AddEdgeCommand::redo() {
     m_model->insertEdge(m_index, m_edge);
 }
 
-void AddEdgeCommand::undo()
-{
+void AddEdgeCommand::undo() {
     m_model->takeEdge(m_index);
 }
 
@@ -198,18 +177,15 @@ RemoveEdgeCommand::RemoveEdgeCommand(PipelineModel* model, int index, QUndoComma
     : QUndoCommand(parent)
     , m_model(model)
     , m_index(index)
-    , m_edge(model->document().edges.value(index))
-{
+    , m_edge(model->document().edges.value(index)) {
     setText(tr("Disconnect %1 from %2").arg(m_edge.to, m_edge.from));
 }
 
-void RemoveEdgeCommand::redo()
-{
+void RemoveEdgeCommand::redo() {
     m_model->takeEdge(m_index);
 }
 
-void RemoveEdgeCommand::undo()
-{
+void RemoveEdgeCommand::undo() {
     m_model->insertEdge(m_index, m_edge);
 }
 
@@ -221,25 +197,21 @@ ChangeEdgeWhenCommand::ChangeEdgeWhenCommand(PipelineModel* model, int index, QS
     , m_model(model)
     , m_index(index)
     , m_before(std::move(before))
-    , m_after(std::move(after))
-{
+    , m_after(std::move(after)) {
     setText(tr("Change condition of edge %1").arg(index + 1));
 }
 
-void ChangeEdgeWhenCommand::apply(const QString& when)
-{
+void ChangeEdgeWhenCommand::apply(const QString& when) {
     EdgeSpec edge = m_model->document().edges.value(m_index);
     edge.when = when;
     m_model->replaceEdge(m_index, edge);
 }
 
-void ChangeEdgeWhenCommand::redo()
-{
+void ChangeEdgeWhenCommand::redo() {
     apply(m_after);
 }
 
-void ChangeEdgeWhenCommand::undo()
-{
+void ChangeEdgeWhenCommand::undo() {
     apply(m_before);
 }
 
@@ -250,18 +222,15 @@ ChangeFlowSettingsCommand::ChangeFlowSettingsCommand(PipelineModel* model, FlowI
     : QUndoCommand(parent)
     , m_model(model)
     , m_before(std::move(before))
-    , m_after(std::move(after))
-{
+    , m_after(std::move(after)) {
     setText(tr("Change flow settings"));
 }
 
-void ChangeFlowSettingsCommand::redo()
-{
+void ChangeFlowSettingsCommand::redo() {
     m_model->applyFlowInfo(m_after);
 }
 
-void ChangeFlowSettingsCommand::undo()
-{
+void ChangeFlowSettingsCommand::undo() {
     m_model->applyFlowInfo(m_before);
 }
 
@@ -272,22 +241,19 @@ PasteCommand::PasteCommand(PipelineModel* model, QList<StepSpec> steps, QList<Ed
     : QUndoCommand(parent)
     , m_model(model)
     , m_steps(std::move(steps))
-    , m_edges(std::move(edges))
-{
+    , m_edges(std::move(edges)) {
     setText(m_steps.size() == 1 ? tr("Paste %1").arg(m_steps.first().id)
                                 : tr("Paste %1 steps").arg(m_steps.size()));
 }
 
-void PasteCommand::redo()
-{
+void PasteCommand::redo() {
     for (const StepSpec& step : std::as_const(m_steps))
         m_model->insertStep(int(m_model->document().steps.size()), step);
     for (const EdgeSpec& edge : std::as_const(m_edges))
         m_model->insertEdge(int(m_model->document().edges.size()), edge);
 }
 
-void PasteCommand::undo()
-{
+void PasteCommand::undo() {
     for (qsizetype i = 0; i < m_edges.size(); ++i)
         m_model->takeEdge(int(m_model->document().edges.size()) - 1);
     for (qsizetype i = 0; i < m_steps.size(); ++i)
@@ -301,18 +267,15 @@ AutoLayoutCommand::AutoLayoutCommand(PipelineModel* model, QHash<QString, QPoint
     : QUndoCommand(parent)
     , m_model(model)
     , m_before(std::move(before))
-    , m_after(std::move(after))
-{
+    , m_after(std::move(after)) {
     setText(tr("Auto layout"));
 }
 
-void AutoLayoutCommand::redo()
-{
+void AutoLayoutCommand::redo() {
     m_model->applyPositions(m_after);
 }
 
-void AutoLayoutCommand::undo()
-{
+void AutoLayoutCommand::undo() {
     m_model->applyPositions(m_before);
 }
 
@@ -324,17 +287,13 @@ ReplaceDocumentCommand::ReplaceDocumentCommand(PipelineModel* model, PipelineDoc
     : QUndoCommand(text, parent)
     , m_model(model)
     , m_before(std::move(before))
-    , m_after(std::move(after))
-{
-}
+    , m_after(std::move(after)) {}
 
-void ReplaceDocumentCommand::redo()
-{
+void ReplaceDocumentCommand::redo() {
     m_model->applyDocument(m_after);
 }
 
-void ReplaceDocumentCommand::undo()
-{
+void ReplaceDocumentCommand::undo() {
     m_model->applyDocument(m_before);
 }
 

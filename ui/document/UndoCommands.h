@@ -26,7 +26,8 @@ private:
 /// Removes steps and every edge touching them.
 class RemoveStepsCommand final : public QUndoCommand {
 public:
-    RemoveStepsCommand(PipelineModel* model, const QStringList& ids, QUndoCommand* parent = nullptr);
+    RemoveStepsCommand(PipelineModel* model, const QStringList& ids,
+                       QUndoCommand* parent = nullptr);
     void redo() override;
     void undo() override;
 

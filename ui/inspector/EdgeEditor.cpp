@@ -10,8 +10,7 @@ namespace Aqueduct::Ui {
 
 EdgeEditor::EdgeEditor(PipelineModel* model, QWidget* parent)
     : QWidget(parent)
-    , m_model(model)
-{
+    , m_model(model) {
     setObjectName(QStringLiteral("edgeEditor"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -33,9 +32,8 @@ EdgeEditor::EdgeEditor(PipelineModel* model, QWidget* parent)
     layout->addWidget(m_implicitNote);
     layout->addStretch(1);
 
-    connect(m_when, &ExpressionEdit::committed, this, [this](const QString& text) {
-        m_model->setEdgeWhen(m_index, text);
-    });
+    connect(m_when, &ExpressionEdit::committed, this,
+            [this](const QString& text) { m_model->setEdgeWhen(m_index, text); });
     // Edge indices shift when others are added or removed: follow this edge by its ends.
     auto follow = [this] {
         const QList<EdgeSpec> edges = m_model->effectiveEdges();
@@ -50,17 +48,17 @@ EdgeEditor::EdgeEditor(PipelineModel* model, QWidget* parent)
     connect(m_model, &PipelineModel::edgeChanged, this, follow);
     connect(m_model, &PipelineModel::edgeAdded, this, follow);
     connect(m_model, &PipelineModel::edgeRemoved, this, follow);
-    connect(m_model, &PipelineModel::stepRenamed, this, [this, follow](const QString& oldId, const QString& newId) {
-        if (m_from == oldId)
-            m_from = newId;
-        if (m_to == oldId)
-            m_to = newId;
-        follow();
-    });
+    connect(m_model, &PipelineModel::stepRenamed, this,
+            [this, follow](const QString& oldId, const QString& newId) {
+                if (m_from == oldId)
+                    m_from = newId;
+                if (m_to == oldId)
+                    m_to = newId;
+                follow();
+            });
 }
 
-void EdgeEditor::setEdge(int edgeIndex)
-{
+void EdgeEditor::setEdge(int edgeIndex) {
     m_index = edgeIndex;
     const QList<EdgeSpec> edges = m_model->effectiveEdges();
     if (edgeIndex >= 0 && edgeIndex < edges.size()) {
@@ -70,13 +68,13 @@ void EdgeEditor::setEdge(int edgeIndex)
     refresh();
 }
 
-void EdgeEditor::refresh()
-{
+void EdgeEditor::refresh() {
     const QList<EdgeSpec> edges = m_model->effectiveEdges();
     if (m_index < 0 || m_index >= edges.size())
         return;
     const EdgeSpec& edge = edges[m_index];
-    m_ends->setText(QStringLiteral("<b>%1</b> → <b>%2</b>").arg(edge.from.toHtmlEscaped(), edge.to.toHtmlEscaped()));
+    m_ends->setText(QStringLiteral("<b>%1</b> → <b>%2</b>")
+                        .arg(edge.from.toHtmlEscaped(), edge.to.toHtmlEscaped()));
     m_when->setExpression(edge.when);
     m_implicitNote->setVisible(m_model->usesImplicitChain());
 }

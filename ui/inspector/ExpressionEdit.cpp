@@ -11,8 +11,7 @@
 namespace Aqueduct::Ui {
 
 ExpressionEdit::ExpressionEdit(QWidget* parent)
-    : QWidget(parent)
-{
+    : QWidget(parent) {
     m_edit = new QLineEdit(this);
     m_edit->setClearButtonEnabled(true);
     QFont mono = m_edit->font();
@@ -43,31 +42,26 @@ ExpressionEdit::ExpressionEdit(QWidget* parent)
     });
 }
 
-void ExpressionEdit::setExpression(const QString& text)
-{
+void ExpressionEdit::setExpression(const QString& text) {
     m_committed = text;
     if (m_edit->text() != text)
         m_edit->setText(text);
     check();
 }
 
-QString ExpressionEdit::expression() const
-{
+QString ExpressionEdit::expression() const {
     return m_edit->text().trimmed();
 }
 
-void ExpressionEdit::setPlaceholderText(const QString& text)
-{
+void ExpressionEdit::setPlaceholderText(const QString& text) {
     m_edit->setPlaceholderText(text);
 }
 
-QString ExpressionEdit::errorText() const
-{
+QString ExpressionEdit::errorText() const {
     return m_error->isHidden() ? QString() : m_error->text();
 }
 
-void ExpressionEdit::check()
-{
+void ExpressionEdit::check() {
     Expression::ParseError error;
     const Expression expression = Expression::parse(m_edit->text().trimmed(), &error);
     if (expression.isValid()) {
@@ -80,7 +74,8 @@ void ExpressionEdit::check()
     m_error->setText(tr("Column %1: %2").arg(error.column).arg(error.message));
     m_error->show();
     QPalette palette = m_edit->palette();
-    palette.setColor(QPalette::Base, Theme::mix(palette.color(QPalette::Base), Theme::errorColor(), 0.12));
+    palette.setColor(QPalette::Base,
+                     Theme::mix(palette.color(QPalette::Base), Theme::errorColor(), 0.12));
     m_edit->setPalette(palette);
     // Point at the column under the text, like a compiler does.
     const QString text = m_edit->text().trimmed();

@@ -2,10 +2,11 @@
 
 #include "style/Theme.h"
 
+#include <algorithm>
+
 namespace Aqueduct::Ui {
 
-QLabel* makeSectionHeader(const QString& title, QWidget* parent)
-{
+QLabel* makeSectionHeader(const QString& title, QWidget* parent) {
     auto* label = new QLabel(title, parent);
     QFont font = label->font();
     font.setPointSizeF(font.pointSizeF() * 0.88);
@@ -18,8 +19,7 @@ QLabel* makeSectionHeader(const QString& title, QWidget* parent)
     return label;
 }
 
-QFormLayout* addSection(QVBoxLayout* layout, const QString& title, QWidget* parent)
-{
+QFormLayout* addSection(QVBoxLayout* layout, const QString& title, QWidget* parent) {
     layout->addWidget(makeSectionHeader(title, parent));
     auto* form = new QFormLayout;
     form->setContentsMargins(0, 0, 0, 0);
@@ -32,8 +32,25 @@ QFormLayout* addSection(QVBoxLayout* layout, const QString& title, QWidget* pare
     return form;
 }
 
-QLabel* makeHint(const QString& text, QWidget* parent)
+void alignFormLabels(QWidget* root)
 {
+    QList<QWidget*> labels;
+    int width = 0;
+    for (QFormLayout* form : root->findChildren<QFormLayout*>()) {
+        for (int row = 0; row < form->rowCount(); ++row) {
+            QLayoutItem* item = form->itemAt(row, QFormLayout::LabelRole);
+            if (!item || !item->widget())
+                continue;
+            item->widget()->setMinimumWidth(0);
+            width = std::max(width, item->widget()->sizeHint().width());
+            labels.append(item->widget());
+        }
+    }
+    for (QWidget* label : labels)
+        label->setMinimumWidth(width);
+}
+
+QLabel* makeHint(const QString& text, QWidget* parent) {
     auto* label = new QLabel(text, parent);
     label->setWordWrap(true);
     label->setForegroundRole(QPalette::PlaceholderText);

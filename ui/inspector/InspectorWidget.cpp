@@ -17,8 +17,7 @@ namespace Aqueduct::Ui {
 
 InspectorWidget::InspectorWidget(PipelineModel* model, QWidget* parent)
     : QWidget(parent)
-    , m_model(model)
-{
+    , m_model(model) {
     setObjectName(QStringLiteral("inspector"));
     m_title = new QLabel(this);
     QFont titleFont = m_title->font();
@@ -76,8 +75,7 @@ InspectorWidget::InspectorWidget(PipelineModel* model, QWidget* parent)
     setSelection({}, {});
 }
 
-void InspectorWidget::showPage(Page page, const QString& title, const QString& subtitle)
-{
+void InspectorWidget::showPage(Page page, const QString& title, const QString& subtitle) {
     m_page = page;
     m_title->setText(title);
     m_subtitle->setText(subtitle);
@@ -96,10 +94,17 @@ void InspectorWidget::showPage(Page page, const QString& title, const QString& s
         m_stack->setCurrentWidget(m_multiple);
         break;
     }
+    // Size to the page shown, not the tallest page (no scroll bar for a short page).
+    for (int i = 0; i < m_stack->count(); ++i) {
+        QWidget* widget = m_stack->widget(i);
+        widget->setSizePolicy(QSizePolicy::Preferred, widget == m_stack->currentWidget()
+                                                          ? QSizePolicy::Preferred
+                                                          : QSizePolicy::Ignored);
+    }
+    m_stack->adjustSize();
 }
 
-void InspectorWidget::setSelection(const QStringList& stepIds, const QList<int>& edgeIndices)
-{
+void InspectorWidget::setSelection(const QStringList& stepIds, const QList<int>& edgeIndices) {
     if (stepIds.size() == 1 && edgeIndices.isEmpty()) {
         const StepSpec* step = m_model->step(stepIds.first());
         if (step) {
@@ -134,7 +139,7 @@ void InspectorWidget::setSelection(const QStringList& stepIds, const QList<int>&
     m_flowEditor->refresh();
     const QString name = m_model->document().name;
     showPage(Page::Flow, name.isEmpty() ? tr("Pipeline") : name,
-             tr("Flow settings · select a step or connection to edit it"));
+             tr("Flow settings"));
 }
 
 } // namespace Aqueduct::Ui

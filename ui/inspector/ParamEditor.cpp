@@ -17,8 +17,7 @@ namespace Aqueduct::Ui {
 
 namespace {
 
-QString jsonText(const QJsonValue& value)
-{
+QString jsonText(const QJsonValue& value) {
     switch (value.type()) {
     case QJsonValue::Bool:
         return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
@@ -37,8 +36,7 @@ QString jsonText(const QJsonValue& value)
     }
 }
 
-int clampToInt(double value)
-{
+int clampToInt(double value) {
     return int(std::clamp(value, double(std::numeric_limits<int>::min()),
                           double(std::numeric_limits<int>::max())));
 }
@@ -47,8 +45,7 @@ int clampToInt(double value)
 
 ParamEditor::ParamEditor(ParamSpec spec, QWidget* parent)
     : QWidget(parent)
-    , m_spec(std::move(spec))
-{
+    , m_spec(std::move(spec)) {
     setObjectName(QStringLiteral("param_%1").arg(m_spec.name));
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -57,8 +54,9 @@ ParamEditor::ParamEditor(ParamSpec spec, QWidget* parent)
     switch (m_spec.type) {
     case ParamType::Int: {
         auto* spin = new QSpinBox(this);
-        spin->setRange(m_spec.minimum ? clampToInt(*m_spec.minimum) : std::numeric_limits<int>::min(),
-                       m_spec.maximum ? clampToInt(*m_spec.maximum) : std::numeric_limits<int>::max());
+        spin->setRange(
+            m_spec.minimum ? clampToInt(*m_spec.minimum) : std::numeric_limits<int>::min(),
+            m_spec.maximum ? clampToInt(*m_spec.maximum) : std::numeric_limits<int>::max());
         spin->setKeyboardTracking(false);
         spin->setAccelerated(true);
         connect(spin, &QSpinBox::valueChanged, this,
@@ -82,16 +80,16 @@ ParamEditor::ParamEditor(ParamSpec spec, QWidget* parent)
     }
     case ParamType::Bool: {
         auto* check = new QCheckBox(this);
-        connect(check, &QCheckBox::toggled, this, [this](bool value) { emitEdited(QJsonValue(value)); });
+        connect(check, &QCheckBox::toggled, this,
+                [this](bool value) { emitEdited(QJsonValue(value)); });
         m_editor = check;
         break;
     }
     case ParamType::Choice: {
         auto* combo = new QComboBox(this);
         combo->addItems(m_spec.choices);
-        connect(combo, &QComboBox::activated, this, [this, combo](int index) {
-            emitEdited(QJsonValue(combo->itemText(index)));
-        });
+        connect(combo, &QComboBox::activated, this,
+                [this, combo](int index) { emitEdited(QJsonValue(combo->itemText(index))); });
         m_editor = combo;
         break;
     }
@@ -116,10 +114,11 @@ ParamEditor::ParamEditor(ParamSpec spec, QWidget* parent)
     m_reset->setIcon(Icons::icon(QStringLiteral("reset")));
     m_reset->setAutoRaise(true);
     m_reset->setFocusPolicy(Qt::TabFocus);
-    const QString defaultText = m_spec.defaultValue.isUndefined() ? tr("none (required)")
-                                                                  : jsonText(m_spec.defaultValue);
+    const QString defaultText =
+        m_spec.defaultValue.isUndefined() ? tr("none (required)") : jsonText(m_spec.defaultValue);
     m_reset->setToolTip(tr("Reset to default (%1)").arg(defaultText));
-    connect(m_reset, &QToolButton::clicked, this, [this] { emitEdited(QJsonValue(QJsonValue::Undefined)); });
+    connect(m_reset, &QToolButton::clicked, this,
+            [this] { emitEdited(QJsonValue(QJsonValue::Undefined)); });
     layout->addWidget(m_reset);
 
     QString tip = QStringLiteral("<b>%1</b> (%2)").arg(m_spec.name, paramTypeName(m_spec.type));
@@ -135,23 +134,20 @@ ParamEditor::ParamEditor(ParamSpec spec, QWidget* parent)
     setValue(QJsonValue(QJsonValue::Undefined));
 }
 
-void ParamEditor::emitEdited(const QJsonValue& value)
-{
+void ParamEditor::emitEdited(const QJsonValue& value) {
     if (m_updating)
         return;
     Q_EMIT edited(value);
 }
 
-void ParamEditor::setExplicit(bool isExplicit)
-{
+void ParamEditor::setExplicit(bool isExplicit) {
     QFont font = m_editor->font();
     font.setItalic(!isExplicit);
     m_editor->setFont(font);
     m_reset->setEnabled(isExplicit);
 }
 
-void ParamEditor::setValue(const QJsonValue& value)
-{
+void ParamEditor::setValue(const QJsonValue& value) {
     m_updating = true;
     m_value = value;
     const bool isExplicit = !value.isUndefined();

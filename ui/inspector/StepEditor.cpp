@@ -23,8 +23,7 @@ namespace Aqueduct::Ui {
 namespace {
 
 QSpinBox* makeSpin(QWidget* parent, int minimum, int maximum, const QString& suffix,
-                   const QString& zeroText, const QString& objectName)
-{
+                   const QString& zeroText, const QString& objectName) {
     auto* spin = new QSpinBox(parent);
     spin->setObjectName(objectName);
     spin->setRange(minimum, maximum);
@@ -41,8 +40,7 @@ QSpinBox* makeSpin(QWidget* parent, int minimum, int maximum, const QString& suf
 
 StepEditor::StepEditor(PipelineModel* model, QWidget* parent)
     : QWidget(parent)
-    , m_model(model)
-{
+    , m_model(model) {
     setObjectName(QStringLiteral("stepEditor"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -96,7 +94,8 @@ StepEditor::StepEditor(PipelineModel* model, QWidget* parent)
     m_batchSize = makeSpin(this, 1, 1000000, QString(), QString(), QStringLiteral("batchSize"));
     m_batchSize->setToolTip(tr("Tasks handed to the handler at once (batch_size)"));
     execution->addRow(tr("Batch size"), m_batchSize);
-    m_batchTimeout = makeSpin(this, 0, 3600000, tr(" ms"), tr("dynamic"), QStringLiteral("batchTimeout"));
+    m_batchTimeout =
+        makeSpin(this, 0, 3600000, tr(" ms"), tr("dynamic"), QStringLiteral("batchTimeout"));
     m_batchTimeout->setToolTip(tr("How long a worker waits to fill a batch (batch_timeout_ms). "
                                   "Dynamic: take what is queued now."));
     execution->addRow(tr("Batch timeout"), m_batchTimeout);
@@ -104,11 +103,13 @@ StepEditor::StepEditor(PipelineModel* model, QWidget* parent)
     m_queueSize->setToolTip(tr("Capacity of this step's input queue (queue_size). "
                                "Auto: max(3 × batch size, 20)."));
     execution->addRow(tr("Queue size"), m_queueSize);
-    m_handleTimeout = makeSpin(this, 0, 3600000, tr(" ms"), tr("none"), QStringLiteral("handleTimeout"));
+    m_handleTimeout =
+        makeSpin(this, 0, 3600000, tr(" ms"), tr("none"), QStringLiteral("handleTimeout"));
     m_handleTimeout->setToolTip(tr("Past this a worker stuck in a handler is killed and restarted "
                                    "(handle_timeout_ms)"));
     execution->addRow(tr("Handle timeout"), m_handleTimeout);
-    m_onStartWait = makeSpin(this, 0, 3600000, tr(" ms"), tr("none"), QStringLiteral("onStartWait"));
+    m_onStartWait =
+        makeSpin(this, 0, 3600000, tr(" ms"), tr("none"), QStringLiteral("onStartWait"));
     m_onStartWait->setToolTip(tr("Extra time allowed for the handler's onStart, beyond the "
                                  "flow's start timeout (on_start_wait_ms)"));
     execution->addRow(tr("Extra start time"), m_onStartWait);
@@ -123,6 +124,7 @@ StepEditor::StepEditor(PipelineModel* model, QWidget* parent)
                                 "e.g. <code>size &gt; 1000 &amp;&amp; has(image)</code>."),
                              this));
     layout->addStretch(1);
+    alignFormLabels(this);
 
     // Edits -> model
     connect(m_id, &QLineEdit::editingFinished, this, &StepEditor::commitId);
@@ -138,8 +140,9 @@ StepEditor::StepEditor(PipelineModel* model, QWidget* parent)
         m_model->setStepProperty(m_stepId, StepProperty::Handler, m_handler->itemData(index));
     });
     auto bindSpin = [this](QSpinBox* spin, StepProperty property) {
-        connect(spin, &QSpinBox::valueChanged, this,
-                [this, property](int value) { m_model->setStepProperty(m_stepId, property, value); });
+        connect(spin, &QSpinBox::valueChanged, this, [this, property](int value) {
+            m_model->setStepProperty(m_stepId, property, value);
+        });
     };
     bindSpin(m_nprocs, StepProperty::Nprocs);
     bindSpin(m_batchSize, StepProperty::BatchSize);
@@ -156,23 +159,22 @@ StepEditor::StepEditor(PipelineModel* model, QWidget* parent)
         if (id == m_stepId)
             refresh();
     });
-    connect(m_model, &PipelineModel::stepRenamed, this, [this](const QString& oldId, const QString& newId) {
-        if (oldId == m_stepId) {
-            m_stepId = newId;
-            refresh();
-        }
-    });
+    connect(m_model, &PipelineModel::stepRenamed, this,
+            [this](const QString& oldId, const QString& newId) {
+                if (oldId == m_stepId) {
+                    m_stepId = newId;
+                    refresh();
+                }
+            });
 }
 
-void StepEditor::setStep(const QString& id)
-{
+void StepEditor::setStep(const QString& id) {
     m_stepId = id;
     m_idError->hide();
     refresh();
 }
 
-void StepEditor::commitId()
-{
+void StepEditor::commitId() {
     const QString text = m_id->text().trimmed();
     if (text == m_stepId) {
         m_idError->hide();
@@ -187,8 +189,7 @@ void StepEditor::commitId()
     m_idError->hide();
 }
 
-void StepEditor::rebuildParams()
-{
+void StepEditor::rebuildParams() {
     while (m_paramsForm->rowCount() > 0)
         m_paramsForm->removeRow(0);
     m_params.clear();
@@ -218,7 +219,8 @@ void StepEditor::rebuildParams()
             auto* label = new QLabel(it.key(), m_paramsBox);
             auto* value = new QLabel(
                 tr("%1 <span style='color:%2'>(unknown parameter)</span>")
-                    .arg(QString::fromUtf8(QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact))
+                    .arg(QString::fromUtf8(
+                             QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact))
                              .mid(1)
                              .chopped(1)
                              .toHtmlEscaped(),
@@ -228,12 +230,12 @@ void StepEditor::rebuildParams()
         }
     }
     m_noParams->setVisible(m_paramsForm->rowCount() == 0);
+    alignFormLabels(this);
     m_noParams->setText(info || !step ? tr("This handler has no parameters.")
                                       : tr("Unknown handler: parameters cannot be checked."));
 }
 
-void StepEditor::refresh()
-{
+void StepEditor::refresh() {
     const StepSpec* step = m_model->step(m_stepId);
     if (!step)
         return;
@@ -259,7 +261,8 @@ void StepEditor::refresh()
     for (const HandlerInfo& handler : HandlerRegistry::global().handlers())
         m_handler->addItem(handler.name, handler.name);
     m_handler->setCurrentIndex(m_handler->findData(step->handler));
-    m_handlerDescription->setText(info ? info->description : tr("No handler of this name is loaded."));
+    m_handlerDescription->setText(info ? info->description
+                                       : tr("No handler of this name is loaded."));
 
     m_nprocs->setValue(step->nprocs);
     m_batchSize->setValue(step->batchSize);
@@ -274,7 +277,8 @@ void StepEditor::refresh()
 
     // Rebuild the parameter rows only when the handler (or the set of unknown params)
     // changes, so an editor keeps focus while its value round-trips through the model.
-    bool needsRebuild = m_paramsBuiltFor != step->handler || m_params.isEmpty() != (info == nullptr || info->params.isEmpty());
+    bool needsRebuild = m_paramsBuiltFor != step->handler ||
+                        m_params.isEmpty() != (info == nullptr || info->params.isEmpty());
     for (auto it = step->params.constBegin(); it != step->params.constEnd() && !needsRebuild; ++it)
         needsRebuild = !m_params.contains(it.key());
     if (!needsRebuild && info && m_paramsForm->rowCount() != info->params.size())

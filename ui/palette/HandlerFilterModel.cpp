@@ -5,14 +5,12 @@
 namespace Aqueduct::Ui {
 
 HandlerFilterModel::HandlerFilterModel(QObject* parent)
-    : QSortFilterProxyModel(parent)
-{
+    : QSortFilterProxyModel(parent) {
     setRecursiveFilteringEnabled(true);
     setAutoAcceptChildRows(false);
 }
 
-void HandlerFilterModel::setSearchText(const QString& text)
-{
+void HandlerFilterModel::setSearchText(const QString& text) {
     m_words = text.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
     invalidate();
     if (!m_words.isEmpty())
@@ -21,8 +19,7 @@ void HandlerFilterModel::setSearchText(const QString& text)
         sort(-1);
 }
 
-bool HandlerFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
-{
+bool HandlerFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {
     const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
     if (index.data(HandlerListModel::HandlerNameRole).toString().isEmpty())
         return m_words.isEmpty(); // categories: shown when a child matches (recursive)
@@ -34,8 +31,7 @@ bool HandlerFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sour
     return true;
 }
 
-bool HandlerFilterModel::lessThan(const QModelIndex& left, const QModelIndex& right) const
-{
+bool HandlerFilterModel::lessThan(const QModelIndex& left, const QModelIndex& right) const {
     const QString leftName = left.data(HandlerListModel::HandlerNameRole).toString();
     const QString rightName = right.data(HandlerListModel::HandlerNameRole).toString();
     if (leftName.isEmpty() || rightName.isEmpty())

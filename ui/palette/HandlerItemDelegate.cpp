@@ -10,8 +10,7 @@ namespace Aqueduct::Ui {
 
 namespace {
 
-QFont smallFont(const QFont& base)
-{
+QFont smallFont(const QFont& base) {
     QFont font = base;
     font.setPointSizeF(base.pointSizeF() * 0.88);
     return font;
@@ -19,8 +18,8 @@ QFont smallFont(const QFont& base)
 
 } // namespace
 
-QSize HandlerItemDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const
-{
+QSize HandlerItemDelegate::sizeHint(const QStyleOptionViewItem& option,
+                                    const QModelIndex& index) const {
     const QFontMetrics metrics(option.font);
     if (index.data(HandlerListModel::HandlerNameRole).toString().isEmpty())
         return QSize(100, metrics.height() + 12);
@@ -29,8 +28,7 @@ QSize HandlerItemDelegate::sizeHint(const QStyleOptionViewItem& option, const QM
 }
 
 void HandlerItemDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option,
-                                const QModelIndex& index) const
-{
+                                const QModelIndex& index) const {
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
     const QPalette& palette = opt.palette;
@@ -44,7 +42,8 @@ void HandlerItemDelegate::paint(QPainter* painter, const QStyleOptionViewItem& o
         font.setCapitalization(QFont::AllUppercase);
         font.setLetterSpacing(QFont::PercentageSpacing, 106);
         painter->setFont(font);
-        painter->setPen(Theme::mix(palette.color(QPalette::Text), palette.color(QPalette::Base), 0.4));
+        painter->setPen(
+            Theme::mix(palette.color(QPalette::Text), palette.color(QPalette::Base), 0.4));
         painter->drawText(opt.rect.adjusted(4, 0, -4, 0), Qt::AlignLeft | Qt::AlignVCenter,
                           index.data(Qt::DisplayRole).toString());
         painter->restore();
@@ -78,11 +77,12 @@ void HandlerItemDelegate::paint(QPainter* painter, const QStyleOptionViewItem& o
     const QFontMetrics smallMetrics(small);
     painter->setFont(small);
     painter->setPen(Theme::mix(palette.color(QPalette::Text), palette.color(QPalette::Base), 0.42));
-    painter->drawText(QRect(textRect.left(), textRect.top() + metrics.height(), textRect.width(),
-                            smallMetrics.height()),
-                      Qt::AlignLeft | Qt::AlignVCenter,
-                      smallMetrics.elidedText(index.data(HandlerListModel::DescriptionRole).toString(),
-                                              Qt::ElideRight, textRect.width()));
+    painter->drawText(
+        QRect(textRect.left(), textRect.top() + metrics.height(), textRect.width(),
+              smallMetrics.height()),
+        Qt::AlignLeft | Qt::AlignVCenter,
+        smallMetrics.elidedText(index.data(HandlerListModel::DescriptionRole).toString(),
+                                Qt::ElideRight, textRect.width()));
     painter->restore();
 }
 

@@ -12,13 +12,11 @@ namespace Aqueduct::Ui {
 
 HandlerListModel::HandlerListModel(Shape shape, QObject* parent)
     : QStandardItemModel(parent)
-    , m_shape(shape)
-{
+    , m_shape(shape) {
     reload();
 }
 
-void HandlerListModel::reload()
-{
+void HandlerListModel::reload() {
     clear();
     QHash<QString, QStandardItem*> categories;
     for (const HandlerInfo& info : HandlerRegistry::global().handlers()) {
@@ -29,9 +27,10 @@ void HandlerListModel::reload()
         item->setData(info.description, DescriptionRole);
         item->setData(QStringList{info.name, category, info.description}.join(QLatin1Char(' ')),
                       SearchTextRole);
-        item->setIcon(Icons::icon(Theme::categoryIconName(category), Theme::categoryColor(category)));
-        QString tip = QStringLiteral("<b>%1</b><br>%2").arg(info.name.toHtmlEscaped(),
-                                                             info.description.toHtmlEscaped());
+        item->setIcon(
+            Icons::icon(Theme::categoryIconName(category), Theme::categoryColor(category)));
+        QString tip = QStringLiteral("<b>%1</b><br>%2")
+                          .arg(info.name.toHtmlEscaped(), info.description.toHtmlEscaped());
         if (info.origin != QLatin1String("builtin") && !info.origin.isEmpty())
             tip += tr("<br><i>from %1</i>").arg(info.origin.toHtmlEscaped());
         item->setToolTip(tip);
@@ -57,21 +56,18 @@ void HandlerListModel::reload()
     }
 }
 
-Qt::ItemFlags HandlerListModel::flags(const QModelIndex& index) const
-{
+Qt::ItemFlags HandlerListModel::flags(const QModelIndex& index) const {
     Qt::ItemFlags result = QStandardItemModel::flags(index);
     if (index.data(HandlerNameRole).toString().isEmpty())
         result &= ~Qt::ItemIsDragEnabled;
     return result;
 }
 
-QStringList HandlerListModel::mimeTypes() const
-{
+QStringList HandlerListModel::mimeTypes() const {
     return {QString::fromLatin1(kHandlerMimeType)};
 }
 
-QMimeData* HandlerListModel::mimeData(const QModelIndexList& indexes) const
-{
+QMimeData* HandlerListModel::mimeData(const QModelIndexList& indexes) const {
     for (const QModelIndex& index : indexes) {
         const QString name = index.data(HandlerNameRole).toString();
         if (name.isEmpty())

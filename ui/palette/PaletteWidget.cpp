@@ -24,8 +24,7 @@ public:
     std::function<void(const QModelIndex&)> onActivate;
 
 protected:
-    void keyPressEvent(QKeyEvent* event) override
-    {
+    void keyPressEvent(QKeyEvent* event) override {
         if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) && onActivate) {
             onActivate(currentIndex());
             event->accept();
@@ -40,8 +39,7 @@ protected:
 PaletteWidget::PaletteWidget(QWidget* parent)
     : QWidget(parent)
     , m_model(new HandlerListModel(HandlerListModel::Shape::Tree, this))
-    , m_filter(new HandlerFilterModel(this))
-{
+    , m_filter(new HandlerFilterModel(this)) {
     setObjectName(QStringLiteral("palette"));
     m_filter->setSourceModel(m_model);
 
@@ -86,36 +84,33 @@ PaletteWidget::PaletteWidget(QWidget* parent)
         // Keep a match current so Enter in the search box adds it.
         for (int row = 0; row < m_filter->rowCount(); ++row) {
             const QModelIndex category = m_filter->index(row, 0);
-            const QModelIndex first = m_filter->rowCount(category) > 0
-                                          ? m_filter->index(0, 0, category)
-                                          : category;
+            const QModelIndex first =
+                m_filter->rowCount(category) > 0 ? m_filter->index(0, 0, category) : category;
             if (!first.data(HandlerListModel::HandlerNameRole).toString().isEmpty()) {
                 m_tree->setCurrentIndex(first);
                 break;
             }
         }
     });
-    connect(m_search, &QLineEdit::returnPressed, this, [this] { activate(m_tree->currentIndex()); });
+    connect(m_search, &QLineEdit::returnPressed, this,
+            [this] { activate(m_tree->currentIndex()); });
     connect(m_tree, &QTreeView::doubleClicked, this, &PaletteWidget::activate);
     updateLoadProblems();
 }
 
-void PaletteWidget::reload()
-{
+void PaletteWidget::reload() {
     m_model->reload();
     m_tree->expandAll();
     updateLoadProblems();
 }
 
-void PaletteWidget::activate(const QModelIndex& index)
-{
+void PaletteWidget::activate(const QModelIndex& index) {
     const QString name = index.data(HandlerListModel::HandlerNameRole).toString();
     if (!name.isEmpty())
         Q_EMIT handlerActivated(name);
 }
 
-void PaletteWidget::updateLoadProblems()
-{
+void PaletteWidget::updateLoadProblems() {
     const QList<Problem>& problems = HandlerRegistry::global().loadProblems();
     if (problems.isEmpty()) {
         m_problems->hide();

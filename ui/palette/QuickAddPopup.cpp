@@ -16,8 +16,7 @@ namespace Aqueduct::Ui {
 QuickAddPopup::QuickAddPopup(QWidget* parent)
     : QFrame(parent, Qt::Popup)
     , m_model(new HandlerListModel(HandlerListModel::Shape::Flat, this))
-    , m_filter(new HandlerFilterModel(this))
-{
+    , m_filter(new HandlerFilterModel(this)) {
     setObjectName(QStringLiteral("quickAddPopup"));
     setAttribute(Qt::WA_DeleteOnClose);
     setFrameShape(QFrame::StyledPanel);
@@ -51,8 +50,7 @@ QuickAddPopup::QuickAddPopup(QWidget* parent)
     selectFirst();
 }
 
-void QuickAddPopup::popup(const QPoint& globalPos)
-{
+void QuickAddPopup::popup(const QPoint& globalPos) {
     QRect geometry(globalPos, size());
     if (const QScreen* screen = QApplication::screenAt(globalPos)) {
         const QRect available = screen->availableGeometry();
@@ -66,19 +64,16 @@ void QuickAddPopup::popup(const QPoint& globalPos)
     m_search->setFocus();
 }
 
-QString QuickAddPopup::currentHandler() const
-{
+QString QuickAddPopup::currentHandler() const {
     return m_list->currentIndex().data(HandlerListModel::HandlerNameRole).toString();
 }
 
-void QuickAddPopup::selectFirst()
-{
+void QuickAddPopup::selectFirst() {
     if (m_filter->rowCount() > 0)
         m_list->setCurrentIndex(m_filter->index(0, 0));
 }
 
-void QuickAddPopup::choose()
-{
+void QuickAddPopup::choose() {
     const QString handler = currentHandler();
     if (handler.isEmpty())
         return;
@@ -86,8 +81,7 @@ void QuickAddPopup::choose()
     Q_EMIT handlerChosen(handler);
 }
 
-bool QuickAddPopup::eventFilter(QObject* watched, QEvent* event)
-{
+bool QuickAddPopup::eventFilter(QObject* watched, QEvent* event) {
     if (watched == m_search && event->type() == QEvent::KeyPress) {
         auto* key = static_cast<QKeyEvent*>(event);
         switch (key->key()) {

@@ -11,8 +11,7 @@
 #include <QSvgRenderer>
 
 // The .qrc lives in a static library: make sure its registration is linked in and run.
-static void initAqueductResources()
-{
+static void initAqueductResources() {
     Q_INIT_RESOURCE(aqueduct);
 }
 
@@ -20,8 +19,7 @@ namespace Aqueduct::Ui::Icons {
 
 namespace {
 
-QByteArray loadSvg(const QString& name)
-{
+QByteArray loadSvg(const QString& name) {
     static const bool resourcesReady = (initAqueductResources(), true);
     (void)resourcesReady;
     static QHash<QString, QByteArray> cache;
@@ -40,24 +38,19 @@ class TintedSvgIconEngine final : public QIconEngine {
 public:
     TintedSvgIconEngine(QString name, QColor tint)
         : m_name(std::move(name))
-        , m_tint(std::move(tint))
-    {
-    }
+        , m_tint(std::move(tint)) {}
 
-    void paint(QPainter* painter, const QRect& rect, QIcon::Mode mode, QIcon::State) override
-    {
+    void paint(QPainter* painter, const QRect& rect, QIcon::Mode mode, QIcon::State) override {
         QSvgRenderer renderer(tintedSvg(m_name, colorFor(mode)));
         renderer.render(painter, rect);
     }
 
-    QPixmap pixmap(const QSize& size, QIcon::Mode mode, QIcon::State state) override
-    {
+    QPixmap pixmap(const QSize& size, QIcon::Mode mode, QIcon::State state) override {
         return scaledPixmap(size, mode, state, 1.0);
     }
 
     QPixmap scaledPixmap(const QSize& size, QIcon::Mode mode, QIcon::State state,
-                         qreal scale) override
-    {
+                         qreal scale) override {
         const QSize pixelSize = size * scale;
         const QString key = QStringLiteral("aqueduct-icon-%1-%2-%3x%4-%5")
                                 .arg(m_name)
@@ -86,8 +79,7 @@ public:
     bool isNull() override { return loadSvg(m_name).isEmpty(); }
 
 private:
-    QColor colorFor(QIcon::Mode mode) const
-    {
+    QColor colorFor(QIcon::Mode mode) const {
         const QPalette palette = QApplication::palette();
         if (mode == QIcon::Disabled)
             return palette.color(QPalette::Disabled, QPalette::WindowText);
@@ -109,15 +101,13 @@ private:
 
 } // namespace
 
-QByteArray tintedSvg(const QString& name, const QColor& color)
-{
+QByteArray tintedSvg(const QString& name, const QColor& color) {
     QByteArray svg = loadSvg(name);
     svg.replace("currentColor", color.name(QColor::HexRgb).toLatin1());
     return svg;
 }
 
-QIcon icon(const QString& name, const QColor& tint)
-{
+QIcon icon(const QString& name, const QColor& tint) {
     return QIcon(new TintedSvgIconEngine(name, tint));
 }
 

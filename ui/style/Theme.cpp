@@ -4,8 +4,7 @@
 
 namespace Aqueduct::Ui::Theme {
 
-QPalette darkPalette()
-{
+QPalette darkPalette() {
     QPalette palette;
     const QColor window(0x2b, 0x2d, 0x31);
     const QColor base(0x1f, 0x21, 0x24);
@@ -39,13 +38,11 @@ QPalette darkPalette()
     return palette;
 }
 
-bool isDark(const QPalette& palette)
-{
+bool isDark(const QPalette& palette) {
     return palette.color(QPalette::Window).lightnessF() < 0.5;
 }
 
-QColor categoryColor(const QString& category)
-{
+QColor categoryColor(const QString& category) {
     static const QHash<QString, QColor> known = {
         {QStringLiteral("basic"), QColor(0x3f, 0x7c, 0xe0)},
         {QStringLiteral("cpu"), QColor(0xe0, 0x7a, 0x2f)},
@@ -63,8 +60,7 @@ QColor categoryColor(const QString& category)
     return fallbacks[qHash(key) % (sizeof(fallbacks) / sizeof(fallbacks[0]))];
 }
 
-QString categoryIconName(const QString& category)
-{
+QString categoryIconName(const QString& category) {
     const QString key = category.toLower();
     static const QStringList known = {QStringLiteral("basic"), QStringLiteral("cpu"),
                                       QStringLiteral("bytes"), QStringLiteral("image"),
@@ -74,8 +70,7 @@ QString categoryIconName(const QString& category)
     return QStringLiteral("category-plugin");
 }
 
-QColor mix(const QColor& a, const QColor& b, double amount)
-{
+QColor mix(const QColor& a, const QColor& b, double amount) {
     const double keep = 1.0 - amount;
     return QColor::fromRgbF(float(a.redF() * keep + b.redF() * amount),
                             float(a.greenF() * keep + b.greenF() * amount),
@@ -83,18 +78,15 @@ QColor mix(const QColor& a, const QColor& b, double amount)
                             float(a.alphaF() * keep + b.alphaF() * amount));
 }
 
-QColor errorColor()
-{
+QColor errorColor() {
     return QColor(0xe5, 0x48, 0x4d);
 }
 
-QColor warningColor()
-{
+QColor warningColor() {
     return QColor(0xe8, 0xa3, 0x17);
 }
 
-QColor okColor()
-{
+QColor okColor() {
     return QColor(0x2f, 0xb3, 0x5a);
 }
 

@@ -9,28 +9,26 @@
 namespace Aqueduct {
 
 ExporterSet::ExporterSet(QObject* parent)
-    : QObject(parent)
-{
-}
+    : QObject(parent) {}
 
 ExporterSet::~ExporterSet() = default;
 
-void ExporterSet::clear()
-{
+void ExporterSet::clear() {
     delete m_prometheus.data();
     delete m_statsd.data();
     delete m_jsonLines.data();
 }
 
-QStringList ExporterSet::configure(const MetricsSettings& settings, Flow* flow)
-{
+QStringList ExporterSet::configure(const MetricsSettings& settings, Flow* flow) {
     clear();
     QStringList problems;
-    const bool anyRequested = settings.prometheusEnabled || settings.statsdEnabled || !settings.jsonlPath.isEmpty();
+    const bool anyRequested =
+        settings.prometheusEnabled || settings.statsdEnabled || !settings.jsonlPath.isEmpty();
     if (!settings.enabled) {
         if (anyRequested)
-            problems.append(QStringLiteral("metrics are switched off (flow.metrics.enabled is false): "
-                                           "no exporter started"));
+            problems.append(
+                QStringLiteral("metrics are switched off (flow.metrics.enabled is false): "
+                               "no exporter started"));
         return problems;
     }
 
@@ -59,8 +57,9 @@ QStringList ExporterSet::configure(const MetricsSettings& settings, Flow* flow)
             ok = statsd->setTarget(settings.statsdHost, quint16(settings.statsdPort), &error);
         if (ok) {
             statsd->setPrefix(settings.statsdPrefix);
-            connect(statsd, &StatsdExporter::sendFailed, this,
-                    [this](const QString& message) { Q_EMIT exporterError(QStringLiteral("statsd: %1").arg(message)); });
+            connect(statsd, &StatsdExporter::sendFailed, this, [this](const QString& message) {
+                Q_EMIT exporterError(QStringLiteral("statsd: %1").arg(message));
+            });
             m_statsd = statsd;
         } else {
             problems.append(QStringLiteral("statsd: %1").arg(error));
@@ -73,7 +72,9 @@ QStringList ExporterSet::configure(const MetricsSettings& settings, Flow* flow)
         QString error;
         if (jsonLines->open(settings.jsonlPath, &error)) {
             connect(jsonLines, &JsonLinesExporter::writeFailed, this,
-                    [this](const QString& message) { Q_EMIT exporterError(QStringLiteral("jsonl: %1").arg(message)); });
+                    [this](const QString& message) {
+                        Q_EMIT exporterError(QStringLiteral("jsonl: %1").arg(message));
+                    });
             m_jsonLines = jsonLines;
         } else {
             problems.append(QStringLiteral("jsonl: %1").arg(error));
@@ -85,8 +86,7 @@ QStringList ExporterSet::configure(const MetricsSettings& settings, Flow* flow)
     return problems;
 }
 
-void ExporterSet::setFlow(Flow* flow)
-{
+void ExporterSet::setFlow(Flow* flow) {
     if (m_prometheus)
         m_prometheus->setFlow(flow);
     if (m_statsd)
@@ -95,8 +95,7 @@ void ExporterSet::setFlow(Flow* flow)
         m_jsonLines->setFlow(flow);
 }
 
-QStringList ExporterSet::describe() const
-{
+QStringList ExporterSet::describe() const {
     QStringList lines;
     if (m_prometheus)
         lines.append(QStringLiteral("prometheus: %1").arg(m_prometheus->url()));
@@ -110,8 +109,8 @@ QStringList ExporterSet::describe() const
     return lines;
 }
 
-ExporterSet* attachExporters(Flow& flow, const MetricsSettings& settings, QObject* parent, QStringList* errors)
-{
+ExporterSet* attachExporters(Flow& flow, const MetricsSettings& settings, QObject* parent,
+                             QStringList* errors) {
     auto* set = new ExporterSet(parent);
     const QStringList problems = set->configure(settings, &flow);
     if (errors)

@@ -7,35 +7,31 @@
 namespace Aqueduct {
 
 JsonLinesExporter::JsonLinesExporter(QObject* parent)
-    : SnapshotExporter(parent)
-{
-}
+    : SnapshotExporter(parent) {}
 
 JsonLinesExporter::~JsonLinesExporter() = default;
 
-bool JsonLinesExporter::open(const QString& path, QString* error)
-{
+bool JsonLinesExporter::open(const QString& path, QString* error) {
     close();
     m_file.setFileName(path);
     // Unbuffered: each line goes to the file in one write() and a failure shows at once,
     // instead of piling up in a buffer that can never be flushed.
     if (!m_file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered)) {
         if (error)
-            *error = QStringLiteral("cannot open %1 for appending: %2").arg(path, m_file.errorString());
+            *error =
+                QStringLiteral("cannot open %1 for appending: %2").arg(path, m_file.errorString());
         return false;
     }
     m_failing = false;
     return true;
 }
 
-void JsonLinesExporter::close()
-{
+void JsonLinesExporter::close() {
     if (m_file.isOpen())
         m_file.close();
 }
 
-bool JsonLinesExporter::write(const MetricsSnapshot& snapshot, QString* error)
-{
+bool JsonLinesExporter::write(const MetricsSnapshot& snapshot, QString* error) {
     auto fail = [&](const QString& message) {
         if (error)
             *error = message;
@@ -49,14 +45,14 @@ bool JsonLinesExporter::write(const MetricsSnapshot& snapshot, QString* error)
     QByteArray line = QJsonDocument(snapshotToJson(snapshot)).toJson(QJsonDocument::Compact);
     line += '\n';
     if (m_file.write(line) != line.size())
-        return fail(QStringLiteral("cannot write to %1: %2").arg(m_file.fileName(), m_file.errorString()));
+        return fail(
+            QStringLiteral("cannot write to %1: %2").arg(m_file.fileName(), m_file.errorString()));
     ++m_linesWritten;
     m_failing = false;
     return true;
 }
 
-void JsonLinesExporter::exportSnapshot(const MetricsSnapshotPtr& snapshot)
-{
+void JsonLinesExporter::exportSnapshot(const MetricsSnapshotPtr& snapshot) {
     write(*snapshot);
 }
 

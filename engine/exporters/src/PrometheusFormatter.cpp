@@ -17,12 +17,11 @@ struct Label {
 
 constexpr FlowState kFlowStates[] = {FlowState::Stopped, FlowState::Starting, FlowState::Running,
                                      FlowState::Stopping, FlowState::Failed};
-constexpr WorkerState kWorkerStates[] = {WorkerState::Starting, WorkerState::Ready,
-                                         WorkerState::Busy,     WorkerState::Idle,
+constexpr WorkerState kWorkerStates[] = {WorkerState::Starting,   WorkerState::Ready,
+                                         WorkerState::Busy,       WorkerState::Idle,
                                          WorkerState::Restarting, WorkerState::Dead};
 
-QByteArray formatCount(std::uint64_t value)
-{
+QByteArray formatCount(std::uint64_t value) {
     char buffer[24];
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
     return QByteArray(buffer, int(result.ptr - buffer));
@@ -31,8 +30,7 @@ QByteArray formatCount(std::uint64_t value)
 /// Builds the exposition text; families must be written whole, one after another.
 class Writer {
 public:
-    void family(const char* name, const char* type, const char* help)
-    {
+    void family(const char* name, const char* type, const char* help) {
         m_out += "# HELP ";
         m_out += name;
         m_out += ' ';
@@ -45,8 +43,7 @@ public:
     }
 
     void sample(const char* name, const QList<Label>& labels, const QByteArray& value,
-                const char* suffix = nullptr)
-    {
+                const char* suffix = nullptr) {
         m_out += name;
         if (suffix)
             m_out += suffix;
@@ -69,25 +66,24 @@ public:
         m_out += '\n';
     }
 
-    void gauge(const char* name, const QList<Label>& labels, double value)
-    {
+    void gauge(const char* name, const QList<Label>& labels, double value) {
         sample(name, labels, PrometheusFormatter::formatValue(value));
     }
 
-    void count(const char* name, const QList<Label>& labels, std::uint64_t value)
-    {
+    void count(const char* name, const QList<Label>& labels, std::uint64_t value) {
         sample(name, labels, formatCount(value));
     }
 
-    void histogram(const char* name, QList<Label> labels, const HistogramData& histogram)
-    {
+    void histogram(const char* name, QList<Label> labels, const HistogramData& histogram) {
         labels.append(Label{"le", QString()});
         Label& le = labels.last();
         const qsizetype finite = histogram.upperBoundsSeconds.size();
         for (qsizetype i = 0; i < finite; ++i) {
-            le.value = QString::fromLatin1(PrometheusFormatter::formatValue(histogram.upperBoundsSeconds[i]));
-            const std::uint64_t cumulative =
-                i < histogram.cumulativeCounts.size() ? histogram.cumulativeCounts[i] : histogram.count;
+            le.value = QString::fromLatin1(
+                PrometheusFormatter::formatValue(histogram.upperBoundsSeconds[i]));
+            const std::uint64_t cumulative = i < histogram.cumulativeCounts.size()
+                                                 ? histogram.cumulativeCounts[i]
+                                                 : histogram.count;
             sample(name, labels, formatCount(cumulative), "_bucket");
         }
         // The +Inf bucket always equals _count, as the format requires.
@@ -104,14 +100,12 @@ private:
     QByteArray m_out;
 };
 
-bool isParent(const ProcessMetrics& process)
-{
+bool isParent(const ProcessMetrics& process) {
     return process.worker.workerIndex < 0;
 }
 
 /// role, and for workers step and worker index; with the pid when `withPid`.
-QList<Label> processLabels(const ProcessMetrics& process, bool withPid)
-{
+QList<Label> processLabels(const ProcessMetrics& process, bool withPid) {
     QList<Label> labels;
     if (isParent(process)) {
         labels.append(Label{"role", QStringLiteral("parent")});
@@ -125,11 +119,11 @@ QList<Label> processLabels(const ProcessMetrics& process, bool withPid)
     return labels;
 }
 
-void writeFlow(Writer& out, const MetricsSnapshot& snapshot)
-{
+void writeFlow(Writer& out, const MetricsSnapshot& snapshot) {
     const FlowTotals& totals = snapshot.totals;
     out.family("aqueduct_flow_up", "gauge", "1 while the flow is running, else 0.");
-    out.gauge("aqueduct_flow_up", {}, snapshot.flowState == flowStateName(FlowState::Running) ? 1 : 0);
+    out.gauge("aqueduct_flow_up", {},
+              snapshot.flowState == flowStateName(FlowState::Running) ? 1 : 0);
 
     out.family("aqueduct_flow_state", "gauge", "1 for the flow's current state, 0 for the others.");
     for (FlowState state : kFlowStates) {
@@ -155,7 +149,8 @@ void writeFlow(Writer& out, const MetricsSnapshot& snapshot)
     out.family("aqueduct_tasks_in_flight", "gauge", "Tasks submitted and not finished yet.");
     out.count("aqueduct_tasks_in_flight", {}, totals.inFlight);
 
-    out.family("aqueduct_arena_used_bytes", "gauge", "Bytes of the shared-memory blob arena in use.");
+    out.family("aqueduct_arena_used_bytes", "gauge",
+               "Bytes of the shared-memory blob arena in use.");
     out.gauge("aqueduct_arena_used_bytes", {}, double(totals.arenaBytesUsed));
 
     out.family("aqueduct_arena_size_bytes", "gauge", "Size of the shared-memory blob arena.");
@@ -165,8 +160,7 @@ void writeFlow(Writer& out, const MetricsSnapshot& snapshot)
     out.count("aqueduct_arena_blobs", {}, totals.arenaBlobs);
 }
 
-void writeSteps(Writer& out, const MetricsSnapshot& snapshot)
-{
+void writeSteps(Writer& out, const MetricsSnapshot& snapshot) {
     const QList<StepMetrics>& steps = snapshot.steps;
     auto perStep = [&](const char* name, const char* type, const char* help, auto value) {
         out.family(name, type, help);
@@ -178,23 +172,28 @@ void writeSteps(Writer& out, const MetricsSnapshot& snapshot)
     for (const StepMetrics& step : steps)
         out.gauge("aqueduct_step_info", {{"step", step.stepId}, {"handler", step.handler}}, 1);
 
-    perStep("aqueduct_step_workers_wanted", "gauge", "Worker processes the step is configured for (nprocs).",
+    perStep("aqueduct_step_workers_wanted", "gauge",
+            "Worker processes the step is configured for (nprocs).",
             [](const StepMetrics& s) { return s.nprocs; });
     perStep("aqueduct_step_workers_alive", "gauge", "Worker processes of the step that are up.",
             [](const StepMetrics& s) { return s.workersAlive; });
-    perStep("aqueduct_step_workers_busy", "gauge", "Worker processes of the step handling a batch now.",
+    perStep("aqueduct_step_workers_busy", "gauge",
+            "Worker processes of the step handling a batch now.",
             [](const StepMetrics& s) { return s.workersBusy; });
     perStep("aqueduct_step_failed", "gauge", "1 when the step could not be kept alive.",
             [](const StepMetrics& s) { return s.failed ? 1 : 0; });
     perStep("aqueduct_step_batch_size", "gauge", "Configured batch_size (most tasks per batch).",
             [](const StepMetrics& s) { return s.batchSize; });
-    perStep("aqueduct_step_queue_capacity", "gauge", "Capacity of each priority lane of the step's queue.",
+    perStep("aqueduct_step_queue_capacity", "gauge",
+            "Capacity of each priority lane of the step's queue.",
             [](const StepMetrics& s) { return s.queueCapacity; });
 
-    out.family("aqueduct_step_queue_depth", "gauge", "Tasks waiting in the step's queue, per priority lane.");
+    out.family("aqueduct_step_queue_depth", "gauge",
+               "Tasks waiting in the step's queue, per priority lane.");
     for (const StepMetrics& step : steps) {
         for (qsizetype lane = 0; lane < step.queueDepthPerLane.size(); ++lane)
-            out.gauge("aqueduct_step_queue_depth", {{"step", step.stepId}, {"lane", QString::number(lane)}},
+            out.gauge("aqueduct_step_queue_depth",
+                      {{"step", step.stepId}, {"lane", QString::number(lane)}},
                       step.queueDepthPerLane[lane]);
     }
 
@@ -207,45 +206,53 @@ void writeSteps(Writer& out, const MetricsSnapshot& snapshot)
                  [](const StepMetrics& s) { return s.tasksIn; });
     perStepCount("aqueduct_step_tasks_out_total", "Tasks that left the step handled.",
                  [](const StepMetrics& s) { return s.tasksOut; });
-    perStepCount("aqueduct_step_skipped_total", "Tasks routed past the step because its condition was false.",
+    perStepCount("aqueduct_step_skipped_total",
+                 "Tasks routed past the step because its condition was false.",
                  [](const StepMetrics& s) { return s.skipped; });
     perStepCount("aqueduct_step_batches_total", "Batches the step's handler was called with.",
                  [](const StepMetrics& s) { return s.batches; });
 
-    out.family("aqueduct_step_errors_total", "counter", "Tasks that ended with an error in the step, by kind.");
+    out.family("aqueduct_step_errors_total", "counter",
+               "Tasks that ended with an error in the step, by kind.");
     for (const StepMetrics& step : steps) {
         for (int kind = 1; kind < kErrorKindCount; ++kind)
-            out.count("aqueduct_step_errors_total", {{"step", step.stepId}, {"kind", errorKindName(ErrorKind(kind))}},
+            out.count("aqueduct_step_errors_total",
+                      {{"step", step.stepId}, {"kind", errorKindName(ErrorKind(kind))}},
                       step.errorsByKind[std::size_t(kind)]);
     }
 
-    out.family("aqueduct_step_batch_fill", "histogram",
-               "Batch size / batch_size per batch (0..1, tenths; _sum uses each bucket's upper bound).");
+    out.family(
+        "aqueduct_step_batch_fill", "histogram",
+        "Batch size / batch_size per batch (0..1, tenths; _sum uses each bucket's upper bound).");
     for (const StepMetrics& step : steps)
         out.histogram("aqueduct_step_batch_fill", {{"step", step.stepId}}, step.batchFill);
 
     out.family("aqueduct_step_handle_seconds", "histogram", "Time the handler took per batch.");
     for (const StepMetrics& step : steps)
-        out.histogram("aqueduct_step_handle_seconds", {{"step", step.stepId}}, step.handleTimeHistogram);
+        out.histogram("aqueduct_step_handle_seconds", {{"step", step.stepId}},
+                      step.handleTimeHistogram);
 
     out.family("aqueduct_step_queue_wait_seconds", "histogram",
                "Time a task waited in the step's queue before a worker took it.");
     for (const StepMetrics& step : steps)
-        out.histogram("aqueduct_step_queue_wait_seconds", {{"step", step.stepId}}, step.queueWaitHistogram);
+        out.histogram("aqueduct_step_queue_wait_seconds", {{"step", step.stepId}},
+                      step.queueWaitHistogram);
 
-    out.family("aqueduct_step_throughput_tasks_per_second", "gauge",
-               "Tasks out of the step per second over the last sampling interval (window=\"interval\") "
-               "and over the last 10 s (window=\"10s\").");
+    out.family(
+        "aqueduct_step_throughput_tasks_per_second", "gauge",
+        "Tasks out of the step per second over the last sampling interval (window=\"interval\") "
+        "and over the last 10 s (window=\"10s\").");
     for (const StepMetrics& step : steps) {
-        out.gauge("aqueduct_step_throughput_tasks_per_second", {{"step", step.stepId}, {"window", QStringLiteral("interval")}},
+        out.gauge("aqueduct_step_throughput_tasks_per_second",
+                  {{"step", step.stepId}, {"window", QStringLiteral("interval")}},
                   step.throughputPerS);
-        out.gauge("aqueduct_step_throughput_tasks_per_second", {{"step", step.stepId}, {"window", QStringLiteral("10s")}},
+        out.gauge("aqueduct_step_throughput_tasks_per_second",
+                  {{"step", step.stepId}, {"window", QStringLiteral("10s")}},
                   step.throughput10sPerS);
     }
 }
 
-void writeProcesses(Writer& out, const MetricsSnapshot& snapshot)
-{
+void writeProcesses(Writer& out, const MetricsSnapshot& snapshot) {
     const QList<ProcessMetrics>& processes = snapshot.processes;
 
     out.family("aqueduct_process_info", "gauge",
@@ -257,7 +264,8 @@ void writeProcesses(Writer& out, const MetricsSnapshot& snapshot)
         out.gauge("aqueduct_process_info", labels, 1);
     }
 
-    out.family("aqueduct_process_state", "gauge", "1 for the worker's current state, 0 for the others.");
+    out.family("aqueduct_process_state", "gauge",
+               "1 for the worker's current state, 0 for the others.");
     for (const ProcessMetrics& process : processes) {
         if (isParent(process))
             continue;
@@ -269,7 +277,8 @@ void writeProcesses(Writer& out, const MetricsSnapshot& snapshot)
         }
     }
 
-    out.family("aqueduct_process_restarts_total", "counter", "Times the worker was restarted after it died.");
+    out.family("aqueduct_process_restarts_total", "counter",
+               "Times the worker was restarted after it died.");
     for (const ProcessMetrics& process : processes) {
         if (!isParent(process))
             out.count("aqueduct_process_restarts_total", processLabels(process, false),
@@ -279,17 +288,19 @@ void writeProcesses(Writer& out, const MetricsSnapshot& snapshot)
     out.family("aqueduct_process_cpu_ratio", "gauge",
                "CPU time used over the last interval, in cores (1 = one core busy; CPU % / 100).");
     for (const ProcessMetrics& process : processes)
-        out.gauge("aqueduct_process_cpu_ratio", processLabels(process, true), process.cpuPercent / 100.0);
+        out.gauge("aqueduct_process_cpu_ratio", processLabels(process, true),
+                  process.cpuPercent / 100.0);
 
-    out.family("aqueduct_process_resident_memory_bytes", "gauge", "Resident set size of the process.");
+    out.family("aqueduct_process_resident_memory_bytes", "gauge",
+               "Resident set size of the process.");
     for (const ProcessMetrics& process : processes)
-        out.gauge("aqueduct_process_resident_memory_bytes", processLabels(process, true), double(process.rssBytes));
+        out.gauge("aqueduct_process_resident_memory_bytes", processLabels(process, true),
+                  double(process.rssBytes));
 }
 
 } // namespace
 
-QByteArray PrometheusFormatter::escapeLabelValue(QStringView value)
-{
+QByteArray PrometheusFormatter::escapeLabelValue(QStringView value) {
     const QByteArray utf8 = value.toUtf8();
     QByteArray escaped;
     escaped.reserve(utf8.size());
@@ -311,8 +322,7 @@ QByteArray PrometheusFormatter::escapeLabelValue(QStringView value)
     return escaped;
 }
 
-QByteArray PrometheusFormatter::formatValue(double value)
-{
+QByteArray PrometheusFormatter::formatValue(double value) {
     if (std::isnan(value))
         return QByteArrayLiteral("NaN");
     if (std::isinf(value))
@@ -322,8 +332,7 @@ QByteArray PrometheusFormatter::formatValue(double value)
     return QByteArray(buffer, int(result.ptr - buffer));
 }
 
-QByteArray PrometheusFormatter::format(const MetricsSnapshot* snapshot)
-{
+QByteArray PrometheusFormatter::format(const MetricsSnapshot* snapshot) {
     Writer out;
     if (!snapshot) {
         out.family("aqueduct_flow_up", "gauge", "1 while the flow is running, else 0.");

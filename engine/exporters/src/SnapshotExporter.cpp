@@ -5,14 +5,11 @@
 namespace Aqueduct {
 
 SnapshotExporter::SnapshotExporter(QObject* parent)
-    : QObject(parent)
-{
-}
+    : QObject(parent) {}
 
 SnapshotExporter::~SnapshotExporter() = default;
 
-void SnapshotExporter::setFlow(Flow* flow)
-{
+void SnapshotExporter::setFlow(Flow* flow) {
     if (flow == m_flow && (flow == nullptr || m_snapshotConnection))
         return;
     disconnect(m_snapshotConnection);
@@ -31,8 +28,7 @@ void SnapshotExporter::setFlow(Flow* flow)
         consume(std::move(last));
 }
 
-void SnapshotExporter::consume(Aqueduct::MetricsSnapshotPtr snapshot)
-{
+void SnapshotExporter::consume(Aqueduct::MetricsSnapshotPtr snapshot) {
     if (snapshot)
         exportSnapshot(snapshot);
 }

@@ -7,21 +7,18 @@ namespace Aqueduct {
 namespace {
 
 // JSON numbers are doubles: counts stay exact up to 2^53, far beyond any run.
-QJsonValue count(std::uint64_t value)
-{
+QJsonValue count(std::uint64_t value) {
     return QJsonValue(qint64(value));
 }
 
-QJsonObject errorsToJson(const std::array<std::uint64_t, kErrorKindCount>& errors)
-{
+QJsonObject errorsToJson(const std::array<std::uint64_t, kErrorKindCount>& errors) {
     QJsonObject object;
     for (int kind = 1; kind < kErrorKindCount; ++kind)
         object.insert(errorKindName(ErrorKind(kind)), count(errors[std::size_t(kind)]));
     return object;
 }
 
-QJsonObject latencyToJson(const LatencySummary& summary)
-{
+QJsonObject latencyToJson(const LatencySummary& summary) {
     QJsonObject object;
     object.insert(QStringLiteral("p50_us"), summary.p50Us);
     object.insert(QStringLiteral("p95_us"), summary.p95Us);
@@ -31,8 +28,7 @@ QJsonObject latencyToJson(const LatencySummary& summary)
     return object;
 }
 
-QJsonObject stepToJson(const StepMetrics& step)
-{
+QJsonObject stepToJson(const StepMetrics& step) {
     QJsonObject object;
     object.insert(QStringLiteral("step"), step.stepId);
     object.insert(QStringLiteral("handler"), step.handler);
@@ -52,7 +48,8 @@ QJsonObject stepToJson(const StepMetrics& step)
     object.insert(QStringLiteral("batch_fill"), histogramToJson(step.batchFill));
     object.insert(QStringLiteral("handle_time"), latencyToJson(step.handleTime));
     object.insert(QStringLiteral("queue_wait"), latencyToJson(step.queueWait));
-    object.insert(QStringLiteral("handle_time_histogram"), histogramToJson(step.handleTimeHistogram));
+    object.insert(QStringLiteral("handle_time_histogram"),
+                  histogramToJson(step.handleTimeHistogram));
     object.insert(QStringLiteral("queue_wait_histogram"), histogramToJson(step.queueWaitHistogram));
     object.insert(QStringLiteral("throughput_per_s"), step.throughputPerS);
     object.insert(QStringLiteral("throughput_10s_per_s"), step.throughput10sPerS);
@@ -63,12 +60,12 @@ QJsonObject stepToJson(const StepMetrics& step)
     return object;
 }
 
-QJsonObject processToJson(const ProcessMetrics& process)
-{
+QJsonObject processToJson(const ProcessMetrics& process) {
     const WorkerInfo& worker = process.worker;
     const bool parent = worker.workerIndex < 0;
     QJsonObject object;
-    object.insert(QStringLiteral("role"), parent ? QStringLiteral("parent") : QStringLiteral("worker"));
+    object.insert(QStringLiteral("role"),
+                  parent ? QStringLiteral("parent") : QStringLiteral("worker"));
     object.insert(QStringLiteral("step"), worker.stepId);
     object.insert(QStringLiteral("step_index"), parent ? -1 : worker.stepIndex);
     object.insert(QStringLiteral("worker"), worker.workerIndex);
@@ -83,8 +80,7 @@ QJsonObject processToJson(const ProcessMetrics& process)
 
 } // namespace
 
-QJsonObject histogramToJson(const HistogramData& histogram)
-{
+QJsonObject histogramToJson(const HistogramData& histogram) {
     QJsonArray bounds;
     for (double bound : histogram.upperBoundsSeconds)
         bounds.append(bound);
@@ -99,8 +95,7 @@ QJsonObject histogramToJson(const HistogramData& histogram)
     return object;
 }
 
-QJsonObject snapshotToJson(const MetricsSnapshot& snapshot)
-{
+QJsonObject snapshotToJson(const MetricsSnapshot& snapshot) {
     const FlowTotals& totals = snapshot.totals;
     QJsonObject totalsObject;
     totalsObject.insert(QStringLiteral("submitted"), count(totals.submitted));

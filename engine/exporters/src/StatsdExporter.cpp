@@ -9,8 +9,7 @@ namespace Aqueduct {
 
 namespace {
 
-QByteArray number(double value)
-{
+QByteArray number(double value) {
     // Fixed notation: StatsD servers do not all read exponents.
     QByteArray text = QByteArray::number(value, 'f', 3);
     while (text.endsWith('0'))
@@ -20,21 +19,18 @@ QByteArray number(double value)
     return text.isEmpty() || text == "-" ? QByteArrayLiteral("0") : text;
 }
 
-QByteArray line(const QByteArray& name, const QByteArray& value, const char* type)
-{
+QByteArray line(const QByteArray& name, const QByteArray& value, const char* type) {
     return name + ':' + value + '|' + type;
 }
 
-void gauge(QList<QByteArray>& lines, const QByteArray& name, double value)
-{
+void gauge(QList<QByteArray>& lines, const QByteArray& name, double value) {
     // A gauge value with a sign would be read as a relative change: ours are never negative.
     lines.append(line(name, number(std::max(0.0, value)), "g"));
 }
 
 /// Value at quantile q of the observations counted in `delta` (cumulative per bound,
 /// then +Inf), interpolated linearly within a bucket.
-double quantile(const QList<double>& bounds, const QList<std::uint64_t>& delta, double q)
-{
+double quantile(const QList<double>& bounds, const QList<std::uint64_t>& delta, double q) {
     const std::uint64_t total = delta.last();
     const double rank = q * double(total);
     std::uint64_t below = 0;
@@ -54,22 +50,20 @@ double quantile(const QList<double>& bounds, const QList<std::uint64_t>& delta, 
 
 StatsdExporter::StatsdExporter(QObject* parent)
     : SnapshotExporter(parent)
-    , m_socket(std::make_unique<QUdpSocket>())
-{
-}
+    , m_socket(std::make_unique<QUdpSocket>()) {}
 
-StatsdExporter::~StatsdExporter()
-{
+StatsdExporter::~StatsdExporter() {
     if (m_lookupId >= 0)
         QHostInfo::abortHostLookup(m_lookupId);
 }
 
-bool StatsdExporter::setTarget(const QString& host, quint16 port, QString* error)
-{
+bool StatsdExporter::setTarget(const QString& host, quint16 port, QString* error) {
     const QString trimmed = host.trimmed();
     if (trimmed.isEmpty() || port == 0) {
         if (error)
-            *error = QStringLiteral("StatsD needs a host and a port other than 0 (got '%1:%2')").arg(host).arg(port);
+            *error = QStringLiteral("StatsD needs a host and a port other than 0 (got '%1:%2')")
+                         .arg(host)
+                         .arg(port);
         return false;
     }
     if (m_lookupId >= 0) {
@@ -90,7 +84,8 @@ bool StatsdExporter::setTarget(const QString& host, quint16 port, QString* error
         m_lookupId = -1;
         const QList<QHostAddress> addresses = info.addresses();
         if (info.error() != QHostInfo::NoError || addresses.isEmpty()) {
-            Q_EMIT sendFailed(QStringLiteral("cannot resolve StatsD host '%1': %2").arg(trimmed, info.errorString()));
+            Q_EMIT sendFailed(QStringLiteral("cannot resolve StatsD host '%1': %2")
+                                  .arg(trimmed, info.errorString()));
             return;
         }
         m_address = addresses.first();
@@ -98,8 +93,7 @@ bool StatsdExporter::setTarget(const QString& host, quint16 port, QString* error
     return true;
 }
 
-void StatsdExporter::setPrefix(const QString& prefix)
-{
+void StatsdExporter::setPrefix(const QString& prefix) {
     // Each dot-separated part is sanitized; empty parts are dropped.
     QByteArrayList parts;
     for (const QString& part : prefix.split(u'.', Qt::SkipEmptyParts))
@@ -107,30 +101,30 @@ void StatsdExporter::setPrefix(const QString& prefix)
     m_prefix = parts.isEmpty() ? QByteArrayLiteral("aqueduct") : parts.join('.');
 }
 
-QByteArray StatsdExporter::sanitize(QStringView part)
-{
+QByteArray StatsdExporter::sanitize(QStringView part) {
     QByteArray out = part.toUtf8();
     for (char& c : out) {
-        const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
-            || c == '-';
+        const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == '_' || c == '-';
         if (!safe)
             c = '_';
     }
     return out.isEmpty() ? QByteArrayLiteral("_") : out;
 }
 
-void StatsdExporter::counter(QList<QByteArray>& lines, const QByteArray& name, std::uint64_t value)
-{
+void StatsdExporter::counter(QList<QByteArray>& lines, const QByteArray& name,
+                             std::uint64_t value) {
     const auto previous = m_lastCounters.constFind(name);
     // A value below the last one means the counter started over (flow restarted).
-    const std::uint64_t last = previous == m_lastCounters.constEnd() || *previous > value ? 0 : *previous;
+    const std::uint64_t last =
+        previous == m_lastCounters.constEnd() || *previous > value ? 0 : *previous;
     m_lastCounters.insert(name, value);
     if (value > last)
         lines.append(line(name, QByteArray::number(quint64(value - last)), "c"));
 }
 
-void StatsdExporter::timings(QList<QByteArray>& lines, const QByteArray& name, const HistogramData& histogram)
-{
+void StatsdExporter::timings(QList<QByteArray>& lines, const QByteArray& name,
+                             const HistogramData& histogram) {
     QList<std::uint64_t> current = histogram.cumulativeCounts;
     if (current.isEmpty() || histogram.upperBoundsSeconds.isEmpty())
         return;
@@ -154,8 +148,7 @@ void StatsdExporter::timings(QList<QByteArray>& lines, const QByteArray& name, c
     lines.append(line(name + ".p99", number(quantile(bounds, delta, 0.99) * 1000.0), "ms"));
 }
 
-QList<QByteArray> StatsdExporter::formatLines(const MetricsSnapshot& snapshot)
-{
+QList<QByteArray> StatsdExporter::formatLines(const MetricsSnapshot& snapshot) {
     if (snapshot.uptimeS < m_lastUptimeS)
         flowChanged(); // the flow started again: its counters start from zero
     m_lastUptimeS = snapshot.uptimeS;
@@ -167,7 +160,8 @@ QList<QByteArray> StatsdExporter::formatLines(const MetricsSnapshot& snapshot)
     counter(lines, flow + "submitted", totals.submitted);
     counter(lines, flow + "completed", totals.completed);
     for (int kind = 1; kind < kErrorKindCount; ++kind)
-        counter(lines, flow + "errors." + errorKindName(ErrorKind(kind)).toUtf8(), totals.errorsByKind[std::size_t(kind)]);
+        counter(lines, flow + "errors." + errorKindName(ErrorKind(kind)).toUtf8(),
+                totals.errorsByKind[std::size_t(kind)]);
     gauge(lines, flow + "in_flight", double(totals.inFlight));
     gauge(lines, flow + "arena_used_bytes", double(totals.arenaBytesUsed));
     gauge(lines, flow + "arena_blobs", double(totals.arenaBlobs));
@@ -179,14 +173,16 @@ QList<QByteArray> StatsdExporter::formatLines(const MetricsSnapshot& snapshot)
         counter(lines, base + "skipped", step.skipped);
         counter(lines, base + "batches", step.batches);
         for (int kind = 1; kind < kErrorKindCount; ++kind)
-            counter(lines, base + "errors." + errorKindName(ErrorKind(kind)).toUtf8(), step.errorsByKind[std::size_t(kind)]);
+            counter(lines, base + "errors." + errorKindName(ErrorKind(kind)).toUtf8(),
+                    step.errorsByKind[std::size_t(kind)]);
         int depth = 0;
         for (int lane : step.queueDepthPerLane)
             depth += lane;
         gauge(lines, base + "queue_depth", depth);
         if (step.queueDepthPerLane.size() > 1) {
             for (qsizetype lane = 0; lane < step.queueDepthPerLane.size(); ++lane)
-                gauge(lines, base + "queue_depth.lane_" + QByteArray::number(lane), step.queueDepthPerLane[lane]);
+                gauge(lines, base + "queue_depth.lane_" + QByteArray::number(lane),
+                      step.queueDepthPerLane[lane]);
         }
         gauge(lines, base + "queue_capacity", step.queueCapacity);
         gauge(lines, base + "workers_alive", step.workersAlive);
@@ -199,10 +195,11 @@ QList<QByteArray> StatsdExporter::formatLines(const MetricsSnapshot& snapshot)
 
     for (const ProcessMetrics& process : snapshot.processes) {
         const bool parent = process.worker.workerIndex < 0;
-        const QByteArray base = m_prefix + ".process."
-            + (parent ? QByteArrayLiteral("parent")
-                      : sanitize(process.worker.stepId) + '.' + QByteArray::number(process.worker.workerIndex))
-            + '.';
+        const QByteArray base = m_prefix + ".process." +
+                                (parent ? QByteArrayLiteral("parent")
+                                        : sanitize(process.worker.stepId) + '.' +
+                                              QByteArray::number(process.worker.workerIndex)) +
+                                '.';
         gauge(lines, base + "cpu_percent", process.cpuPercent);
         gauge(lines, base + "rss_bytes", double(process.rssBytes));
         if (!parent)
@@ -211,8 +208,7 @@ QList<QByteArray> StatsdExporter::formatLines(const MetricsSnapshot& snapshot)
     return lines;
 }
 
-QList<QByteArray> StatsdExporter::pack(const QList<QByteArray>& lines, int maxBytes)
-{
+QList<QByteArray> StatsdExporter::pack(const QList<QByteArray>& lines, int maxBytes) {
     QList<QByteArray> datagrams;
     QByteArray current;
     for (const QByteArray& text : lines) {
@@ -229,8 +225,7 @@ QList<QByteArray> StatsdExporter::pack(const QList<QByteArray>& lines, int maxBy
     return datagrams;
 }
 
-void StatsdExporter::exportSnapshot(const MetricsSnapshotPtr& snapshot)
-{
+void StatsdExporter::exportSnapshot(const MetricsSnapshotPtr& snapshot) {
     const QList<QByteArray> lines = formatLines(*snapshot); // advances deltas even when not sending
     if (m_address.isNull() || m_port == 0)
         return;
@@ -249,8 +244,7 @@ void StatsdExporter::exportSnapshot(const MetricsSnapshotPtr& snapshot)
     }
 }
 
-void StatsdExporter::flowChanged()
-{
+void StatsdExporter::flowChanged() {
     m_lastCounters.clear();
     m_lastHistograms.clear();
     m_lastUptimeS = -1;

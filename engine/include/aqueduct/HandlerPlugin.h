@@ -39,11 +39,11 @@ extern "C" {
 /// What a plugin tells the host about itself. `abiVersion` and `structSize` come first
 /// and never move, so any host can read them from any plugin before trusting the rest.
 struct AqueductPluginInfo {
-    std::uint32_t abiVersion;   ///< AQUEDUCT_PLUGIN_ABI_VERSION the plugin was built with
-    std::uint32_t structSize;   ///< sizeof(AqueductPluginInfo) the plugin was built with
+    std::uint32_t abiVersion;    ///< AQUEDUCT_PLUGIN_ABI_VERSION the plugin was built with
+    std::uint32_t structSize;    ///< sizeof(AqueductPluginInfo) the plugin was built with
     const char* aqueductVersion; ///< AQUEDUCT_VERSION_STRING of the SDK, e.g. "0.1.0"
-    std::uint32_t qtVersion;    ///< QT_VERSION of the Qt headers the plugin was built with
-    const char* pluginName;     ///< informational, may be empty
+    std::uint32_t qtVersion;     ///< QT_VERSION of the Qt headers the plugin was built with
+    const char* pluginName;      ///< informational, may be empty
     /// Adds the plugin's handlers. May throw: the host then reports the plugin as broken
     /// and keeps none of its handlers.
     void (*registerHandlers)(Aqueduct::HandlerRegistry& registry);
@@ -57,14 +57,10 @@ using AqueductPluginEntryFunction = const AqueductPluginInfo* (*)();
 /// `void (Aqueduct::HandlerRegistry&)`. Use once per plugin, at namespace scope.
 #define AQUEDUCT_HANDLER_PLUGIN(registerFunction)                                                  \
     extern "C" __attribute__((visibility("default"))) const AqueductPluginInfo*                    \
-    aqueduct_plugin_entry()                                                                        \
-    {                                                                                              \
+    aqueduct_plugin_entry() {                                                                      \
         static const AqueductPluginInfo info{                                                      \
-            AQUEDUCT_PLUGIN_ABI_VERSION,                                                           \
-            static_cast<std::uint32_t>(sizeof(AqueductPluginInfo)),                                \
-            AQUEDUCT_VERSION_STRING,                                                               \
-            static_cast<std::uint32_t>(QT_VERSION),                                                \
-            AQUEDUCT_PLUGIN_NAME,                                                                  \
-            &(registerFunction)};                                                                  \
+            AQUEDUCT_PLUGIN_ABI_VERSION, static_cast<std::uint32_t>(sizeof(AqueductPluginInfo)),   \
+            AQUEDUCT_VERSION_STRING,     static_cast<std::uint32_t>(QT_VERSION),                   \
+            AQUEDUCT_PLUGIN_NAME,        &(registerFunction)};                                     \
         return &info;                                                                              \
     }

@@ -57,7 +57,7 @@ struct FlowSettings {
     int startTimeoutMs = 30000;   ///< start() fails past this
     StartMethod startMethod = StartMethod::ForkServer;
     int priorityAgingMs = 0;      ///< 0 = strict lanes; >0 = a task waiting longer is served
-    qint64 arenaBytes = 256ll << 20; ///< shared-memory arena for blobs
+    qint64 arenaBytes = 64ll << 20; ///< shared-memory arena for blobs (pre-faulted in the background)
     qint64 autoShareBytes = 0;    ///< bytes fields at least this large travel as blobs; 0 = off
     int maxTaskBytes = 0;         ///< inline task size limit; 0 = engine default
     RestartSettings restart;

@@ -5,12 +5,19 @@
 #include <QJsonObject>
 #include <QVariantMap>
 
+#include <qcoro/qcorotask.h>
+
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+class QIODevice;
+
 namespace Aqueduct {
+
+class Flow;
 
 /// Timing of one step a task went through (filled by the engine).
 struct StepTiming {
@@ -40,7 +47,15 @@ public:
     Value& operator[](std::string_view name);
     void set(std::string_view name, Value value);
     bool remove(std::string_view name);
-    void clearFields() { m_fieldCount = 0; }
+    /// Drops every field (and the blob references they hold); storage is kept.
+    void clearFields()
+    {
+        for (std::size_t i = 0; i < m_fieldCount; ++i) {
+            if (m_fields[i].value.type() == ValueType::Blob)
+                m_fields[i].value.setNull();
+        }
+        m_fieldCount = 0;
+    }
     std::size_t fieldCount() const { return m_fieldCount; }
     const Field& fieldAt(std::size_t index) const { return m_fields[index]; }
     Field& fieldAt(std::size_t index) { return m_fields[index]; }
@@ -51,6 +66,20 @@ public:
     std::int64_t intField(std::string_view name, std::int64_t fallback = 0) const;
     double doubleField(std::string_view name, double fallback = 0) const;
     std::string_view viewField(std::string_view name) const;
+
+    // Shared memory (blobs): only a handle crosses queues. These use the arena of the
+    // flow running in this process (the last started); in a worker, its flow's arena.
+
+    /// Moves a bytes field into shared memory (the Python original's share_value).
+    /// False with `error` set when no flow runs here, the field is not bytes, or the
+    /// arena cannot hold it.
+    bool share(std::string_view name, QString* error = nullptr);
+    /// A new blob of `size` bytes in field `name`, returned writable so it can be filled
+    /// in place (handlers use this for large outputs). Empty span on failure.
+    std::span<char> allocateBlob(std::string_view name, std::size_t size, QString* error = nullptr);
+    /// Streams `size` bytes from `device` straight into a new blob in field `name`,
+    /// without a heap copy (the original's share_value_with_data; e.g. a request body).
+    QCoro::Task<bool> shareFrom(std::string name, QIODevice* device, qint64 size, QString* error = nullptr);
 
     // Meta
     std::uint64_t id() const { return m_id; }

@@ -18,8 +18,7 @@ namespace {
 /// `square`: value := value * value. Runs in the step's worker processes.
 class SquareHandler final : public Aqueduct::Handler {
 public:
-    void handle(std::span<Aqueduct::Task> batch) override
-    {
+    void handle(std::span<Aqueduct::Task> batch) override {
         for (Aqueduct::Task& task : batch) {
             const std::int64_t value = task.intField("value");
             task.set("value", Aqueduct::Value(value * value));
@@ -27,8 +26,7 @@ public:
     }
 };
 
-Aqueduct::HandlerInfo squareInfo()
-{
+Aqueduct::HandlerInfo squareInfo() {
     Aqueduct::HandlerInfo info;
     info.name = QStringLiteral("square");
     info.category = QStringLiteral("Example");
@@ -36,8 +34,7 @@ Aqueduct::HandlerInfo squareInfo()
     return info;
 }
 
-QCoro::Task<int> run()
-{
+QCoro::Task<int> run() {
     Aqueduct::Flow flow;
     Aqueduct::StepSpec square;
     square.id = QStringLiteral("square");
@@ -50,7 +47,8 @@ QCoro::Task<int> run()
 
     const Aqueduct::StartResult started = co_await flow.start(10s);
     if (!started.ok) {
-        std::fprintf(stderr, "start failed (%s): %s\n", qPrintable(started.stepId), qPrintable(started.error));
+        std::fprintf(stderr, "start failed (%s): %s\n", qPrintable(started.stepId),
+                     qPrintable(started.error));
         co_return 3;
     }
 
@@ -70,7 +68,8 @@ QCoro::Task<int> run()
     std::vector<Aqueduct::Task> tasks(5);
     for (std::size_t i = 0; i < tasks.size(); ++i)
         tasks[i].set("value", Aqueduct::Value(static_cast<std::int64_t>(i)));
-    const std::vector<Aqueduct::TaskResult> results = co_await flow.processMany(std::move(tasks), 1s);
+    const std::vector<Aqueduct::TaskResult> results =
+        co_await flow.processMany(std::move(tasks), 1s);
     int failures = 0;
     for (const Aqueduct::TaskResult& each : results) {
         if (each.ok())
@@ -86,10 +85,10 @@ QCoro::Task<int> run()
 
 } // namespace
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     // Register handlers before bootstrapProcess(): workers are forked from this state.
-    Aqueduct::HandlerRegistry::global().add(squareInfo(), [] { return std::make_unique<SquareHandler>(); });
+    Aqueduct::HandlerRegistry::global().add(squareInfo(),
+                                            [] { return std::make_unique<SquareHandler>(); });
     // Starts the fork server before any thread exists; in a worker process it runs the
     // worker and returns its exit code.
     if (const int workerExit = Aqueduct::bootstrapProcess(argc, argv); workerExit >= 0)

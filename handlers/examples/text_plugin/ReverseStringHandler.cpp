@@ -6,8 +6,7 @@
 
 namespace TextPlugin {
 
-Aqueduct::HandlerInfo ReverseStringHandler::info()
-{
+Aqueduct::HandlerInfo ReverseStringHandler::info() {
     Aqueduct::ParamSpec field;
     field.name = QStringLiteral("field");
     field.type = Aqueduct::ParamType::String;
@@ -29,8 +28,7 @@ Aqueduct::HandlerInfo ReverseStringHandler::info()
 }
 
 // Runs once per worker process: read the params here, not in handle().
-void ReverseStringHandler::onStart(const Aqueduct::HandlerParams& params)
-{
+void ReverseStringHandler::onStart(const Aqueduct::HandlerParams& params) {
     m_field = params.stringValue(QStringLiteral("field")).toStdString();
     m_output = params.stringValue(QStringLiteral("output")).toStdString();
     if (m_output.empty())
@@ -38,8 +36,7 @@ void ReverseStringHandler::onStart(const Aqueduct::HandlerParams& params)
     m_notStringMessage = "field '" + m_field + "' is missing or not a string";
 }
 
-void ReverseStringHandler::handle(std::span<Aqueduct::Task> batch)
-{
+void ReverseStringHandler::handle(std::span<Aqueduct::Task> batch) {
     for (Aqueduct::Task& task : batch) {
         const Aqueduct::Value* value = task.find(m_field);
         if (value == nullptr || value->type() != Aqueduct::ValueType::String) {
@@ -50,8 +47,11 @@ void ReverseStringHandler::handle(std::span<Aqueduct::Task> batch)
         QList<uint> codePoints = QString::fromUtf8(text.data(), qsizetype(text.size())).toUcs4();
         std::reverse(codePoints.begin(), codePoints.end());
         const QByteArray reversed =
-            QString::fromUcs4(reinterpret_cast<const char32_t*>(codePoints.constData()), codePoints.size()).toUtf8();
-        task.set(m_output, Aqueduct::Value::fromString(std::string_view(reversed.constData(), std::size_t(reversed.size()))));
+            QString::fromUcs4(reinterpret_cast<const char32_t*>(codePoints.constData()),
+                              codePoints.size())
+                .toUtf8();
+        task.set(m_output, Aqueduct::Value::fromString(std::string_view(
+                               reversed.constData(), std::size_t(reversed.size()))));
     }
 }
 

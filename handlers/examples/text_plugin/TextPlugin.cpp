@@ -8,8 +8,7 @@
 
 namespace {
 
-void registerTextHandlers(Aqueduct::HandlerRegistry& registry)
-{
+void registerTextHandlers(Aqueduct::HandlerRegistry& registry) {
     registry.add(TextPlugin::ReverseStringHandler::info(),
                  [] { return std::make_unique<TextPlugin::ReverseStringHandler>(); });
     registry.add(TextPlugin::WordCountHandler::info(),

@@ -4,13 +4,11 @@ namespace TextPlugin {
 
 namespace {
 
-bool isSpace(char c)
-{
+bool isSpace(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-std::int64_t countWords(std::string_view text)
-{
+std::int64_t countWords(std::string_view text) {
     std::int64_t words = 0;
     bool inWord = false;
     for (const char c : text) {
@@ -26,8 +24,7 @@ std::int64_t countWords(std::string_view text)
 
 } // namespace
 
-Aqueduct::HandlerInfo WordCountHandler::info()
-{
+Aqueduct::HandlerInfo WordCountHandler::info() {
     Aqueduct::ParamSpec field;
     field.name = QStringLiteral("field");
     field.type = Aqueduct::ParamType::String;
@@ -56,15 +53,13 @@ Aqueduct::HandlerInfo WordCountHandler::info()
     return info;
 }
 
-void WordCountHandler::onStart(const Aqueduct::HandlerParams& params)
-{
+void WordCountHandler::onStart(const Aqueduct::HandlerParams& params) {
     m_field = params.stringValue(QStringLiteral("field")).toStdString();
     m_output = params.stringValue(QStringLiteral("output")).toStdString();
     m_minWords = params.intValue(QStringLiteral("min_words"));
 }
 
-void WordCountHandler::handle(std::span<Aqueduct::Task> batch)
-{
+void WordCountHandler::handle(std::span<Aqueduct::Task> batch) {
     for (Aqueduct::Task& task : batch) {
         const std::int64_t words = countWords(task.viewField(m_field));
         task.set(m_output, Aqueduct::Value(words));

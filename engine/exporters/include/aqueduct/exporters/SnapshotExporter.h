@@ -1,5 +1,6 @@
 #pragma once
 
+#include <aqueduct/Flow.h>
 #include <aqueduct/MetricsSnapshot.h>
 
 #include <QMetaObject>
@@ -7,8 +8,6 @@
 #include <QPointer>
 
 namespace Aqueduct {
-
-class Flow;
 
 /// Base of the exporters: follows one Flow's metrics snapshots. The Flow can be replaced
 /// (setFlow again) or restarted at any time; snapshots can also be pushed directly with

@@ -68,7 +68,7 @@ private:
     quint16 m_port = 0;
     int m_lookupId = -1;
     QByteArray m_prefix = QByteArrayLiteral("aqueduct");
-    QHash<QByteArray, std::uint64_t> m_lastCounters;                   ///< for deltas
+    QHash<QByteArray, std::uint64_t> m_lastCounters;          ///< for deltas
     QHash<QByteArray, QList<std::uint64_t>> m_lastHistograms; ///< cumulative counts
     double m_lastUptimeS = -1;
     quint64 m_datagramsSent = 0;

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "RunOptions.h"
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <cstdio>
+
+namespace Aqueduct::App {
+
+/// Command line of `aqueduct serve`.
+struct ServeOptions {
+    QString pipelinePath;
+    QString host = QStringLiteral("127.0.0.1");
+    quint16 port = 8080;
+    int maxInFlight = 1024; ///< requests being processed at once
+    int maxQueued = -1;     ///< waiting for a slot; -1 = same as maxInFlight
+    qint64 maxBodyBytes = qint64(64) << 20;
+    std::int64_t timeoutMs = 0; ///< per request; 0 = the flow's default_timeout_ms
+    int readTimeoutMs = 30'000; ///< a request must arrive completely within this
+    int idleTimeoutMs = 60'000; ///< idle keep-alive connections are closed after this
+    int maxConnections = 10'000;
+    bool quiet = false;
+
+    int effectiveMaxQueued() const { return maxQueued >= 0 ? maxQueued : maxInFlight; }
+};
+
+ParseOutcome parseServeOptions(const QStringList& arguments, ServeOptions& options, QString* error);
+void printServeHelp(FILE* out);
+
+} // namespace Aqueduct::App

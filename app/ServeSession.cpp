@@ -1,0 +1,115 @@
+#include "ServeSession.h"
+
+#include "Commands.h"
+
+#include <QElapsedTimer>
+
+#include <qcoro/qcorosignal.h>
+#include <qcoro/qcorotimer.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+
+namespace Aqueduct::App {
+
+ServeSession::ServeSession(ServeOptions options, PipelineDocument document, QObject* parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_flow(std::move(document)) {
+    connect(&m_flow, &Flow::engineEvent, this, [this](const QString& event) {
+        if (!m_options.quiet)
+            std::fprintf(stderr, "aqueduct serve: %s\n", qPrintable(event));
+    });
+    connect(&m_flow, &Flow::stateChanged, this, [this](FlowState state) {
+        if (state != FlowState::Failed || m_flowFailed)
+            return;
+        m_flowFailed = true;
+        std::fprintf(stderr, "aqueduct serve: the flow failed: %s; shutting down\n",
+                     qPrintable(m_flow.failureReason()));
+        beginStop();
+    });
+}
+
+ServeSession::~ServeSession() = default;
+
+QCoro::Task<int> ServeSession::run() {
+    QString error;
+    if (!m_signals.watch({SIGINT, SIGTERM}, &error))
+        std::fprintf(stderr, "aqueduct serve: %s\n", qPrintable(error));
+    connect(&m_signals, &SignalWatcher::signalReceived, this,
+            [this](int signalNumber) { onSignal(signalNumber); });
+
+    HttpTaskServer::Limits limits;
+    limits.maxInFlight = m_options.maxInFlight;
+    limits.maxQueued = m_options.effectiveMaxQueued();
+    limits.timeoutMs = m_options.timeoutMs;
+    limits.connection.maxBodyBytes = m_options.maxBodyBytes;
+    limits.connection.readTimeoutMs = m_options.readTimeoutMs;
+    limits.connection.idleTimeoutMs = m_options.idleTimeoutMs;
+    limits.connection.maxConnections = m_options.maxConnections;
+    m_server = std::make_unique<HttpTaskServer>(m_flow, limits);
+    // Bind first: a busy port is an argument problem, found before workers start.
+    if (!m_server->listen(m_options.host, m_options.port, &error)) {
+        std::fprintf(stderr, "aqueduct serve: %s\n", qPrintable(error));
+        co_return ExitInvalidInput;
+    }
+
+    const StartResult started = co_await m_flow.start();
+    if (!started.ok) {
+        std::fprintf(stderr, "aqueduct serve: the flow could not start: %s\n",
+                     qPrintable(started.error));
+        co_return ExitFlowFailed;
+    }
+    std::fprintf(stderr, "aqueduct serve: listening on %s (pipeline '%s', %d steps)\n",
+                 qPrintable(m_server->url()), qPrintable(m_flow.document().name),
+                 int(m_flow.document().steps.size()));
+    std::fflush(stderr);
+    if (m_stopRequested) // a signal came while starting
+        beginStop();
+
+    while (!m_stopRequested)
+        co_await qCoro(this, &ServeSession::stopRequested, std::chrono::milliseconds(1000));
+
+    // Finish what is in flight (a second signal makes the flow fail it at once).
+    while (m_server->pendingRequests() > 0)
+        co_await qCoro(m_server.get(), &HttpTaskServer::drained, std::chrono::milliseconds(100));
+    co_await m_flow.stop(m_hardStop ? StopMode::Immediate : StopMode::Graceful);
+    // Let the last responses leave before the sockets close with the process.
+    QElapsedTimer flushing;
+    flushing.start();
+    while (m_server->pendingOutputBytes() > 0 && flushing.elapsed() < 2000)
+        co_await QCoro::sleepFor(std::chrono::milliseconds(10));
+    std::fprintf(stderr, "aqueduct serve: stopped\n");
+    co_return m_flowFailed ? ExitFlowFailed : ExitOk;
+}
+
+void ServeSession::beginStop() {
+    if (m_stopRequested)
+        return;
+    m_stopRequested = true;
+    if (m_server)
+        m_server->beginShutdown();
+    // Wake run() from the event loop (it waits on stopRequested).
+    QMetaObject::invokeMethod(this, &ServeSession::stopRequested, Qt::QueuedConnection);
+}
+
+void ServeSession::onSignal(int signalNumber) {
+    const char* name = sigabbrev_np(signalNumber);
+    if (m_signals.receivedCount() == 1) {
+        std::fprintf(stderr,
+                     "aqueduct serve: SIG%s: finishing %d requests (again to stop at once)\n",
+                     name ? name : "?", m_server ? m_server->pendingRequests() : 0);
+        beginStop();
+        return;
+    }
+    if (!m_hardStop) {
+        std::fprintf(stderr, "aqueduct serve: SIG%s again: stopping now\n", name ? name : "?");
+        m_hardStop = true;
+        beginStop();
+        if (m_flow.state() == FlowState::Running || m_flow.state() == FlowState::Stopping)
+            m_flow.stop(StopMode::Immediate);
+    }
+}
+
+} // namespace Aqueduct::App

@@ -1,0 +1,117 @@
+// Task's shared-memory methods (share, allocateBlob, shareFrom).
+#include "aqueduct/Task.h"
+
+#include "SharedArena.h"
+
+#include <QIODevice>
+
+#include <qcoro/qcoroiodevice.h>
+
+#include <cstring>
+#include <unistd.h>
+
+namespace Aqueduct {
+
+namespace {
+
+Internal::SharedArena* arenaOrError(QString* error)
+{
+    Internal::SharedArena* arena = Internal::SharedArena::current();
+    if (!arena && error)
+        *error = QStringLiteral("no running flow in this process owns a shared-memory arena");
+    return arena;
+}
+
+} // namespace
+
+bool Task::share(std::string_view name, QString* error)
+{
+    Value* value = find(name);
+    if (!value) {
+        if (error)
+            *error = QStringLiteral("field '%1' does not exist").arg(QString::fromUtf8(name.data(), qsizetype(name.size())));
+        return false;
+    }
+    if (value->type() == ValueType::Blob)
+        return true;
+    if (value->type() != ValueType::Bytes && value->type() != ValueType::String) {
+        if (error)
+            *error = QStringLiteral("field '%1' is %2, not bytes").arg(QString::fromUtf8(name.data(), qsizetype(name.size())),
+                                                                       valueTypeName(value->type()));
+        return false;
+    }
+    Internal::SharedArena* arena = arenaOrError(error);
+    if (!arena)
+        return false;
+    const std::string_view bytes = value->view();
+    BlobRef blob;
+    if (!arena->allocate(bytes.size(), blob, error))
+        return false;
+    std::memcpy(const_cast<char*>(blob.data), bytes.data(), bytes.size());
+    value->adoptBlob(blob);
+    return true;
+}
+
+std::span<char> Task::allocateBlob(std::string_view name, std::size_t size, QString* error)
+{
+    Internal::SharedArena* arena = arenaOrError(error);
+    if (!arena)
+        return {};
+    BlobRef blob;
+    // Marked provisional with our pid: if this (worker) process dies before the blob
+    // reaches a task slot, the parent frees it.
+    if (!arena->allocate(size, blob, error, getpid()))
+        return {};
+    (*this)[name].adoptBlob(blob);
+    return std::span<char>(const_cast<char*>(blob.data), size);
+}
+
+QCoro::Task<bool> Task::shareFrom(std::string name, QIODevice* device, qint64 size, QString* error)
+{
+    if (!device || size < 0) {
+        if (error)
+            *error = QStringLiteral("shareFrom needs an open device and a size");
+        co_return false;
+    }
+    Internal::SharedArena* arena = arenaOrError(error);
+    if (!arena)
+        co_return false;
+    BlobRef blob;
+    if (!arena->allocate(std::uint64_t(size), blob, error))
+        co_return false;
+    // Hold the blob in a Value from the start so every early return frees it.
+    Value holder;
+    holder.adoptBlob(blob);
+    char* target = const_cast<char*>(blob.data);
+    qint64 received = 0;
+    auto wrapped = qCoro(device);
+    while (received < size) {
+        if (device->bytesAvailable() <= 0) {
+            // A file or buffer that has nothing left has ended; a socket may still send.
+            const bool ended = !device->isSequential() && device->atEnd();
+            if (ended || !(co_await wrapped.waitForReadyRead(std::chrono::milliseconds(30000)))) {
+                if (error)
+                    *error = QStringLiteral("device gave %1 of %2 bytes, then %3")
+                                 .arg(received)
+                                 .arg(size)
+                                 .arg(ended ? QStringLiteral("ended") : QStringLiteral("stopped sending"));
+                co_return false;
+            }
+            continue;
+        }
+        const qint64 got = device->read(target + received, size - received);
+        if (got < 0) {
+            if (error)
+                *error = QStringLiteral("reading the device failed after %1 of %2 bytes: %3")
+                             .arg(received)
+                             .arg(size)
+                             .arg(device->errorString());
+            co_return false;
+        }
+        received += got;
+    }
+    (*this)[name] = std::move(holder);
+    co_return true;
+}
+
+} // namespace Aqueduct
