@@ -21,6 +21,10 @@ int runServeCommand(const QStringList& arguments);
 /// Desktop app; `arguments` are everything after the program name.
 int runGui(int& argc, char** argv);
 
+/// The example pipeline opened (GUI) or run (headless demo) when no file is given:
+/// the installed copy next to the program if there is one, else the source tree's.
+QString defaultPipelinePath();
+
 /// Loads plugins from the search path into the global registry (built-ins are
 /// registered before). `pipelinePath` adds that file's folder to the search path.
 void loadHandlerPlugins(const QString& pipelinePath = {});

@@ -132,7 +132,8 @@ int runGui(int& argc, char** argv) {
     std::shared_ptr<Ui::UserPrompts> prompts;
     if (screenshot)
         prompts = std::make_shared<Ui::NonInteractivePrompts>();
-    Ui::MainWindow window(prompts);
+    Ui::MainWindow window(prompts, screenshot ? Ui::MainWindow::Mode::Unattended
+                                              : Ui::MainWindow::Mode::Interactive);
     if (screenshot)
         return takeScreenshot(window, options);
 

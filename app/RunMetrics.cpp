@@ -6,11 +6,11 @@
 // commands still build and say plainly that metrics export is missing.
 #if __has_include(<aqueduct/exporters/ExporterSet.h>)
 // The concrete exporters first: ExporterSet.h's inline accessors need complete types.
+#include <aqueduct/exporters/ExporterSet.h>
 #include <aqueduct/exporters/JsonLinesExporter.h>
 #include <aqueduct/exporters/PrometheusExporter.h>
-#include <aqueduct/exporters/StatsdExporter.h>
-#include <aqueduct/exporters/ExporterSet.h>
 #include <aqueduct/exporters/PrometheusFormatter.h>
+#include <aqueduct/exporters/StatsdExporter.h>
 #define AQUEDUCT_APP_HAS_EXPORTERS 1
 #else
 #define AQUEDUCT_APP_HAS_EXPORTERS 0

@@ -75,10 +75,8 @@ RunSession::RunSession(RunOptions options, PipelineDocument document, QObject* p
     connect(&m_durationTimer, &QTimer::timeout, this,
             [this] { closeIntake(StopReason::Duration); });
     m_flushTimer.setInterval(1000);
-    connect(&m_flushTimer, &QTimer::timeout, this, [this] {
-        if (!m_options.ordered)
-            m_writer.flush();
-    });
+    // Readers of the output (tail -f, a pipe) see progress at least once a second.
+    connect(&m_flushTimer, &QTimer::timeout, this, [this] { m_writer.flush(); });
 
     if (m_options.ordered) {
         m_window = std::uint64_t(m_options.effectiveReorderWindow());

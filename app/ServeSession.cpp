@@ -1,6 +1,7 @@
 #include "ServeSession.h"
 
 #include "Commands.h"
+#include "RunMetrics.h"
 
 #include <QElapsedTimer>
 
@@ -54,6 +55,16 @@ QCoro::Task<int> ServeSession::run() {
         std::fprintf(stderr, "aqueduct serve: %s\n", qPrintable(error));
         co_return ExitInvalidInput;
     }
+    // Exporters the pipeline asks for (StatsD, JSON lines, its own Prometheus port) run
+    // too; GET /metrics on the service port works either way. Their problems only warn.
+    QStringList exporterLines;
+    QStringList exporterErrors;
+    startExporters(m_flow, m_flow.document().flow.metrics, -1, {}, this, &exporterLines,
+                   &exporterErrors);
+    for (const QString& line : exporterErrors)
+        std::fprintf(stderr, "aqueduct serve: metrics: %s\n", qPrintable(line));
+    for (const QString& line : exporterLines)
+        std::fprintf(stderr, "aqueduct serve: metrics: %s\n", qPrintable(line));
 
     const StartResult started = co_await m_flow.start();
     if (!started.ok) {
@@ -65,9 +76,6 @@ QCoro::Task<int> ServeSession::run() {
                  qPrintable(m_server->url()), qPrintable(m_flow.document().name),
                  int(m_flow.document().steps.size()));
     std::fflush(stderr);
-    if (m_stopRequested) // a signal came while starting
-        beginStop();
-
     while (!m_stopRequested)
         co_await qCoro(this, &ServeSession::stopRequested, std::chrono::milliseconds(1000));
 

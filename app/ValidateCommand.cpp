@@ -95,6 +95,9 @@ int runValidateCommand(const QStringList& arguments) {
         else if (!quiet)
             out << file << ": ok\n";
     }
+    // Plugins that did not load: their handlers may be the "unknown handler" above.
+    for (const Problem& problem : HandlerRegistry::global().loadProblems())
+        out << problem.path << ": warning: " << problem.message << '\n';
     out.flush();
     return allValid ? ExitOk : ExitInvalidInput;
 }

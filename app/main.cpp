@@ -8,6 +8,7 @@
 #include <aqueduct/HandlerRegistry.h>
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QTextStream>
 
 #include <cstdio>
@@ -39,6 +40,15 @@ void printUsage(FILE* out)
 }
 
 } // namespace
+
+QString Aqueduct::App::defaultPipelinePath()
+{
+    const QString installed = QFileInfo(QStringLiteral("/proc/self/exe")).canonicalPath()
+                              + QStringLiteral("/../share/aqueduct/pipelines/three-step.json");
+    if (QFileInfo::exists(installed))
+        return QFileInfo(installed).canonicalFilePath();
+    return QStringLiteral(AQUEDUCT_DEFAULT_PIPELINE);
+}
 
 int main(int argc, char** argv)
 {
@@ -94,7 +104,7 @@ int main(int argc, char** argv)
     // No display (or built without the GUI): run the pipeline as a short headless demo.
     QCoreApplication app(argc, argv);
     QStringList demoArguments;
-    demoArguments << (command.isEmpty() ? QStringLiteral(AQUEDUCT_DEFAULT_PIPELINE) : command)
+    demoArguments << (command.isEmpty() ? Aqueduct::App::defaultPipelinePath() : command)
                   << QStringLiteral("--generate") << QStringLiteral("200000")
                   << QStringLiteral("--duration") << QStringLiteral("5")
                   << QStringLiteral("--output") << QStringLiteral("/dev/null");

@@ -32,8 +32,9 @@
 
 namespace Aqueduct::Ui {
 
-MainWindow::MainWindow(std::shared_ptr<UserPrompts> prompts, QWidget* parent)
+MainWindow::MainWindow(std::shared_ptr<UserPrompts> prompts, Mode mode, QWidget* parent)
     : QMainWindow(parent)
+    , m_mode(mode)
     , m_model(new PipelineModel(this))
     , m_scene(new CanvasScene(m_model, this))
     , m_view(new CanvasView(m_scene))
@@ -64,6 +65,8 @@ MainWindow::MainWindow(std::shared_ptr<UserPrompts> prompts, QWidget* parent)
     statusBar()->addPermanentWidget(m_zoomLabel);
     statusBar()->setSizeGripEnabled(true);
 
+    if (mode == Mode::Unattended)
+        m_documents->setUnattended();
     connectModel();
     m_documents->newDocument();
     updateTitle();
@@ -329,8 +332,8 @@ void MainWindow::createDocks() {
 
 void MainWindow::restoreLayout() {
     QSettings settings;
-    if (qEnvironmentVariableIsSet("AQUEDUCT_TEST"))
-        return; // tests start from the default layout
+    if (m_mode == Mode::Unattended || qEnvironmentVariableIsSet("AQUEDUCT_TEST"))
+        return; // reproducible: the default layout
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
 }
@@ -359,7 +362,16 @@ void MainWindow::connectModel() {
         m_zoomLabel->setText(QStringLiteral("%1%").arg(qRound(zoom * 100)));
     });
     m_zoomLabel->setText(QStringLiteral("100%"));
-    connect(m_view, &CanvasView::quickAddRequested, this, &MainWindow::showQuickAdd);
+    connect(m_view, &CanvasView::quickAddRequested, this,
+            [this](const QPointF& scenePos, const QPoint& globalPos) {
+                showQuickAdd(scenePos, globalPos);
+            });
+    connect(m_scene, &CanvasScene::connectionDroppedOnEmpty, this,
+            [this](const QString& nodeId, PortKind port, const QPointF& scenePos) {
+                showQuickAdd(scenePos,
+                             m_view->viewport()->mapToGlobal(m_view->mapFromScene(scenePos)),
+                             nodeId, port);
+            });
     connect(m_palette, &PaletteWidget::handlerActivated, this, &MainWindow::addHandlerAtViewCenter);
     connect(m_problems, &ProblemsWidget::problemActivated, this, &MainWindow::focusProblem);
     connect(m_problems, &ProblemsWidget::countsChanged, this, [this](int errors, int warnings) {
@@ -432,12 +444,14 @@ void MainWindow::addHandlerAtViewCenter(const QString& handler) {
     m_view->setFocus();
 }
 
-void MainWindow::showQuickAdd(const QPointF& scenePos, const QPoint& globalPos) {
+void MainWindow::showQuickAdd(const QPointF& scenePos, const QPoint& globalPos,
+                              const QString& connectTo, PortKind port) {
     auto* popup = new QuickAddPopup(this);
-    connect(popup, &QuickAddPopup::handlerChosen, this, [this, scenePos](const QString& handler) {
-        m_scene->addStepAt(handler, scenePos);
-        m_view->setFocus();
-    });
+    connect(popup, &QuickAddPopup::handlerChosen, this,
+            [this, scenePos, connectTo, port](const QString& handler) {
+                m_scene->addStepAt(handler, scenePos, connectTo, port);
+                m_view->setFocus();
+            });
     popup->popup(globalPos);
 }
 
@@ -485,7 +499,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         return;
     }
     m_documents->closeCleanly();
-    if (!qEnvironmentVariableIsSet("AQUEDUCT_TEST")) {
+    if (m_mode == Mode::Interactive && !qEnvironmentVariableIsSet("AQUEDUCT_TEST")) {
         QSettings settings;
         settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
         settings.setValue(QStringLiteral("window/state"), saveState());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "application/UserPrompts.h"
+#include "canvas/NodeItem.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -30,7 +31,12 @@ class ProblemsWidget;
 class MainWindow final : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(std::shared_ptr<UserPrompts> prompts = {}, QWidget* parent = nullptr);
+    /// Unattended windows (--screenshot) leave no trace: no saved layout is read or
+    /// written, no recent files, no autosave.
+    enum class Mode { Interactive, Unattended };
+
+    explicit MainWindow(std::shared_ptr<UserPrompts> prompts = {}, Mode mode = Mode::Interactive,
+                        QWidget* parent = nullptr);
     ~MainWindow() override;
 
     PipelineModel* pipelineModel() const { return m_model; }
@@ -72,11 +78,13 @@ private:
     void updateEditActions();
     void rebuildRecentMenu();
     void addHandlerAtViewCenter(const QString& handler);
-    void showQuickAdd(const QPointF& scenePos, const QPoint& globalPos);
+    void showQuickAdd(const QPointF& scenePos, const QPoint& globalPos,
+                      const QString& connectTo = {}, PortKind port = PortKind::None);
     void focusProblem(const Problem& problem);
     void showAbout();
     void restoreLayout();
 
+    Mode m_mode;
     PipelineModel* m_model;
     CanvasScene* m_scene;
     CanvasView* m_view;

@@ -8,6 +8,7 @@
 #include "WaitPolicy.h"
 
 #include "aqueduct/HandlerRegistry.h"
+#include "aqueduct/PluginLoader.h"
 #include "aqueduct/PipelineValidator.h"
 
 #include <qcoro/qcorotimer.h>
@@ -275,7 +276,7 @@ QCoro::Task<void> FlowRuntime::stop(StopMode mode)
         killAllWorkers();
         co_await waitForWorkersExit(std::chrono::milliseconds(2000));
     }
-    if (m_sampler)
+    if (m_sampler && document.flow.metrics.enabled)
         sampleMetrics(); // final snapshot
     teardown();
     setState(FlowState::Stopped);
@@ -383,6 +384,8 @@ bool FlowRuntime::launchWorker(WorkerSlot& worker, QString* error)
     WorkerConfig config;
     config.segmentName = m_layout.segmentName();
     config.arenaName = m_arena ? m_arena->name() : std::string();
+    // Workers from the fork server (forked before plugins loaded) or spawn load these.
+    config.pluginFiles = PluginLoader::loadedFiles();
     config.documentJson = document.toJson();
     config.stepIndex = worker.stepIndex;
     config.workerIndex = worker.workerIndex;

@@ -186,6 +186,8 @@ MetricsSnapshotPtr MetricsSampler::sample(const ParentCounters& parent, const QL
         }
         if (std::size_t(s) < parent.parentSkips.size())
             step.skipped = parent.parentSkips[std::size_t(s)];
+        if (layoutValid)
+            step.skipped += m_layout.step(s).skipped.load(std::memory_order_relaxed);
         step.handleTime = summarize(handleBuckets, handleSum);
         step.queueWait = summarize(waitBuckets, waitSum);
         step.handleTimeHistogram = toHistogram(handleBuckets, handleSum);

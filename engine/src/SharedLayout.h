@@ -88,6 +88,8 @@ struct alignas(64) StepControl {
     alignas(64) std::atomic<std::uint32_t> producerSeq;
     std::atomic<std::uint32_t> sleepingProducers;
     std::atomic<std::uint32_t> parentWaitingForRoom;
+    /// Tasks routed past this step by workers (condition false); the parent counts its own.
+    alignas(64) std::atomic<std::uint64_t> skipped;
 };
 
 struct alignas(64) ControlHeader {

@@ -10,6 +10,7 @@
 #include "WorkerConfig.h"
 
 #include "aqueduct/HandlerRegistry.h"
+#include "aqueduct/PluginLoader.h"
 #include "aqueduct/PipelineDocument.h"
 
 #include <sched.h>
@@ -51,6 +52,7 @@ private:
     void notifyConsumers(StepControl& step);
     void notifyProducers(StepControl& step);
     void wakeParent();
+    void publishSkips();
     bool parentAlive() const;
     bool stopRequested() const { return m_layout.header().stopRequested.load(std::memory_order_acquire) != 0; }
 
@@ -107,6 +109,8 @@ int Worker::run()
         reportStartFailure(routeError.toStdString());
         return 71;
     }
+    if (!m_config.pluginFiles.isEmpty())
+        PluginLoader::loadFiles(m_config.pluginFiles, HandlerRegistry::global());
     m_skipCounters.assign(std::size_t(loaded.document.steps.size()), 0);
     m_autoShareBytes = loaded.document.flow.autoShareBytes;
     if (!startHandler(loaded.document))
@@ -373,6 +377,7 @@ void Worker::processBatch(int count)
         }
         bump(counters.tasksOut);
         const int target = m_router.next(m_config.stepIndex, task, m_skipCounters.data());
+        publishSkips();
         task.clearFields(); // drop blob holds now, not at the next batch
         if (target == Router::kOutputNode)
             complete(slot);
@@ -538,6 +543,17 @@ void Worker::wakeParent()
         && header.parentSleeping.exchange(0, std::memory_order_acq_rel) != 0) {
         const std::uint64_t one = 1;
         [[maybe_unused]] ssize_t written = ::write(m_config.wakeFd, &one, sizeof one);
+    }
+}
+
+void Worker::publishSkips()
+{
+    // Router counts skips locally; move them to the skipped steps' shared counters.
+    for (std::size_t step = 0; step < m_skipCounters.size(); ++step) {
+        if (m_skipCounters[step] != 0) {
+            m_layout.step(int(step)).skipped.fetch_add(m_skipCounters[step], std::memory_order_relaxed);
+            m_skipCounters[step] = 0;
+        }
     }
 }
 

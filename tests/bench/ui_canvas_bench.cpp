@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
             frames = arguments[++i].toInt();
     }
 
-    MainWindow window(std::make_shared<NonInteractivePrompts>());
+    MainWindow window(std::make_shared<NonInteractivePrompts>(), MainWindow::Mode::Unattended);
     window.resize(1400, 900);
     window.show();
     QApplication::processEvents();

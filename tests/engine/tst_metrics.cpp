@@ -392,10 +392,6 @@ void TestMetrics::skippedCounted() {
         QCOMPARE(snapshot->steps[0].skipped, std::uint64_t(3));
         QCOMPARE(snapshot->steps[0].tasksOut, std::uint64_t(7));
         QCOMPARE(snapshot->steps[1].tasksIn, std::uint64_t(5));
-        // Known engine bug (reported): a worker counts the skips it routes in its own
-        // memory (WorkerMain's m_skipCounters), never in shared memory, so only the
-        // parent's 3 show. Remove this line when fixed (the XPASS will say so).
-        QEXPECT_FAIL("", "worker-routed skips are not in shared memory yet", Continue);
         QCOMPARE(snapshot->steps[1].skipped, std::uint64_t(5));
         QCOMPARE(snapshot->totals.completed, std::uint64_t(10));
         QVERIFY(runFor(flow.stop()));
@@ -420,11 +416,7 @@ void TestMetrics::metricsOffGivesNoSnapshots() {
         QCOMPARE(snapshots.count(), 0);
         QVERIFY(!flow.lastSnapshot());
         QVERIFY(runFor(flow.stop()));
-        // Known engine bug (reported): FlowRuntime::stop() takes its "final snapshot"
-        // even with metrics off. Remove these lines when fixed (the XPASS will say so).
-        QEXPECT_FAIL("", "a final snapshot is emitted at stop even with metrics off", Continue);
         QCOMPARE(snapshots.count(), 0);
-        QEXPECT_FAIL("", "a final snapshot is kept at stop even with metrics off", Continue);
         QVERIFY(!flow.lastSnapshot());
     }
     QVERIFY2(guard.waitClean(), qPrintable(guard.describe()));

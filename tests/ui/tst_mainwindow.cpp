@@ -184,6 +184,33 @@ private Q_SLOTS:
         QCOMPARE(f.model()->document().steps.size(), 4);
     }
 
+    void dropAConnectionOnEmptyCanvasAddsAConnectedStep() {
+        Fixture f;
+        QVERIFY(f.window->openFile(UiTest::examplePath("three-step.json")));
+        CanvasView* view = f.window->canvasView();
+        view->resetZoom();
+        view->centerOn(f.scene()->stepItem(QStringLiteral("tag"))->sceneBoundingRect().center());
+        const QPoint from = view->mapFromScene(
+            f.scene()->stepItem(QStringLiteral("tag"))->scenePortPosition(PortKind::Output));
+        const QPoint to = from + QPoint(60, 180);
+        UiTest::dragMouse(view, from, to);
+        auto* popup = qobject_cast<QuickAddPopup*>(QApplication::activePopupWidget());
+        QVERIFY(popup);
+        QTest::keyClicks(popup->searchEdit(), QStringLiteral("sleep"));
+        QTest::keyClick(popup->searchEdit(), Qt::Key_Return);
+        QTRY_VERIFY(!QApplication::activePopupWidget());
+        const QString id = QStringLiteral("sleep");
+        QVERIFY(f.model()->step(id));
+        QVERIFY(f.model()->document().edges.contains(EdgeSpec{QStringLiteral("tag"), id, {}}));
+        // The implicit chain became explicit first, without the new step in it.
+        QVERIFY(f.model()->document().edges.contains(
+            EdgeSpec{QStringLiteral("tag"), QStringLiteral("output"), {}}));
+        QCOMPARE(f.model()->undoStack()->count(), 1);
+        f.trigger("undo");
+        QVERIFY(f.model()->usesImplicitChain());
+        QVERIFY(!f.model()->step(id));
+    }
+
     void copyPasteAndDuplicate() {
         Fixture f;
         QVERIFY(f.window->openFile(UiTest::examplePath("branching.json")));

@@ -93,6 +93,8 @@ void AutosaveManager::setSourcePath(const QString& path) {
 
 void AutosaveManager::saveNow() {
     m_debounceTimer.stop();
+    if (m_finished)
+        return;
     if (!m_model->isModified()) {
         discard();
         return;
@@ -128,6 +130,7 @@ void AutosaveManager::discard() {
 void AutosaveManager::finishCleanly() {
     discard();
     m_intervalTimer.stop();
+    m_finished = true;
     liveSessions().remove(m_session);
 }
 

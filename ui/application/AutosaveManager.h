@@ -43,7 +43,7 @@ public:
     void saveNow();
     /// Removes this document's autosave (after a save, discard or a clean exit).
     void discard();
-    /// Ends the session cleanly: nothing is left to restore.
+    /// Ends the session cleanly: nothing is left to restore, and nothing more is written.
     void finishCleanly();
     QString autosavePath() const;
     QString sessionId() const { return m_session; }
@@ -57,6 +57,7 @@ private:
     QString m_sourcePath;
     QTimer m_intervalTimer;
     QTimer m_debounceTimer;
+    bool m_finished = false;
 };
 
 } // namespace Aqueduct::Ui

@@ -26,6 +26,11 @@ void DocumentController::setPrompts(std::shared_ptr<UserPrompts> prompts) {
         m_prompts = std::move(prompts);
 }
 
+void DocumentController::setUnattended() {
+    m_unattended = true;
+    m_autosave->finishCleanly(); // stops its timer; nothing will be written
+}
+
 QString DocumentController::displayName() const {
     return m_filePath.isEmpty() ? tr("Untitled") : QFileInfo(m_filePath).fileName();
 }
@@ -92,7 +97,7 @@ bool DocumentController::loadFile(const QString& path) {
         unreadable = unreadable || problem.line > 0;
     unreadable = unreadable || (!result.ok() && result.document.steps.isEmpty());
     setFilePath(unreadable ? QString() : path);
-    if (!unreadable)
+    if (!unreadable && !m_unattended)
         m_recent->add(path);
     if (!result.ok())
         m_prompts->showLoadProblems(m_window, path, result.problems);
@@ -134,7 +139,8 @@ bool DocumentController::saveTo(const QString& path) {
     m_model->clearLoadProblems(); // they described the file as it was read
     setFilePath(path);
     m_autosave->discard();
-    m_recent->add(path);
+    if (!m_unattended)
+        m_recent->add(path);
     return true;
 }
 

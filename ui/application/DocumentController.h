@@ -24,6 +24,8 @@ public:
     ~DocumentController() override;
 
     void setPrompts(std::shared_ptr<UserPrompts> prompts);
+    /// For unattended runs: no recent files, no autosave.
+    void setUnattended();
     UserPrompts* prompts() const { return m_prompts.get(); }
 
     /// Empty for an untitled document.
@@ -64,6 +66,7 @@ private:
     RecentFiles* m_recent;
     AutosaveManager* m_autosave;
     QString m_filePath;
+    bool m_unattended = false;
 };
 
 } // namespace Aqueduct::Ui

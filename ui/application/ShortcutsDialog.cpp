@@ -68,6 +68,7 @@ ShortcutsDialog::ShortcutsDialog(QMenuBar* menuBar, QWidget* parent)
     const QList<QPair<QString, QString>> gestures = {
         {tr("Add a step at the cursor (quick add)"), tr("Tab, or double-click empty canvas")},
         {tr("Connect steps"), tr("Drag from an output port to an input port")},
+        {tr("Add a connected step"), tr("Drag from a port to empty canvas")},
         {tr("Move selected steps"), tr("Drag, or arrow keys (Shift: larger steps)")},
         {tr("Select several"), tr("Drag a rectangle on empty canvas, or Ctrl+click")},
         {tr("Pan"), tr("Middle-drag, or hold Space and drag")},

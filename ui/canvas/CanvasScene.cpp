@@ -329,10 +329,15 @@ QPointF CanvasScene::snapped(const QPointF& position) const {
 
 // --- Edits ---------------------------------------------------------------------------------
 
-QString CanvasScene::addStepAt(const QString& handler, const QPointF& scenePos) {
+QString CanvasScene::addStepAt(const QString& handler, const QPointF& scenePos,
+                               const QString& connectTo, PortKind port) {
     const QPointF topLeft =
         snapped(scenePos - QPointF(kStepSize.width() / 2, kStepSize.height() / 2));
-    const QString id = m_model->addStep(handler, topLeft);
+    const QString id = connectTo.isEmpty()
+                           ? m_model->addStep(handler, topLeft)
+                           : m_model->addConnectedStep(
+                                 handler, topLeft, port == PortKind::Output ? connectTo : QString(),
+                                 port == PortKind::Input ? connectTo : QString());
     selectSteps({id});
     return id;
 }
@@ -479,7 +484,7 @@ void CanvasScene::updateConnectionDrag(const QPointF& scenePos) {
         }
     } else {
         m_dragRefusal = ConnectionRefusal::None;
-        m_dragEdge->setState(DragEdgeItem::State::Neutral, QString());
+        m_dragEdge->setState(DragEdgeItem::State::Neutral, tr("Release to add a connected step"));
     }
     if (fromOutput)
         m_dragEdge->setEnds(anchorPos, endPos, scenePos);
@@ -505,6 +510,10 @@ void CanvasScene::finishConnectionDrag(const QPointF& scenePos) {
         const QString from = fromOutput ? anchor->nodeId() : target->nodeId();
         const QString to = fromOutput ? target->nodeId() : anchor->nodeId();
         m_model->addEdge(from, to);
+    } else if (!target && anchor) {
+        // Dropped on empty canvas: offer to add a step there, already connected.
+        Q_EMIT connectionDroppedOnEmpty(anchor->nodeId(),
+                                        fromOutput ? PortKind::Output : PortKind::Input, scenePos);
     }
 }
 

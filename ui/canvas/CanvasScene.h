@@ -54,8 +54,11 @@ public:
     /// The refusal shown for the current connection drag (None when it would be accepted).
     ConnectionRefusal dragRefusal() const { return m_dragRefusal; }
 
-    /// Adds a step for `handler` centred at `scenePos` and selects it.
-    QString addStepAt(const QString& handler, const QPointF& scenePos);
+    /// Adds a step for `handler` centred at `scenePos` and selects it. With `connectTo`,
+    /// the new step is connected to that node's `port` (its output feeds the new step, or
+    /// the new step feeds its input) in the same undo step.
+    QString addStepAt(const QString& handler, const QPointF& scenePos,
+                      const QString& connectTo = {}, PortKind port = PortKind::None);
     /// Moves the selected steps by `delta` (one undo step for successive nudges).
     void nudgeSelection(const QPointF& delta);
 
@@ -65,6 +68,9 @@ public:
 Q_SIGNALS:
     /// A double-click on empty canvas: offer quick-add here.
     void emptyAreaDoubleClicked(const QPointF& scenePos);
+    /// A connection was dragged from `nodeId`'s `port` and dropped on empty canvas.
+    void connectionDroppedOnEmpty(const QString& nodeId, Aqueduct::Ui::PortKind port,
+                                  const QPointF& scenePos);
     /// A step was double-clicked (the window focuses the inspector).
     void stepActivated(const QString& id);
     /// Emitted after the nodes' layout changed (the minimap and scene rect follow).

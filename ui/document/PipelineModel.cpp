@@ -162,6 +162,25 @@ QString PipelineModel::addStep(const QString& handler, QPointF position) {
     return step.id;
 }
 
+QString PipelineModel::addConnectedStep(const QString& handler, QPointF position,
+                                        const QString& upstream, const QString& downstream) {
+    StepSpec step;
+    step.id = uniqueStepId(handler);
+    step.handler = handler;
+    step.position = position;
+    m_undoStack.beginMacro(tr("Add step %1").arg(step.id));
+    // Explicit edges first, so the new step does not silently join the implicit chain.
+    if (usesImplicitChain())
+        materializeImplicitEdges();
+    m_undoStack.push(new AddStepCommand(this, step));
+    if (!upstream.isEmpty() && canConnect(upstream, step.id) == ConnectionRefusal::None)
+        m_undoStack.push(new AddEdgeCommand(this, EdgeSpec{upstream, step.id, {}}));
+    if (!downstream.isEmpty() && canConnect(step.id, downstream) == ConnectionRefusal::None)
+        m_undoStack.push(new AddEdgeCommand(this, EdgeSpec{step.id, downstream, {}}));
+    m_undoStack.endMacro();
+    return step.id;
+}
+
 void PipelineModel::removeSteps(const QStringList& ids) {
     removeItems(ids, {});
 }

@@ -83,6 +83,10 @@ public:
     // --- Edits (each pushes undo commands) ------------------------------------------------
     /// Adds a step for `handler` at `position`; returns its id.
     QString addStep(const QString& handler, QPointF position);
+    /// Adds a step and connects it after `upstream` and/or before `downstream` (either may
+    /// be empty) as one undo step. Returns its id.
+    QString addConnectedStep(const QString& handler, QPointF position, const QString& upstream,
+                             const QString& downstream);
     void removeSteps(const QStringList& ids);
     /// Deletes steps and edges (effective indices) as one undo step.
     void removeItems(const QStringList& stepIds, QList<int> edgeIndices);
