@@ -26,7 +26,5 @@ QObject* startExporters(Flow& flow, MetricsSettings settings, int metricsPort,
 /// The Prometheus text for `serve`'s GET /metrics, from the flow's latest snapshot.
 QByteArray prometheusText(const Flow& flow);
 QByteArray prometheusContentType();
-/// False when this build has no exporter library (then both above report it).
-bool exportersAvailable();
 
 } // namespace Aqueduct::App

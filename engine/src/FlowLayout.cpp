@@ -38,12 +38,17 @@ void FlowLayout::create(const PipelineDocument& document)
     const std::uint32_t laneCount = std::uint32_t(std::clamp(flow.queuePriorities, 1, kMaxLanes));
     const std::uint32_t stepCount = std::uint32_t(document.steps.size());
 
-    std::uint64_t slotCount = kParentHeadroomSlots;
+    std::uint64_t slotCount = 0;
+    std::uint64_t queueCapacity = 0;
     std::uint32_t workerCount = 0;
     for (const StepSpec& spec : document.steps) {
+        queueCapacity += std::uint64_t(spec.effectiveQueueSize()) * laneCount;
         slotCount += std::uint64_t(spec.effectiveQueueSize()) * laneCount + std::uint64_t(spec.nprocs) * spec.batchSize;
         workerCount += std::uint32_t(spec.nprocs);
     }
+    // Headroom for tasks the parent has encoded but not yet queued (and results not yet
+    // collected); bounded by the queues so huge slots (max_task_bytes) stay affordable.
+    slotCount += std::clamp<std::uint64_t>(queueCapacity, 4, kParentHeadroomSlots);
     slotCount = std::min<std::uint64_t>(slotCount, kMaxSlots);
     const std::uint32_t maxTaskBytes = flow.maxTaskBytes > 0 ? std::uint32_t(flow.maxTaskBytes) : kDefaultMaxTaskBytes;
     const std::uint32_t slotBytes = std::uint32_t(align64(sizeof(SlotHeader) + maxTaskBytes));

@@ -49,6 +49,7 @@ bool Task::share(std::string_view name, QString* error)
         return false;
     std::memcpy(const_cast<char*>(blob.data), bytes.data(), bytes.size());
     value->adoptBlob(blob);
+    std::string().swap(value->storage()); // the bytes now live in shared memory only
     return true;
 }
 

@@ -8,6 +8,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -22,6 +23,8 @@
 #include <functional>
 #include <memory>
 #include <vector>
+
+#include <unistd.h>
 
 using namespace Aqueduct;
 using namespace std::chrono_literals;
@@ -134,6 +137,13 @@ PipelineDocument chain(QList<StepSpec> steps)
     return document;
 }
 
+QJsonObject outputParams(const QString& field)
+{
+    QJsonObject params;
+    params.insert(QStringLiteral("output_field"), field);
+    return params;
+}
+
 // Documents are built outside coroutines: GCC 12 miscompiles initializer lists in them.
 PipelineDocument oneStep(const QString& handler, QJsonObject params = {}, int nprocs = 1, int batch = 1)
 {
@@ -181,6 +191,65 @@ QCoro::Task<Measurement> measureFlow(PipelineDocument document, int inFlight, do
     Measurement measurement = co_await drive(flow, inFlight, seconds, std::move(make));
     co_await flow.stop();
     co_return measurement;
+}
+
+
+// payload-*: a 2-step flow whose handlers read every byte (checksum), fed with one
+// prepared payload: as a shared blob (a handle crosses the queues) or inline (the bytes
+// are copied into each task slot and out again at every hop).
+enum class PayloadMode { Blob, Inline };
+
+PipelineDocument payloadFlow(qint64 payloadBytes, PayloadMode mode, int inFlight)
+{
+    PipelineDocument document = chain({makeStep(QStringLiteral("read1"), QStringLiteral("checksum")),
+                                       makeStep(QStringLiteral("read2"), QStringLiteral("checksum"),
+                                                outputParams(QStringLiteral("checksum2")))});
+    for (StepSpec& step : document.steps)
+        step.queueSize = 2;
+    if (mode == PayloadMode::Blob) {
+        document.flow.arenaBytes = std::max<qint64>(64ll << 20, (payloadBytes + (1 << 20)) * (inFlight + 2));
+    } else {
+        document.flow.arenaBytes = 0;
+        document.flow.maxTaskBytes = int(payloadBytes + 4096);
+    }
+    return document;
+}
+
+TaskFactory payloadFactory(const Value& payload)
+{
+    return [payload](std::uint64_t i) {
+        Task task;
+        task.set("value", Value(std::int64_t(i)));
+        task.set("payload", payload);
+        return task;
+    };
+}
+
+// soak: long run at full load with 1% failing tasks; RSS and arena at start and end.
+PipelineDocument soakFlow()
+{
+    QJsonObject failParams;
+    failParams.insert(QStringLiteral("probability"), 0.01);
+    failParams.insert(QStringLiteral("seed_field"), QStringLiteral("value"));
+    PipelineDocument document = chain({makeStep(QStringLiteral("parse"), QStringLiteral("increment")),
+                                       makeStep(QStringLiteral("flaky"), QStringLiteral("fail"), failParams),
+                                       makeStep(QStringLiteral("read"), QStringLiteral("checksum"))});
+    return document;
+}
+
+QJsonObject processMemory(const Flow& flow)
+{
+    QJsonObject rss;
+    auto rssOf = [](qint64 pid) -> qint64 {
+        QFile statm(QStringLiteral("/proc/%1/statm").arg(pid));
+        if (!statm.open(QIODevice::ReadOnly))
+            return 0;
+        return statm.readAll().split(' ').value(1).toLongLong() * sysconf(_SC_PAGESIZE);
+    };
+    rss.insert(QStringLiteral("parent"), rssOf(QCoreApplication::applicationPid()));
+    for (const WorkerInfo& worker : flow.workers())
+        rss.insert(QStringLiteral("%1/%2").arg(worker.stepId).arg(worker.workerIndex), rssOf(worker.pid));
+    return rss;
 }
 
 QJsonObject runPeer(const Options& options, const QString& work, int workers, int inFlight, int arg = 0)
@@ -324,6 +393,68 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options)
         result.insert(QStringLiteral("tasks_per_s"), 2000.0 / (double(wall.elapsed()) / 1000.0));
         result.insert(QStringLiteral("p50_us"), 0);
         result.insert(QStringLiteral("p99_us"), 0);
+    } else if (name == QLatin1String("payload-1mib") || name == QLatin1String("payload-16mib")) {
+        const qint64 bytes = name == QLatin1String("payload-1mib") ? (1ll << 20) : (16ll << 20);
+        const int inFlight = name == QLatin1String("payload-1mib") ? 16 : 4;
+        // Blob: share the prepared bytes once through a running flow's arena.
+        Flow blobFlow(payloadFlow(bytes, PayloadMode::Blob, inFlight));
+        const StartResult started = co_await blobFlow.start();
+        if (!started.ok) {
+            std::fprintf(stderr, "aqueduct-bench: start failed: %s\n", qPrintable(started.error));
+            co_return;
+        }
+        Task prepared;
+        prepared.set("payload", Value::fromBytes(QByteArray(qsizetype(bytes), 'p')));
+        QString shareError;
+        if (!prepared.share("payload", &shareError)) {
+            std::fprintf(stderr, "aqueduct-bench: share failed: %s\n", qPrintable(shareError));
+            co_return;
+        }
+        const Measurement blob = co_await drive(blobFlow, inFlight, seconds, payloadFactory(*prepared.find("payload")));
+        co_await blobFlow.stop();
+        const Measurement inlined = co_await measureFlow(payloadFlow(bytes, PayloadMode::Inline, inFlight), inFlight, seconds,
+                                                         payloadFactory(Value::fromBytes(QByteArray(qsizetype(bytes), 'p'))));
+        addMeasurement(result, blob);
+        result.insert(QStringLiteral("payload_bytes"), bytes);
+        result.insert(QStringLiteral("inline_tasks_per_s"), qRound64(inlined.tasksPerS));
+        result.insert(QStringLiteral("inline_p50_us"), inlined.p50Us);
+        result.insert(QStringLiteral("blob_vs_inline"), inlined.tasksPerS > 0 ? blob.tasksPerS / inlined.tasksPerS : 0);
+        if (inlined.failed)
+            result.insert(QStringLiteral("inline_first_error"), inlined.firstError);
+    } else if (name == QLatin1String("soak")) {
+        Flow flow(soakFlow());
+        const StartResult started = co_await flow.start();
+        if (!started.ok) {
+            std::fprintf(stderr, "aqueduct-bench: start failed: %s\n", qPrintable(started.error));
+            co_return;
+        }
+        // Warm-up (10%), then the start picture; the run; the end picture.
+        const double warmup = std::max(1.0, seconds * 0.1);
+        Task prepared;
+        prepared.set("payload", Value::fromBytes(QByteArray(64 * 1024, 's')));
+        prepared.share("payload");
+        const Value payload = *prepared.find("payload");
+        co_await drive(flow, 256, warmup, payloadFactory(payload));
+        const QJsonObject rssStart = processMemory(flow);
+        const qint64 arenaStart = flow.lastSnapshot() ? flow.lastSnapshot()->totals.arenaBytesUsed : 0;
+        const Measurement m = co_await drive(flow, 256, seconds, payloadFactory(payload));
+        co_await QCoro::sleepFor(std::chrono::milliseconds(300));
+        const QJsonObject rssEnd = processMemory(flow);
+        const qint64 arenaEnd = flow.lastSnapshot() ? flow.lastSnapshot()->totals.arenaBytesUsed : 0;
+        qint64 startTotal = 0;
+        qint64 endTotal = 0;
+        for (auto it = rssStart.begin(); it != rssStart.end(); ++it) {
+            startTotal += it.value().toInteger();
+            endTotal += rssEnd.value(it.key()).toInteger();
+        }
+        addMeasurement(result, m);
+        result.insert(QStringLiteral("rss_start"), rssStart);
+        result.insert(QStringLiteral("rss_end"), rssEnd);
+        result.insert(QStringLiteral("rss_growth_pct"), startTotal > 0 ? 100.0 * double(endTotal - startTotal) / double(startTotal) : 0.0);
+        result.insert(QStringLiteral("arena_bytes_start"), arenaStart);
+        result.insert(QStringLiteral("arena_bytes_end"), arenaEnd);
+        result.insert(QStringLiteral("failed_share"), m.tasks ? double(m.failed) / double(m.tasks) : 0.0);
+        co_await flow.stop();
     } else {
         std::fprintf(stderr, "aqueduct-bench: unknown scenario '%s'\n", qPrintable(name));
         co_return;
@@ -334,7 +465,10 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options)
 const QStringList kAllScenarios = {QStringLiteral("trivial-1step"), QStringLiteral("trivial-3step"),
                                    QStringLiteral("batch16-1step"), QStringLiteral("latency-1inflight"),
                                    QStringLiteral("cpuburn-scaling"), QStringLiteral("overload"),
-                                   QStringLiteral("lifecycle"), QStringLiteral("metrics-overhead")};
+                                   QStringLiteral("lifecycle"), QStringLiteral("metrics-overhead"),
+                                   QStringLiteral("payload-1mib"), QStringLiteral("payload-16mib")};
+/// Opt-in scenarios (long): not run by default.
+const QStringList kExtraScenarios = {QStringLiteral("soak")};
 
 QCoro::Task<void> runAll(Options options)
 {
@@ -364,7 +498,7 @@ int main(int argc, char** argv)
         else if (argument == QLatin1String("--seconds") && i + 1 < arguments.size())
             options.seconds = std::max(0.2, arguments[++i].toDouble());
         else if (argument == QLatin1String("--list")) {
-            for (const QString& name : kAllScenarios)
+            for (const QString& name : kAllScenarios + kExtraScenarios)
                 std::printf("%s\n", qPrintable(name));
             return 0;
         } else {
@@ -376,7 +510,7 @@ int main(int argc, char** argv)
     if (options.scenarios.isEmpty())
         options.scenarios = kAllScenarios;
     for (const QString& scenario : options.scenarios) {
-        if (!kAllScenarios.contains(scenario)) {
+        if (!kAllScenarios.contains(scenario) && !kExtraScenarios.contains(scenario)) {
             std::fprintf(stderr, "aqueduct-bench: unknown scenario '%s' (see --list)\n", qPrintable(scenario));
             return 2;
         }

@@ -99,7 +99,7 @@ const QList<InvalidCase>& invalidCases() {
         {"prometheus-port-range", "$.flow.metrics.prometheus.port",
          "must be between 1 and 65535, got 70000"},
         {"statsd-port-range", "$.flow.metrics.statsd.port", "must be between 1 and 65535, got 0"},
-        {"arena-range", "$.flow.shared_memory.arena_bytes", "must be between 1 MiB"},
+        {"arena-range", "$.flow.shared_memory.arena_bytes", "or between 1 MiB"},
         {"start-method", "$.flow.start_method",
          "must be one of forkserver, spawn, fork; got 'thread'"},
         {"restart-policy", "$.flow.restart.policy", "must be one of on-crash, never; got 'always'"},

@@ -400,7 +400,8 @@ private Q_SLOTS:
         f.view->fitAll();
         EdgeItem* edge = f.scene->edgeItem(1); // parse -> heavy, with a `when` label
         QVERIFY(edge);
-        QTest::mouseClick(f.view->viewport(), Qt::LeftButton, {}, f.view->mapFromScene(edge->midpoint()));
+        QTest::mouseClick(f.view->viewport(), Qt::LeftButton, {},
+                          f.view->mapFromScene(edge->midpoint()));
         QCOMPARE(f.scene->selectedEdgeIndices(), QList<int>{1});
         f.model->removeItems(f.scene->selectedStepIds(), f.scene->selectedEdgeIndices());
         QCOMPARE(f.model->document().edges.size(), 5);

@@ -47,6 +47,19 @@ private Q_SLOTS:
         checkUndoRedo(model, original);
     }
 
+    void addConnectedStep() {
+        PipelineModel model;
+        model.resetDocument(UiTest::chainDocument());
+        const PipelineDocument original = model.document();
+        const QString id = model.addConnectedStep(QStringLiteral("sleep"), QPointF(300, 200),
+                                                  QStringLiteral("a"), QString());
+        // The chain was written out before the step was added, so it is not in it.
+        QCOMPARE(model.document().edges.size(), 5);
+        QCOMPARE(model.document().edges.last(), (EdgeSpec{QStringLiteral("a"), id, {}}));
+        QCOMPARE(model.undoStack()->count(), 1);
+        checkUndoRedo(model, original);
+    }
+
     void removeStepsRestoresStepsAndEdges() {
         PipelineModel model;
         model.resetDocument(UiTest::loadExample("branching.json"));

@@ -112,8 +112,11 @@ QRectF EdgeItem::labelRect() const {
         const double textWidth = std::min(metrics.horizontalAdvance(m_spec.when), kLabelMaxWidth);
         size = QSizeF(textWidth + 16, metrics.height() + 6);
     }
-    if (m_queueFill >= 0)
-        size = QSizeF(std::max(size.width(), 44.0), size.height() + 10);
+    if (m_queueFill >= 0) {
+        // Short edges get a shorter bar, so it never hides the arrow.
+        const double barWidth = std::clamp(m_path.length() * 0.45, 28.0, 60.0);
+        size = QSizeF(std::max(size.width(), barWidth), size.height() + 13);
+    }
     QRectF rect(QPointF(), size);
     rect.moveCenter(m_labelCenter);
     return rect;
@@ -206,14 +209,14 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
                           metrics.elidedText(m_spec.when, Qt::ElideRight, kLabelMaxWidth));
     }
     if (m_queueFill >= 0) {
-        const QRectF track(label.left() + 8, label.bottom() - 9, label.width() - 16, 5);
+        const QRectF track(label.left() + 7, label.bottom() - 11, label.width() - 14, 7);
         painter->setPen(Qt::NoPen);
         painter->setBrush(Theme::mix(colors.nodeFill, colors.text, 0.15));
-        painter->drawRoundedRect(track, 2, 2);
+        painter->drawRoundedRect(track, 3, 3);
         QRectF filled = track;
         filled.setWidth(std::max(track.width() * m_queueFill, m_queueFill > 0 ? 2.0 : 0.0));
         painter->setBrush(queueFillColor(m_queueFill));
-        painter->drawRoundedRect(filled, 2, 2);
+        painter->drawRoundedRect(filled, 3, 3);
     }
 }
 

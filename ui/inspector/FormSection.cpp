@@ -32,8 +32,7 @@ QFormLayout* addSection(QVBoxLayout* layout, const QString& title, QWidget* pare
     return form;
 }
 
-void alignFormLabels(QWidget* root)
-{
+void alignFormLabels(QWidget* root) {
     QList<QWidget*> labels;
     int width = 0;
     for (QFormLayout* form : root->findChildren<QFormLayout*>()) {

@@ -138,8 +138,7 @@ void InspectorWidget::setSelection(const QStringList& stepIds, const QList<int>&
     }
     m_flowEditor->refresh();
     const QString name = m_model->document().name;
-    showPage(Page::Flow, name.isEmpty() ? tr("Pipeline") : name,
-             tr("Flow settings"));
+    showPage(Page::Flow, name.isEmpty() ? tr("Pipeline") : name, tr("Flow settings"));
 }
 
 } // namespace Aqueduct::Ui

@@ -48,7 +48,7 @@ public:
     Value(const Value& other)
         : m_type(other.m_type)
         , m_int(other.m_int)
-        , m_data(other.m_data)
+        , m_data(other.hasText() ? other.m_data : std::string())
         , m_blob(other.m_blob)
     {
         if (m_type == ValueType::Blob)
@@ -70,7 +70,8 @@ public:
             dropBlob();
             m_type = other.m_type;
             m_int = other.m_int;
-            m_data = other.m_data;
+            if (other.hasText())
+                m_data = other.m_data; // storage of other types is stale capacity, not content
             m_blob = other.m_blob;
         }
         return *this;
@@ -148,6 +149,7 @@ public:
     bool operator==(const Value& other) const;
 
 private:
+    bool hasText() const { return m_type == ValueType::String || m_type == ValueType::Bytes; }
     void dropBlob() noexcept
     {
         if (m_type == ValueType::Blob) {

@@ -1,0 +1,55 @@
+#include "monitor/CanvasOverlay.h"
+
+#include "canvas/CanvasScene.h"
+#include "canvas/EdgeItem.h"
+#include "canvas/StepItem.h"
+#include "monitor/MetricsSample.h"
+
+#include <QHash>
+
+#include <algorithm>
+
+namespace Aqueduct::Ui {
+
+CanvasOverlay::CanvasOverlay(CanvasScene* scene, QObject* parent)
+    : QObject(parent)
+    , m_scene(scene) {}
+
+void CanvasOverlay::update(const MetricsSnapshot& snapshot, const MetricsSample* sample) {
+    m_active = true;
+    QHash<QString, double> fillByStep;
+    for (qsizetype s = 0; s < snapshot.steps.size(); ++s) {
+        const StepMetrics& step = snapshot.steps[s];
+        int fullest = 0;
+        for (int depth : step.queueDepthPerLane)
+            fullest = std::max(fullest, depth);
+        const double fill =
+            step.queueCapacity > 0 ? double(fullest) / double(step.queueCapacity) : 0.0;
+        fillByStep.insert(step.stepId, std::clamp(fill, 0.0, 1.0));
+
+        StepItem* item = m_scene->stepItem(step.stepId);
+        if (!item)
+            continue;
+        double busy = step.nprocs > 0 ? double(step.workersBusy) / double(step.nprocs) : 0.0;
+        if (sample && std::size_t(s) < sample->steps.size())
+            busy = sample->steps[std::size_t(s)].busyShare;
+        qint64 errors = 0;
+        for (std::uint64_t count : step.errorsByKind)
+            errors += qint64(count);
+        item->setLiveStatus(step.workersAlive, step.nprocs, busy, errors);
+    }
+    for (EdgeItem* edge : m_scene->edgeItems()) {
+        const auto* target = dynamic_cast<const StepItem*>(edge->targetNode());
+        edge->setQueueFill(target ? fillByStep.value(target->nodeId(), -1.0) : -1.0);
+    }
+}
+
+void CanvasOverlay::clear() {
+    m_active = false;
+    for (StepItem* item : m_scene->stepItems())
+        item->clearLiveStatus();
+    for (EdgeItem* edge : m_scene->edgeItems())
+        edge->setQueueFill(-1);
+}
+
+} // namespace Aqueduct::Ui

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <aqueduct/MetricsSnapshot.h>
+
+#include <QObject>
+
+namespace Aqueduct::Ui {
+
+class CanvasScene;
+struct MetricsSample;
+
+/// Live status on the canvas while a flow runs: each edge into a step shows that step's
+/// queue fill (fullest lane against capacity; the edge colours it green/yellow/red), each
+/// step its workers alive of wanted, busy share and errors.
+class CanvasOverlay final : public QObject {
+    Q_OBJECT
+public:
+    explicit CanvasOverlay(CanvasScene* scene, QObject* parent = nullptr);
+
+    /// `sample` (the history's newest) gives the busy share; without it the snapshot's
+    /// instantaneous busy workers are used.
+    void update(const MetricsSnapshot& snapshot, const MetricsSample* sample);
+    /// Removes every overlay (the run ended).
+    void clear();
+    bool isActive() const { return m_active; }
+
+private:
+    CanvasScene* m_scene;
+    bool m_active = false;
+};
+
+} // namespace Aqueduct::Ui

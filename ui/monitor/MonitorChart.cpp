@@ -1,0 +1,255 @@
+#include "monitor/MonitorChart.h"
+
+#include <QChart>
+#include <QCursor>
+#include <QLegend>
+#include <QLineSeries>
+#include <QPen>
+#include <QToolTip>
+#include <QValueAxis>
+
+#include <cmath>
+
+namespace Aqueduct::Ui {
+
+namespace {
+
+constexpr double kShrinkBelow = 0.35; // data under 35% of the top ...
+constexpr qint64 kShrinkAfterMs = 4000; // ... for 4 s lets the axis shrink
+
+QString formatValue(double value) {
+    const double magnitude = std::fabs(value);
+    if (magnitude >= 1000)
+        return QLocale().toString(value, 'f', 0);
+    if (magnitude >= 100)
+        return QString::number(value, 'f', 0);
+    if (magnitude >= 10)
+        return QString::number(value, 'f', 1);
+    return QString::number(value, 'f', 2);
+}
+
+} // namespace
+
+NiceRange niceRange(double maxValue) {
+    if (!(maxValue > 0) || !std::isfinite(maxValue))
+        return {0.25, 1};
+    // At most five intervals of a 1-2-5 step, with ~10% headroom.
+    const double target = maxValue * 1.1 / 5;
+    const double power = std::pow(10.0, std::floor(std::log10(target)));
+    double step = power;
+    for (double factor : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+        step = factor * power;
+        if (step >= target)
+            break;
+    }
+    const double top = std::max(step, std::ceil(maxValue * 1.1 / step) * step);
+    return {step, top};
+}
+
+MonitorChart::MonitorChart(const QString& title, const QString& unit, YScale scale, QWidget* parent)
+    : QChartView(parent)
+    , m_unit(unit)
+    , m_scale(scale)
+    , m_axisX(new QValueAxis(this))
+    , m_axisY(new QValueAxis(this)) {
+    auto* chart = new QChart;
+    chart->setAnimationOptions(QChart::NoAnimation);
+    chart->setBackgroundRoundness(0);
+    chart->setDropShadowEnabled(false);
+    chart->setMargins(QMargins(2, 2, 6, 2));
+    chart->layout()->setContentsMargins(0, 0, 0, 0);
+    chart->legend()->setVisible(false);
+    chart->legend()->setAlignment(Qt::AlignTop);
+    setChart(chart);
+    setTitle(title);
+    setRenderHint(QPainter::Antialiasing, true);
+    setRubberBand(QChartView::HorizontalRubberBand);
+    setMinimumSize(200, 130);
+    setFrameShape(QFrame::NoFrame);
+
+    QFont axisFont = font();
+    axisFont.setPointSizeF(axisFont.pointSizeF() * 0.8);
+    for (QValueAxis* axis : {m_axisX, m_axisY}) {
+        axis->setLabelsFont(axisFont);
+        axis->setTickType(QValueAxis::TicksDynamic);
+        axis->setTickAnchor(0);
+        axis->setMinorTickCount(0);
+    }
+    m_axisX->setLabelFormat(QStringLiteral("%.0f s"));
+    m_axisX->setTickInterval(5);
+    m_axisX->setRange(0, 30);
+    m_scale = YScale::Auto == scale ? YScale::Percent : YScale::Auto; // force the first apply
+    setScale(scale);
+    chart->addAxis(m_axisX, Qt::AlignBottom);
+    chart->addAxis(m_axisY, Qt::AlignLeft);
+    connect(m_axisX, &QValueAxis::rangeChanged, this, &MonitorChart::onXRangeChanged);
+    applyPalette(palette());
+}
+
+void MonitorChart::setScale(YScale scale) {
+    if (scale == m_scale)
+        return;
+    m_scale = scale;
+    m_lowSince.invalidate();
+    if (m_scale == YScale::Percent) {
+        m_axisY->setRange(0, 100);
+        m_axisY->setTickInterval(25);
+        m_axisY->setLabelFormat(QStringLiteral("%.0f"));
+        m_yTop = 100;
+    } else {
+        const NiceRange range = niceRange(0);
+        m_axisY->setRange(0, range.top);
+        m_axisY->setTickInterval(range.step);
+        m_axisY->setLabelFormat(QStringLiteral("%.2f"));
+        m_yTop = range.top;
+    }
+}
+
+void MonitorChart::setTitle(const QString& title) {
+    QFont titleFont = font();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 0.9);
+    chart()->setTitleFont(titleFont);
+    chart()->setTitle(title);
+}
+
+QString MonitorChart::title() const {
+    return chart()->title();
+}
+
+void MonitorChart::applyPalette(const QPalette& palette) {
+    const QColor base = palette.color(QPalette::Base);
+    const QColor text = palette.color(QPalette::Text);
+    const QColor grid = palette.color(QPalette::Mid);
+    chart()->setBackgroundBrush(base);
+    chart()->setPlotAreaBackgroundVisible(false);
+    chart()->setTitleBrush(text);
+    chart()->legend()->setLabelColor(text);
+    setBackgroundBrush(base);
+    QColor faintGrid = grid;
+    faintGrid.setAlpha(110);
+    for (QValueAxis* axis : {m_axisX, m_axisY}) {
+        axis->setLabelsColor(text);
+        axis->setGridLineColor(faintGrid);
+        axis->setLinePenColor(grid);
+    }
+}
+
+void MonitorChart::setLegendVisible(bool visible) {
+    QFont legendFont = font();
+    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.8);
+    chart()->legend()->setFont(legendFont);
+    chart()->legend()->setVisible(visible);
+}
+
+void MonitorChart::clearSeries() {
+    chart()->removeAllSeries(); // deletes them
+    m_series.clear();
+    m_order.clear();
+}
+
+QLineSeries* MonitorChart::addSeries(const QString& key, const QString& name, const QColor& color,
+                                     Qt::PenStyle style, qreal width) {
+    auto* series = new QLineSeries;
+    series->setName(name);
+    QPen pen(color, width);
+    pen.setStyle(style);
+    pen.setCapStyle(Qt::FlatCap);
+    series->setPen(pen);
+    chart()->addSeries(series);
+    series->attachAxis(m_axisX);
+    series->attachAxis(m_axisY);
+    connect(series, &QLineSeries::hovered, this,
+            [this, series](const QPointF& point, bool state) { onHovered(series, point, state); });
+    m_series.insert(key, series);
+    m_order << key;
+    return series;
+}
+
+void MonitorChart::setPoints(const QString& key, const QList<QPointF>& points) {
+    if (QLineSeries* line = m_series.value(key))
+        line->replace(points);
+}
+
+qsizetype MonitorChart::pointCount() const {
+    qsizetype count = 0;
+    for (const QLineSeries* line : m_series)
+        count += line->count();
+    return count;
+}
+
+void MonitorChart::setXRange(double minS, double maxS) {
+    if (minS == m_axisX->min() && maxS == m_axisX->max())
+        return;
+    m_settingRange = true;
+    m_axisX->setRange(minS, maxS);
+    const double span = maxS - minS;
+    m_axisX->setTickInterval(span <= 40 ? 5 : span <= 400 ? 60 : 600);
+    m_settingRange = false;
+}
+
+double MonitorChart::xMin() const {
+    return m_axisX->min();
+}
+
+double MonitorChart::xMax() const {
+    return m_axisX->max();
+}
+
+double MonitorChart::yMax() const {
+    return m_axisY->max();
+}
+
+void MonitorChart::fitY(double maxValue) {
+    if (m_scale == YScale::Percent)
+        return;
+    const bool grow = maxValue > m_yTop;
+    bool shrink = false;
+    if (maxValue < m_yTop * kShrinkBelow) {
+        if (!m_lowSince.isValid())
+            m_lowSince.start();
+        shrink = m_lowSince.elapsed() >= kShrinkAfterMs;
+    } else {
+        m_lowSince.invalidate();
+    }
+    if (!grow && !shrink)
+        return;
+    m_lowSince.invalidate();
+    const NiceRange range = niceRange(maxValue);
+    m_yTop = range.top;
+    m_axisY->setRange(0, range.top);
+    m_axisY->setTickInterval(range.step);
+    m_axisY->setLabelFormat(range.step >= 1     ? QStringLiteral("%.0f")
+                            : range.step >= 0.1 ? QStringLiteral("%.1f")
+                                                : QStringLiteral("%.2f"));
+}
+
+void MonitorChart::onXRangeChanged(double min, double max) {
+    if (m_settingRange)
+        return;
+    Q_EMIT userZoomed(min, max);
+}
+
+void MonitorChart::onHovered(QLineSeries* series, const QPointF& point, bool state) {
+    if (!state) {
+        QToolTip::hideText();
+        return;
+    }
+    // Report the nearest sample, not the interpolated spot under the cursor.
+    QPointF nearest = point;
+    double bestDistance = -1;
+    for (const QPointF& candidate : series->points()) {
+        const double distance = std::fabs(candidate.x() - point.x());
+        if (bestDistance < 0 || distance < bestDistance) {
+            bestDistance = distance;
+            nearest = candidate;
+        }
+    }
+    const QString text =
+        QStringLiteral("<b>%1</b>: %2 %3<br><span style='color:gray'>at %4 s</span>")
+            .arg(series->name().toHtmlEscaped(), formatValue(nearest.y()), m_unit)
+            .arg(nearest.x(), 0, 'f', 1);
+    QToolTip::showText(QCursor::pos(), text, this);
+}
+
+} // namespace Aqueduct::Ui

@@ -1,0 +1,89 @@
+#include "monitor/RunBanner.h"
+
+#include "style/Theme.h"
+
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QToolButton>
+
+namespace Aqueduct::Ui {
+
+RunBanner::RunBanner(QWidget* host)
+    : QFrame(host)
+    , m_host(host)
+    , m_label(new QLabel(this))
+    , m_close(new QToolButton(this)) {
+    setObjectName(QStringLiteral("runBanner"));
+    setAutoFillBackground(true);
+    setFrameShape(QFrame::NoFrame);
+    m_label->setObjectName(QStringLiteral("runBannerText"));
+    m_label->setWordWrap(true);
+    m_label->setTextFormat(Qt::PlainText);
+    QFont bold = m_label->font();
+    bold.setWeight(QFont::DemiBold);
+    m_label->setFont(bold);
+    m_close->setText(QStringLiteral("✕"));
+    m_close->setAutoRaise(true);
+    m_close->setToolTip(tr("Dismiss"));
+    connect(m_close, &QToolButton::clicked, this, &RunBanner::dismiss);
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(14, 7, 8, 7);
+    layout->setSpacing(8);
+    layout->addWidget(m_label, 1);
+    layout->addWidget(m_close);
+    host->installEventFilter(this);
+    hide();
+}
+
+void RunBanner::showMessage(const QString& text, Tone tone, bool closable) {
+    m_tone = tone;
+    m_label->setText(text);
+    m_close->setVisible(closable);
+    QColor background;
+    switch (tone) {
+    case Tone::Info:
+        background = QColor(0x2d, 0x6c, 0xdf);
+        break;
+    case Tone::Warning:
+        background = Theme::warningColor().darker(112);
+        break;
+    case Tone::Error:
+        background = Theme::errorColor();
+        break;
+    }
+    QPalette palette = this->palette();
+    palette.setColor(QPalette::Window, background);
+    palette.setColor(QPalette::WindowText, Qt::white);
+    palette.setColor(QPalette::ButtonText, Qt::white);
+    setPalette(palette);
+    m_label->setPalette(palette);
+    reposition();
+    show();
+    raise();
+}
+
+void RunBanner::dismiss() {
+    hide();
+    m_label->clear();
+}
+
+QString RunBanner::text() const {
+    return isHidden() ? QString() : m_label->text();
+}
+
+bool RunBanner::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_host && event->type() == QEvent::Resize && !isHidden())
+        reposition();
+    return QFrame::eventFilter(watched, event);
+}
+
+void RunBanner::reposition() {
+    const int maxWidth = std::max(240, m_host->width() - 40);
+    const int width = std::min(maxWidth, std::max(360, sizeHint().width()));
+    setFixedWidth(width);
+    adjustSize();
+    move((m_host->width() - width) / 2, 10);
+}
+
+} // namespace Aqueduct::Ui

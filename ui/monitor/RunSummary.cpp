@@ -1,0 +1,84 @@
+#include "monitor/RunSummary.h"
+
+#include <numeric>
+
+namespace Aqueduct::Ui {
+
+std::uint64_t RunSummary::failed() const {
+    return std::accumulate(failedByKind.cbegin(), failedByKind.cend(), std::uint64_t(0));
+}
+
+QJsonObject RunSummary::toJson() const {
+    QJsonObject object;
+    object.insert(QStringLiteral("pipeline"), pipelineName);
+    object.insert(QStringLiteral("load"), load);
+    object.insert(QStringLiteral("started_at"), startedAt.toString(Qt::ISODateWithMs));
+    object.insert(QStringLiteral("wall_s"), wallS);
+    object.insert(QStringLiteral("submitted"), qint64(submitted));
+    object.insert(QStringLiteral("completed"), qint64(completed));
+    QJsonObject failedObject;
+    for (int kind = 1; kind < kErrorKindCount; ++kind) {
+        if (failedByKind[std::size_t(kind)] > 0)
+            failedObject.insert(errorKindName(ErrorKind(kind)),
+                                qint64(failedByKind[std::size_t(kind)]));
+    }
+    object.insert(QStringLiteral("failed"), failedObject);
+    object.insert(QStringLiteral("bad_input_lines"), qint64(badInputLines));
+    object.insert(QStringLiteral("tasks_per_s"), tasksPerS());
+    QJsonObject latency;
+    latency.insert(QStringLiteral("p50"), latencyP50Ms);
+    latency.insert(QStringLiteral("p95"), latencyP95Ms);
+    latency.insert(QStringLiteral("p99"), latencyP99Ms);
+    object.insert(QStringLiteral("latency_ms"), latency);
+    object.insert(QStringLiteral("end_reason"), endReason);
+    object.insert(QStringLiteral("final_state"), finalState);
+    QJsonObject stepsObject;
+    for (const Step& step : steps) {
+        QJsonObject stepObject;
+        stepObject.insert(QStringLiteral("tasks_out"), qint64(step.tasksOut));
+        stepObject.insert(QStringLiteral("errors"), qint64(step.errors));
+        stepObject.insert(QStringLiteral("restarts"), step.restarts);
+        stepObject.insert(QStringLiteral("handle_p99_ms"), step.handleP99Ms);
+        stepObject.insert(QStringLiteral("queue_wait_p99_ms"), step.queueWaitP99Ms);
+        stepsObject.insert(step.stepId, stepObject);
+    }
+    object.insert(QStringLiteral("steps"), stepsObject);
+    return object;
+}
+
+QString RunSummary::toText() const {
+    QStringList lines;
+    lines << QStringLiteral("Run of \"%1\" (%2): %3")
+                 .arg(pipelineName, load, endReason.isEmpty() ? finalState : endReason);
+    lines << QStringLiteral("  %1 s, %2 submitted, %3 completed (%4 tasks/s), %5 failed")
+                 .arg(wallS, 0, 'f', 1)
+                 .arg(submitted)
+                 .arg(completed)
+                 .arg(tasksPerS(), 0, 'f', 0)
+                 .arg(failed());
+    QStringList kinds;
+    for (int kind = 1; kind < kErrorKindCount; ++kind) {
+        if (failedByKind[std::size_t(kind)] > 0)
+            kinds << QStringLiteral("%1 %2").arg(failedByKind[std::size_t(kind)]).arg(
+                         errorKindName(ErrorKind(kind)));
+    }
+    if (!kinds.isEmpty())
+        lines << QStringLiteral("  failures: %1").arg(kinds.join(QStringLiteral(", ")));
+    if (badInputLines > 0)
+        lines << QStringLiteral("  %1 input lines were not tasks").arg(badInputLines);
+    lines << QStringLiteral("  latency p50 %1 ms, p95 %2 ms, p99 %3 ms")
+                 .arg(latencyP50Ms, 0, 'f', 2)
+                 .arg(latencyP95Ms, 0, 'f', 2)
+                 .arg(latencyP99Ms, 0, 'f', 2);
+    for (const Step& step : steps) {
+        lines << QStringLiteral("  step %1: %2 out, %3 errors, %4 restarts, handle p99 %5 ms")
+                     .arg(step.stepId)
+                     .arg(step.tasksOut)
+                     .arg(step.errors)
+                     .arg(step.restarts)
+                     .arg(step.handleP99Ms, 0, 'f', 2);
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+} // namespace Aqueduct::Ui
