@@ -108,7 +108,7 @@ int runGui(int& argc, char** argv) {
     QApplication::setApplicationName(QStringLiteral("aqueduct"));
     QApplication::setApplicationDisplayName(QStringLiteral("Aqueduct"));
     QApplication::setApplicationVersion(QStringLiteral(AQUEDUCT_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("aqueduct"));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.aqueduct.Aqueduct"));
     QApplication app(argc, argv);
 
     GuiOptions options = parseGuiArguments(app.arguments().mid(1));
@@ -121,9 +121,8 @@ int runGui(int& argc, char** argv) {
         return ExitInvalidInput;
     }
     const bool screenshot = !options.screenshotPath.isEmpty();
-    if (options.pipelinePath.isEmpty() &&
-        QFileInfo::exists(QStringLiteral(AQUEDUCT_DEFAULT_PIPELINE)))
-        options.pipelinePath = QStringLiteral(AQUEDUCT_DEFAULT_PIPELINE);
+    if (options.pipelinePath.isEmpty() && QFileInfo::exists(defaultPipelinePath()))
+        options.pipelinePath = defaultPipelinePath();
 
     applyLook(options.dark || qEnvironmentVariableIntValue("AQUEDUCT_DARK") == 1);
     QApplication::setWindowIcon(Ui::Icons::icon(QStringLiteral("aqueduct")));

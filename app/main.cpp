@@ -27,7 +27,9 @@ void printUsage(FILE* out)
         "       aqueduct --version | --help\n"
         "\n"
         "Desktop app options:\n"
-        "  --screenshot OUT.png [--run-for S] [FILE]   render the window to a PNG and exit\n",
+        "  --screenshot OUT.png [--run-for S] [FILE]   render the window to a PNG and exit\n"
+        "  --select STEP    select a step (with --screenshot: for docs)\n"
+        "  --dark           use a dark palette (also AQUEDUCT_DARK=1)\n",
         out);
 }
 
@@ -90,19 +92,19 @@ int main(int argc, char** argv)
             return entry.function(arguments);
         }
     }
-    if (command.startsWith(QLatin1Char('-')) && command != QLatin1String("--screenshot")
-        && !command.startsWith(QLatin1String("-platform")) && !command.startsWith(QLatin1String("--run-for"))) {
-        std::fprintf(stderr, "aqueduct: unknown option '%s'\n\n", argv[1]);
-        printUsage(stderr);
-        return Aqueduct::App::ExitInvalidInput;
-    }
-
+    // Anything else is the desktop app: [options] [FILE]; its parser reports bad options.
 #ifdef AQUEDUCT_WITH_GUI
     if (hasDisplay())
         return Aqueduct::App::runGui(argc, argv);
 #endif
     // No display (or built without the GUI): run the pipeline as a short headless demo.
     QCoreApplication app(argc, argv);
+    if (command.startsWith(QLatin1Char('-'))) {
+        std::fprintf(stderr, "aqueduct: '%s' is a desktop app option, but there is no display "
+                             "(set DISPLAY, or QT_QPA_PLATFORM=offscreen)\n\n", argv[1]);
+        printUsage(stderr);
+        return Aqueduct::App::ExitInvalidInput;
+    }
     QStringList demoArguments;
     demoArguments << (command.isEmpty() ? Aqueduct::App::defaultPipelinePath() : command)
                   << QStringLiteral("--generate") << QStringLiteral("200000")

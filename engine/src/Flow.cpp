@@ -12,30 +12,35 @@ namespace {
 /// caller's coroutine frame) and is resumed by the runtime when the task ends.
 class ProcessAwaiter {
 public:
-    ProcessAwaiter(Internal::FlowRuntime* runtime, Task&& task, std::int64_t timeoutNs)
+    ProcessAwaiter(Internal::FlowRuntime* runtime, Task& task, std::int64_t timeoutNs)
         : m_runtime(runtime)
-        , m_submission{std::move(task), timeoutNs}
+        , m_task(task)
+        , m_timeoutNs(timeoutNs)
     {
     }
 
     bool await_ready()
     {
-        m_record = m_runtime->submit(std::move(m_submission), m_immediate);
+        m_record = m_runtime->submit(m_task, m_timeoutNs, m_immediateKind, m_immediateMessage);
         return m_record == Internal::FlowRuntime::kNoRecord;
     }
     void await_suspend(std::coroutine_handle<> waiter) { m_runtime->attachWaiter(m_record, waiter); }
     TaskResult await_resume()
     {
-        if (m_record == Internal::FlowRuntime::kNoRecord)
-            return std::move(m_immediate);
-        return m_runtime->takeResult(m_record);
+        if (m_record != Internal::FlowRuntime::kNoRecord)
+            return m_runtime->takeResult(m_record);
+        if (m_immediateKind == ErrorKind::None)
+            return TaskResult(std::move(m_task));
+        return TaskResult(m_immediateKind, std::move(m_immediateMessage), std::move(m_task));
     }
 
 private:
     Internal::FlowRuntime* m_runtime;
-    Internal::FlowRuntime::Submission m_submission;
-    TaskResult m_immediate;
+    Task& m_task; ///< process()'s parameter, in the coroutine frame
+    std::int64_t m_timeoutNs;
     std::uint32_t m_record = Internal::FlowRuntime::kNoRecord;
+    ErrorKind m_immediateKind = ErrorKind::None;
+    QString m_immediateMessage;
 };
 
 void registerMetaTypes()
@@ -114,7 +119,7 @@ QCoro::Task<void> Flow::stop(StopMode mode)
 QCoro::Task<TaskResult> Flow::process(Task task, std::chrono::milliseconds timeout)
 {
     const std::int64_t timeoutMs = timeout.count() > 0 ? timeout.count() : m_runtime->document.flow.defaultTimeoutMs;
-    co_return co_await ProcessAwaiter(m_runtime.get(), std::move(task), timeoutMs * 1'000'000);
+    co_return co_await ProcessAwaiter(m_runtime.get(), task, timeoutMs * 1'000'000);
 }
 
 QCoro::Task<std::vector<TaskResult>> Flow::processMany(std::vector<Task> tasks, std::chrono::milliseconds timeout)

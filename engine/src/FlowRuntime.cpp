@@ -472,7 +472,7 @@ void FlowRuntime::handleUnexpectedExit(WorkerSlot& worker, const QString& cause)
         freeSlot(slot);
         if (record != kNoRecord) {
             m_records[record].slot = kNoSlot;
-            finishRecord(record, TaskResult(kind, message, std::move(m_records[record].task)));
+            finishRecord(record, kind, message);
         }
     }
     m_layout.worker(worker.globalIndex).heldCount.store(0);
@@ -605,50 +605,50 @@ void FlowRuntime::releaseRecord(std::uint32_t index)
     m_freeRecords.push_back(index);
 }
 
-std::uint32_t FlowRuntime::submit(Submission&& submission, TaskResult& immediate)
+std::uint32_t FlowRuntime::submit(Task& task, std::int64_t timeoutNs, ErrorKind& immediateKind, QString& immediateMessage)
 {
+    immediateKind = ErrorKind::None;
     if (m_state != FlowState::Running) {
-        immediate = TaskResult(ErrorKind::NotRunning, QStringLiteral("flow is not running (%1)").arg(flowStateName(m_state)),
-                               std::move(submission.task));
+        immediateKind = ErrorKind::NotRunning;
+        immediateMessage = QStringLiteral("flow is not running (%1)").arg(flowStateName(m_state));
         return kNoRecord;
     }
-    if (submission.task.priority() < 0) {
-        immediate = TaskResult(ErrorKind::Rejected,
-                               QStringLiteral("priority %1 is negative; use 0..%2")
-                                   .arg(submission.task.priority())
-                                   .arg(m_layout.laneCount() - 1),
-                               std::move(submission.task));
+    if (task.priority() < 0) {
+        immediateKind = ErrorKind::Rejected;
+        immediateMessage = QStringLiteral("priority %1 is negative; use 0..%2").arg(task.priority()).arg(m_layout.laneCount() - 1);
         return kNoRecord;
     }
     ++m_submitted;
-    const int firstStep = m_router.next(Router::kInputNode, submission.task, m_parentSkips.data());
+    const int firstStep = m_router.next(Router::kInputNode, task, m_parentSkips.data());
     if (firstStep == Router::kOutputNode) {
         // Every step skipped: the task is finished as it is.
         ++m_completed;
-        immediate = TaskResult(std::move(submission.task));
         return kNoRecord;
     }
     const std::uint32_t index = allocateRecord();
     Record& record = m_records[index];
-    record.task = std::move(submission.task);
+    record.task = std::move(task);
     record.task.setId(m_nextTaskId++);
     record.submittedNs = m_pumping ? m_pumpNowNs : monotonicNs();
-    record.timeoutNs = submission.timeoutNs;
-    record.deadlineNs = record.submittedNs + submission.timeoutNs;
+    record.timeoutNs = timeoutNs;
+    record.deadlineNs = record.submittedNs + timeoutNs;
     record.lane = std::min(record.task.priority(), m_layout.laneCount() - 1);
     record.firstStep = firstStep;
     record.slot = kNoSlot;
-    record.result = TaskResult();
+    record.error = ErrorKind::None;
+    record.message.clear();
     ++m_outstanding;
 
     const bool slotQueueEmpty = std::all_of(m_waitingSlot.begin() + record.lane, m_waitingSlot.end(),
                                             [](const auto& queue) { return queue.empty(); });
     if (slotQueueEmpty && !m_freeSlots.empty()) {
         if (!placeInSlot(index)) {
-            TaskResult result = std::move(m_records[index].result);
+            Record& rejected = m_records[index];
+            immediateKind = rejected.error;
+            immediateMessage = std::move(rejected.message);
+            task = std::move(rejected.task); // the caller gets its task back
             --m_outstanding;
             releaseRecord(index);
-            immediate = std::move(result);
             return kNoRecord;
         }
     } else {
@@ -669,20 +669,21 @@ bool FlowRuntime::placeInSlot(std::uint32_t index)
     QString blobError;
     if (!prepareBlobs(record.task, &blobError)) {
         ++m_errorsByKind[int(ErrorKind::Rejected)];
-        record.result = TaskResult(ErrorKind::Rejected, blobError, std::move(record.task));
+        record.error = ErrorKind::Rejected;
+        record.message = blobError;
         return false;
     }
     const std::size_t written = TaskCodec::encode(record.task, m_layout.slotPayload(slot), m_layout.slotPayloadCapacity());
     if (written == 0) {
         const std::size_t needed = TaskCodec::encodedSize(record.task);
         ++m_errorsByKind[int(ErrorKind::Rejected)];
-        record.result = TaskResult(ErrorKind::Rejected,
-                                   needed == SIZE_MAX ? QStringLiteral("a field name is longer than 255 bytes")
+        record.error = ErrorKind::Rejected;
+        record.message =
+            needed == SIZE_MAX ? QStringLiteral("a field name is longer than 255 bytes")
                                                       : QStringLiteral("task is %1 bytes, more than max_task_bytes (%2); "
                                                                        "share large fields as blobs")
                                                             .arg(needed)
-                                                            .arg(m_layout.slotPayloadCapacity()),
-                                   std::move(record.task));
+                                                            .arg(m_layout.slotPayloadCapacity());
         return false;
     }
     m_freeSlots.pop_back();
@@ -767,8 +768,8 @@ void FlowRuntime::serveWaitingSlots()
             if (record.generation != queued.generation || record.stage != Stage::WaitingSlot)
                 continue;
             if (!placeInSlot(queued.record)) {
-                TaskResult result = std::move(m_records[queued.record].result);
-                finishRecord(queued.record, std::move(result));
+                Record& rejected = m_records[queued.record];
+                finishRecord(queued.record, rejected.error, std::move(rejected.message));
             }
         }
     }
@@ -786,23 +787,27 @@ void FlowRuntime::attachWaiter(std::uint32_t record, std::coroutine_handle<> wai
 
 TaskResult FlowRuntime::takeResult(std::uint32_t index)
 {
-    TaskResult result = std::move(m_records[index].result);
+    Record& record = m_records[index];
+    TaskResult result = record.error == ErrorKind::None
+        ? TaskResult(std::move(record.task))
+        : TaskResult(record.error, std::move(record.message), std::move(record.task));
     releaseRecord(index);
     return result;
 }
 
-void FlowRuntime::finishRecord(std::uint32_t index, TaskResult result)
+void FlowRuntime::finishRecord(std::uint32_t index, ErrorKind kind, QString message)
 {
     Record& record = m_records[index];
     if (record.stage == Stage::Done || record.stage == Stage::Free)
         return;
-    if (result.ok())
+    if (kind == ErrorKind::None)
         ++m_completed;
     else
-        ++m_errorsByKind[int(result.error())];
+        ++m_errorsByKind[int(kind)];
     record.stage = Stage::Done;
     ++record.generation; // invalidates queue and deadline entries
-    record.result = std::move(result);
+    record.error = kind;
+    record.message = std::move(message);
     --m_outstanding;
     const std::coroutine_handle<> waiter = record.waiter;
     if (waiter)
@@ -825,7 +830,7 @@ void FlowRuntime::failAllOutstanding(ErrorKind kind, const QString& message)
                     m_slotRecord[record.slot] = kNoRecord; // comes back later, or never
                 record.slot = kNoSlot;
             }
-            finishRecord(index, TaskResult(kind, message, std::move(record.task)));
+            finishRecord(index, kind, message);
         }
     }
     for (auto& queue : m_waitingSlot)
@@ -859,28 +864,27 @@ int FlowRuntime::drainCompletions()
         Record& record = m_records[index];
         record.slot = kNoSlot;
         SlotHeader& header = m_layout.slot(slot);
-        TaskResult result;
-        const auto status = ErrorKind(header.status);
-        if (status == ErrorKind::None) {
-            Task task = std::move(record.task);
+        ErrorKind kind = ErrorKind(header.status);
+        QString text;
+        if (kind == ErrorKind::None) {
+            // Decode into the caller's own task: its storage is reused.
+            Task& task = record.task;
             if (TaskCodec::decode(m_layout.slotPayload(slot), header.payloadBytes, task, m_arena, BlobHold::Owned)) {
-                std::vector<StepTiming>& timings = task.timings();
-                timings.assign(header.timings, header.timings + std::min<int>(header.timingCount, kMaxStepTimings));
-                result = TaskResult(std::move(task));
+                task.timings().assign(header.timings, header.timings + std::min<int>(header.timingCount, kMaxStepTimings));
             } else {
-                result = TaskResult(ErrorKind::Rejected, QStringLiteral("result could not be decoded"), std::move(task));
+                kind = ErrorKind::Rejected;
+                text = QStringLiteral("result could not be decoded");
             }
         } else {
             const std::string_view message = TaskCodec::decodeMessage(m_layout.slotPayload(slot), header.payloadBytes);
-            QString text = QString::fromUtf8(message.data(), qsizetype(message.size()));
-            if (status == ErrorKind::HandlerError)
+            text = QString::fromUtf8(message.data(), qsizetype(message.size()));
+            if (kind == ErrorKind::HandlerError)
                 text = QStringLiteral("step '%1': %2").arg(stepLabel(document, header.lastStep), text);
-            result = TaskResult(status, text, std::move(record.task));
         }
         releaseSlotBlobs(slot);
         freeSlot(slot);
         serveWaitingSlots();
-        finishRecord(index, std::move(result));
+        finishRecord(index, kind, std::move(text));
         // Refill the first queue as we go, so workers are not starved while we resume
         // a long run of callers.
         if (m_waitingRoomCount > 0)
@@ -1042,9 +1046,7 @@ void FlowRuntime::expireDeadlines()
                 record.slot = kNoSlot;
             }
             const double timeoutMs = double(record.timeoutNs) / 1e6;
-            finishRecord(entry.record, TaskResult(ErrorKind::Timeout,
-                                                  QStringLiteral("deadline of %1 ms passed").arg(timeoutMs),
-                                                  std::move(record.task)));
+            finishRecord(entry.record, ErrorKind::Timeout, QStringLiteral("deadline of %1 ms passed").arg(timeoutMs));
         }
     }
     serveWaitingSlots();

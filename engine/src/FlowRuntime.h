@@ -40,12 +40,9 @@ public:
     QCoro::Task<void> stop(StopMode mode);
 
     // process(): see ProcessAwaiter in Flow.cpp
-    struct Submission {
-        Task task;
-        std::int64_t timeoutNs = 0;
-    };
-    /// Submits; returns kNoRecord with `immediate` filled when the outcome is known now.
-    std::uint32_t submit(Submission&& submission, TaskResult& immediate);
+    /// Submits `task` (moved from when accepted). Returns kNoRecord when the outcome is
+    /// known now: `immediateKind` None = finished as is, else the error (task untouched).
+    std::uint32_t submit(Task& task, std::int64_t timeoutNs, ErrorKind& immediateKind, QString& immediateMessage);
     void attachWaiter(std::uint32_t record, std::coroutine_handle<> waiter);
     TaskResult takeResult(std::uint32_t record);
     static constexpr std::uint32_t kNoRecord = 0xffffffffu;
@@ -66,7 +63,8 @@ private:
     struct Record {
         std::coroutine_handle<> waiter;
         Task task;
-        TaskResult result;
+        ErrorKind error = ErrorKind::None;
+        QString message;
         std::int64_t deadlineNs = 0;
         std::int64_t timeoutNs = 0;
         std::int64_t submittedNs = 0;
@@ -107,7 +105,7 @@ private:
     void setState(FlowState state);
     std::uint32_t allocateRecord();
     void releaseRecord(std::uint32_t index);
-    void finishRecord(std::uint32_t index, TaskResult result);
+    void finishRecord(std::uint32_t index, ErrorKind kind, QString message);
     bool placeInSlot(std::uint32_t index);
     bool enqueueRecord(std::uint32_t index);
     void serveWaitingSlots();

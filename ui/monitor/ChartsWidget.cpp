@@ -30,11 +30,10 @@ const QString kWait = QStringLiteral("wait");
 const QString kFlow = QStringLiteral("flow");
 
 /// Accessor of step `index` in a sample (zero when the sample has no such step).
-template<typename F>
-std::function<float(const MetricsSample&)> stepValue(int index, F field) {
+template <typename F> std::function<float(const MetricsSample&)> stepValue(int index, F field) {
     return [index, field](const MetricsSample& sample) -> float {
         return std::size_t(index) < sample.steps.size() ? field(sample.steps[std::size_t(index)])
-                                                         : 0.0f;
+                                                        : 0.0f;
     };
 }
 
@@ -113,8 +112,7 @@ ChartsWidget::ChartsWidget(MetricsHistory* history, QWidget* parent)
     addChart(kQueue, QString(), QStringLiteral("%"), MonitorChart::YScale::Auto, 0, 0);
     addChart(kThroughput, tr("Throughput"), tr("tasks/s"), MonitorChart::YScale::Auto, 0, 1);
     addChart(kBatch, QString(), QStringLiteral("%"), MonitorChart::YScale::Percent, 0, 2);
-    addChart(kHandle, tr("Handle time per batch (ms)"), tr("ms"), MonitorChart::YScale::Auto, 1,
-             0);
+    addChart(kHandle, tr("Handle time per batch (ms)"), tr("ms"), MonitorChart::YScale::Auto, 1, 0);
     addChart(kWait, tr("Queue wait (ms)"), tr("ms"), MonitorChart::YScale::Auto, 1, 1);
     addChart(kFlow, tr("Flow: in flight, failures"), QString(), MonitorChart::YScale::Auto, 1, 2);
     for (int column = 0; column < 3; ++column)
@@ -190,7 +188,8 @@ void ChartsWidget::setFollowing(bool following, bool zoomed) {
     const bool changed = following != m_following;
     m_following = following;
     m_zoomed = zoomed && !following;
-    m_pauseButton->setIcon(Icons::icon(following ? QStringLiteral("pause") : QStringLiteral("run")));
+    m_pauseButton->setIcon(
+        Icons::icon(following ? QStringLiteral("pause") : QStringLiteral("run")));
     m_pauseButton->setText(following ? tr("Pause") : tr("Resume"));
     m_pauseButton->setToolTip(following ? tr("Freeze the charts (data keeps being collected)")
                                         : tr("Follow the newest data again"));
@@ -292,7 +291,8 @@ void ChartsWidget::rebuildSeries() {
     MonitorChart* wait = chart(kWait);
     MonitorChart* flow = chart(kFlow);
     const int stepIndex = m_step.isEmpty() ? -1 : int(m_builtForSteps.indexOf(m_step));
-    const QColor muted = Theme::mix(palette().color(QPalette::Text), palette().color(QPalette::Base), 0.45);
+    const QColor muted =
+        Theme::mix(palette().color(QPalette::Text), palette().color(QPalette::Base), 0.45);
 
     if (stepIndex < 0) {
         queue->setTitle(tr("Queue fill (fullest lane, % of capacity)"));

@@ -35,9 +35,9 @@ EditLock::~EditLock() {
 }
 
 QStringList EditLock::lockedActionNames() {
-    return {QStringLiteral("new"),       QStringLiteral("open"),      QStringLiteral("undo"),
-            QStringLiteral("redo"),      QStringLiteral("cut"),       QStringLiteral("paste"),
-            QStringLiteral("duplicate"), QStringLiteral("delete"),    QStringLiteral("quickAdd"),
+    return {QStringLiteral("new"),       QStringLiteral("open"),   QStringLiteral("undo"),
+            QStringLiteral("redo"),      QStringLiteral("cut"),    QStringLiteral("paste"),
+            QStringLiteral("duplicate"), QStringLiteral("delete"), QStringLiteral("quickAdd"),
             QStringLiteral("autoLayout")};
 }
 
@@ -132,7 +132,8 @@ void EditLock::unlock() {
 bool EditLock::isPortPress(const QPointF& scenePos) const {
     const QRectF area(scenePos - QPointF(12, 12), QSizeF(24, 24));
     for (QGraphicsItem* item : m_window->canvasScene()->items(area)) {
-        if (auto* node = dynamic_cast<NodeItem*>(item); node && node->portAt(scenePos) != PortKind::None)
+        if (auto* node = dynamic_cast<NodeItem*>(item);
+            node && node->portAt(scenePos) != PortKind::None)
             return true;
     }
     return false;

@@ -169,7 +169,8 @@ QCoro::Task<void> EngineSession::stopFlowNow(StopMode mode) {
 
 void EngineSession::killWorker(const QString& stepId, int workerIndex) {
     if (!m_flow || !m_flow->killWorker(stepId, workerIndex))
-        Q_EMIT engineEvent(tr("no live worker %1 in step '%2' to kill").arg(workerIndex).arg(stepId));
+        Q_EMIT engineEvent(
+            tr("no live worker %1 in step '%2' to kill").arg(workerIndex).arg(stepId));
     else
         Q_EMIT engineEvent(tr("killed worker %1 of step '%2' (SIGKILL, from the monitor)")
                                .arg(workerIndex)
@@ -182,8 +183,9 @@ void EngineSession::restartWorker(const QString& stepId, int workerIndex) {
         Q_EMIT engineEvent(
             tr("no live worker %1 in step '%2' to restart").arg(workerIndex).arg(stepId));
     else
-        Q_EMIT engineEvent(
-            tr("restarting worker %1 of step '%2' (from the monitor)").arg(workerIndex).arg(stepId));
+        Q_EMIT engineEvent(tr("restarting worker %1 of step '%2' (from the monitor)")
+                               .arg(workerIndex)
+                               .arg(stepId));
 }
 
 RunSummary EngineSession::summarize(const LoadSettings& load) const {
@@ -193,7 +195,8 @@ RunSummary EngineSession::summarize(const LoadSettings& load) const {
     summary.startedAt = m_startedAt;
     summary.wallS = m_wallS;
     summary.endReason = m_endReason;
-    summary.finalState = m_flow ? flowStateName(m_flow->state()) : flowStateName(FlowState::Stopped);
+    summary.finalState =
+        m_flow ? flowStateName(m_flow->state()) : flowStateName(FlowState::Stopped);
     if (m_generator) {
         const LoadGenerator::Counters& counters = m_generator->counters();
         summary.submitted = counters.submitted;

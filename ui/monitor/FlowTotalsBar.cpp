@@ -67,8 +67,7 @@ FlowTotalsBar::FlowTotalsBar(QWidget* parent)
     clear();
 }
 
-QLabel* FlowTotalsBar::addTile(const QString& key, const QString& caption,
-                               const QString& toolTip) {
+QLabel* FlowTotalsBar::addTile(const QString& key, const QString& caption, const QString& toolTip) {
     auto* grid = static_cast<QGridLayout*>(layout());
     const int column = int(m_values.size());
     auto* value = new QLabel(this);
@@ -107,8 +106,8 @@ void FlowTotalsBar::clear() {
 void FlowTotalsBar::update(const MetricsSnapshot& snapshot, const MetricsSample* sample) {
     const FlowTotals& totals = snapshot.totals;
     m_values.value(QStringLiteral("completed"))->setText(count(totals.completed));
-    m_values.value(QStringLiteral("throughput"))->setText(sample ? rate(sample->completedPerS)
-                                                                 : QStringLiteral("–"));
+    m_values.value(QStringLiteral("throughput"))
+        ->setText(sample ? rate(sample->completedPerS) : QStringLiteral("–"));
     QLabel* failed = m_values.value(QStringLiteral("failed"));
     failed->setText(count(totals.failed));
     setTone(failed, totals.failed > 0 ? Theme::errorColor() : QColor());
@@ -123,9 +122,9 @@ void FlowTotalsBar::update(const MetricsSnapshot& snapshot, const MetricsSample*
     if (totals.rejected > 0)
         kinds << QStringLiteral("%1 rejected").arg(count(totals.rejected));
     m_captions.value(QStringLiteral("failed"))
-        ->setText(kinds.isEmpty() ? tr("Failed") : tr("Failed: %1").arg(kinds.join(QStringLiteral(", "))));
-    failed->setToolTip(kinds.isEmpty() ? tr("No failures")
-                                       : kinds.join(QLatin1Char('\n')));
+        ->setText(kinds.isEmpty() ? tr("Failed")
+                                  : tr("Failed: %1").arg(kinds.join(QStringLiteral(", "))));
+    failed->setToolTip(kinds.isEmpty() ? tr("No failures") : kinds.join(QLatin1Char('\n')));
     QLabel* expired = m_values.value(QStringLiteral("expired"));
     expired->setText(count(totals.expired));
     setTone(expired, totals.expired > 0 ? Theme::warningColor() : QColor());

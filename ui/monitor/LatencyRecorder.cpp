@@ -9,7 +9,7 @@ namespace Aqueduct::Ui {
 int LatencyRecorder::bucketOf(std::uint64_t micros) {
     if (micros < 2)
         return 0;
-    const int octave = int(std::bit_width(micros)) - 1; // floor(log2)
+    const int octave = int(std::bit_width(micros)) - 1;           // floor(log2)
     const int sub = int((micros >> std::max(0, octave - 2)) & 3); // next two bits
     return std::min(kBuckets - 1, octave * kSubBuckets + sub);
 }

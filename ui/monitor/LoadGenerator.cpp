@@ -29,9 +29,7 @@ public:
         m_got = m_generator->tryTake(*m_pending);
         return m_got || m_generator->m_intakeClosed;
     }
-    void await_suspend(std::coroutine_handle<> waiter) {
-        m_generator->m_waiters.push_back(waiter);
-    }
+    void await_suspend(std::coroutine_handle<> waiter) { m_generator->m_waiters.push_back(waiter); }
     bool await_resume() {
         if (!m_got)
             m_got = m_generator->tryTake(*m_pending);
@@ -104,8 +102,8 @@ QCoro::Task<void> LoadGenerator::lane() {
         if (!co_await NextTask(this, &pending))
             co_return;
         const std::int64_t startNs = nowNs();
-        TaskResult result =
-            co_await m_flow->process(std::move(pending.task), std::chrono::milliseconds(pending.timeoutMs));
+        TaskResult result = co_await m_flow->process(std::move(pending.task),
+                                                     std::chrono::milliseconds(pending.timeoutMs));
         record(result, nowNs() - startNs);
         pending.task = result.takeTask(); // its storage serves the next task
     }

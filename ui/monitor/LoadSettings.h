@@ -18,16 +18,16 @@ enum class LoadEndAction { StopFlow, KeepRunning };
 /// reads), or nothing (the flow idles, for probing and killing workers).
 struct LoadSettings {
     LoadSource source = LoadSource::Synthetic;
-    double ratePerS = 0;        ///< synthetic: tasks per second; 0 = as fast as possible
-    int payloadBytes = 0;       ///< synthetic: size of a `payload` bytes field; 0 = none
+    double ratePerS = 0;  ///< synthetic: tasks per second; 0 = as fast as possible
+    int payloadBytes = 0; ///< synthetic: size of a `payload` bytes field; 0 = none
     /// Synthetic: weight of each priority (index = priority); e.g. {80, 20} sends one task
     /// in five at priority 1. Empty or all zero = everything at priority 0.
     QList<int> priorityWeights;
-    qint64 count = 0;           ///< synthetic: tasks to send; 0 = no limit
-    double durationS = 0;       ///< any source: stop feeding after this long; 0 = no limit
-    int concurrency = 256;      ///< tasks in flight at most
-    int timeoutMs = 0;          ///< per task; 0 = the flow's default_timeout_ms
-    QString filePath;           ///< file source: JSON lines
+    qint64 count = 0;      ///< synthetic: tasks to send; 0 = no limit
+    double durationS = 0;  ///< any source: stop feeding after this long; 0 = no limit
+    int concurrency = 256; ///< tasks in flight at most
+    int timeoutMs = 0;     ///< per task; 0 = the flow's default_timeout_ms
+    QString filePath;      ///< file source: JSON lines
     LoadEndAction onEnd = LoadEndAction::StopFlow;
 
     /// The priority of the `index`-th generated task under priorityWeights (deterministic).

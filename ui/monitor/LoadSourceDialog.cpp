@@ -132,8 +132,9 @@ void LoadSourceDialog::updateEnabled() {
 }
 
 void LoadSourceDialog::browse() {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Tasks File"), m_file->text(), tr("JSON lines (*.jsonl *.json *.ndjson);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Tasks File"), m_file->text(),
+                                     tr("JSON lines (*.jsonl *.json *.ndjson);;All files (*)"));
     if (!path.isEmpty())
         m_file->setText(path);
 }
@@ -154,7 +155,8 @@ LoadSettings LoadSourceDialog::settings() const {
     settings.concurrency = m_concurrency->value();
     settings.timeoutMs = m_timeout->value();
     settings.filePath = m_file->text().trimmed();
-    settings.onEnd = m_stopWhenDone->isChecked() ? LoadEndAction::StopFlow : LoadEndAction::KeepRunning;
+    settings.onEnd =
+        m_stopWhenDone->isChecked() ? LoadEndAction::StopFlow : LoadEndAction::KeepRunning;
     return settings;
 }
 

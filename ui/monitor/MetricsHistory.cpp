@@ -12,7 +12,7 @@ namespace {
 constexpr double kRateWindowS = 1.0;
 constexpr double kRawKeepS = 35.0; // a little more than the 30 s window
 constexpr std::size_t kRawCapacity = 1200;
-constexpr std::size_t kSecondCapacity = 330;  // 5 min of 1 s buckets, plus margin
+constexpr std::size_t kSecondCapacity = 330;    // 5 min of 1 s buckets, plus margin
 constexpr std::size_t kTenSecondCapacity = 370; // 1 h of 10 s buckets, plus margin
 
 int tierIndex(HistoryWindow window) {
@@ -189,8 +189,9 @@ void MetricsHistory::addSnapshot(const MetricsSnapshotPtr& snapshot) {
 }
 
 MetricsSample MetricsHistory::derive(const MetricsSnapshot& snapshot) {
-    const MetricsSnapshot* older =
-        m_recent.size() >= 2 && m_recent.front().get() != &snapshot ? m_recent.front().get() : nullptr;
+    const MetricsSnapshot* older = m_recent.size() >= 2 && m_recent.front().get() != &snapshot
+                                       ? m_recent.front().get()
+                                       : nullptr;
     const double dt = older ? snapshot.uptimeS - older->uptimeS : 0;
 
     MetricsSample sample;
@@ -343,8 +344,8 @@ bool MetricsHistory::writeCsv(QIODevice* device, QString* error) const {
             out += "," + p + "queue_lane" + QByteArray::number(lane);
         out += "," + p + "queue_capacity," + p + "throughput_per_s," + p + "batch_fill_pct," + p +
                "handle_p50_ms," + p + "handle_p99_ms," + p + "queue_wait_p50_ms," + p +
-               "queue_wait_p99_ms," + p + "busy_share," + p + "workers_alive," + p +
-               "tasks_out," + p + "errors";
+               "queue_wait_p99_ms," + p + "busy_share," + p + "workers_alive," + p + "tasks_out," +
+               p + "errors";
     }
     out += '\n';
     auto number = [](double value) { return QByteArray::number(value, 'g', 8); };
@@ -352,8 +353,7 @@ bool MetricsHistory::writeCsv(QIODevice* device, QString* error) const {
         out += number(sample.timeS) + ',' + QByteArray::number(sample.timestampMs) + ',' +
                QByteArray::number(qulonglong(sample.completed)) + ',' +
                number(sample.completedPerS) + ',' + QByteArray::number(qulonglong(sample.failed)) +
-               ',' + QByteArray::number(qulonglong(sample.expired)) + ',' +
-               number(sample.inFlight);
+               ',' + QByteArray::number(qulonglong(sample.expired)) + ',' + number(sample.inFlight);
         for (int kind = 1; kind < kErrorKindCount; ++kind)
             out += ',' + number(sample.errorsPerS[std::size_t(kind)]);
         for (qsizetype s = 0; s < m_stepIds.size(); ++s) {

@@ -61,7 +61,7 @@ private:
         double bucketS = 0; ///< 0 = every sample
         std::size_t capacity = 0;
         std::deque<MetricsSample> samples;
-        MetricsSample open;  ///< bucket being filled
+        MetricsSample open; ///< bucket being filled
         int openCount = 0;
         double openStartS = 0;
         quint64 revision = 0;

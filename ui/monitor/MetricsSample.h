@@ -14,22 +14,22 @@ namespace Aqueduct::Ui {
 /// (from counter and histogram deltas), not since the start: a chart of "p99 since start"
 /// would hide every change after the first minute.
 struct StepSample {
-    std::vector<float> laneDepth;  ///< tasks queued per priority lane
-    int queueCapacity = 0;         ///< per lane
-    float throughputPerS = 0;      ///< tasks out per second
-    float batchFillPct = 0;        ///< mean batch size / batch_size, percent
-    float handleP50Ms = 0;         ///< per batch
+    std::vector<float> laneDepth; ///< tasks queued per priority lane
+    int queueCapacity = 0;        ///< per lane
+    float throughputPerS = 0;     ///< tasks out per second
+    float batchFillPct = 0;       ///< mean batch size / batch_size, percent
+    float handleP50Ms = 0;        ///< per batch
     float handleP99Ms = 0;
-    float queueWaitP50Ms = 0;      ///< per task
+    float queueWaitP50Ms = 0; ///< per task
     float queueWaitP99Ms = 0;
-    float busyShare = 0;           ///< share of the step's worker time spent handling, 0..1
+    float busyShare = 0; ///< share of the step's worker time spent handling, 0..1
     float errorsPerS = 0;
     int workersAlive = 0;
     int workersWanted = 0;
-    std::uint64_t tasksOut = 0;    ///< cumulative
-    std::uint64_t errors = 0;      ///< cumulative, all kinds
+    std::uint64_t tasksOut = 0; ///< cumulative
+    std::uint64_t errors = 0;   ///< cumulative, all kinds
 
-    float queueDepth() const;      ///< all lanes
+    float queueDepth() const; ///< all lanes
     /// Fullest lane's fill, 0..1 (backpressure starts when one lane is full).
     float queueFill() const;
 };
@@ -37,11 +37,11 @@ struct StepSample {
 /// The flow and all its steps at one moment (or, in downsampled tiers, over one bucket:
 /// means for rates and p50s, maxima for queue depth and p99s, last values for counters).
 struct MetricsSample {
-    double timeS = 0;              ///< seconds since the run started
-    qint64 timestampMs = 0;        ///< wall clock, ms since the epoch
-    std::uint64_t completed = 0;   ///< cumulative
-    std::uint64_t failed = 0;      ///< cumulative, all kinds except expired/rejected
-    std::uint64_t expired = 0;     ///< cumulative
+    double timeS = 0;            ///< seconds since the run started
+    qint64 timestampMs = 0;      ///< wall clock, ms since the epoch
+    std::uint64_t completed = 0; ///< cumulative
+    std::uint64_t failed = 0;    ///< cumulative, all kinds except expired/rejected
+    std::uint64_t expired = 0;   ///< cumulative
     std::array<std::uint64_t, kErrorKindCount> errorsByKind{}; ///< cumulative
     float completedPerS = 0;
     std::array<float, kErrorKindCount> errorsPerS{}; ///< index = ErrorKind (Timeout = expired)

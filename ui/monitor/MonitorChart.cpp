@@ -2,7 +2,9 @@
 
 #include <QChart>
 #include <QCursor>
+#include <QGraphicsLayout>
 #include <QLegend>
+#include <QLocale>
 #include <QLineSeries>
 #include <QPen>
 #include <QToolTip>
@@ -14,7 +16,7 @@ namespace Aqueduct::Ui {
 
 namespace {
 
-constexpr double kShrinkBelow = 0.35; // data under 35% of the top ...
+constexpr double kShrinkBelow = 0.35;   // data under 35% of the top ...
 constexpr qint64 kShrinkAfterMs = 4000; // ... for 4 s lets the axis shrink
 
 QString formatValue(double value) {

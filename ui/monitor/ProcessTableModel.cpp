@@ -105,7 +105,8 @@ QVariant ProcessTableModel::data(const QModelIndex& index, int role) const {
                 return m_runEnded ? tr("idle") : tr("running");
             return ended ? tr("exited") : workerStateName(worker.state);
         case CpuColumn:
-            return ended ? QStringLiteral("–") : QStringLiteral("%1 %").arg(process.cpuPercent, 0, 'f', 1);
+            return ended ? QStringLiteral("–")
+                         : QStringLiteral("%1 %").arg(process.cpuPercent, 0, 'f', 1);
         case RssColumn:
             return formatBytes(process.rssBytes);
         case RestartsColumn:
@@ -196,12 +197,11 @@ void ProcessTableModel::updateFromSnapshot(const MetricsSnapshot& snapshot) {
     for (int row = 0; row < rows.size(); ++row) {
         const ProcessMetrics& next = rows[row];
         ProcessMetrics& current = m_rows[row];
-        const bool changed = next.cpuPercent != current.cpuPercent ||
-                             next.rssBytes != current.rssBytes ||
-                             next.worker.pid != current.worker.pid ||
-                             next.worker.state != current.worker.state ||
-                             next.worker.restarts != current.worker.restarts ||
-                             next.worker.lastExitCause != current.worker.lastExitCause;
+        const bool changed =
+            next.cpuPercent != current.cpuPercent || next.rssBytes != current.rssBytes ||
+            next.worker.pid != current.worker.pid || next.worker.state != current.worker.state ||
+            next.worker.restarts != current.worker.restarts ||
+            next.worker.lastExitCause != current.worker.lastExitCause;
         if (!changed)
             continue;
         current = next;

@@ -16,8 +16,17 @@ namespace Aqueduct::Ui {
 class ProcessTableModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { StepColumn, WorkerColumn, PidColumn, StateColumn, CpuColumn, RssColumn,
-                  RestartsColumn, CauseColumn, ColumnCount };
+    enum Column {
+        StepColumn,
+        WorkerColumn,
+        PidColumn,
+        StateColumn,
+        CpuColumn,
+        RssColumn,
+        RestartsColumn,
+        CauseColumn,
+        ColumnCount
+    };
     enum Role {
         SortRole = Qt::UserRole + 1, ///< numbers for numeric columns
         StepIdRole,                  ///< empty for the parent

@@ -41,13 +41,21 @@ ProcessTableWidget::ProcessTableWidget(ProcessTableModel* model, QWidget* parent
     header->setStretchLastSection(true);
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     const QFontMetrics metrics = m_view->fontMetrics();
-    m_view->setColumnWidth(ProcessTableModel::StepColumn, metrics.horizontalAdvance(QStringLiteral("(parent: app + engine)")) + 16);
-    m_view->setColumnWidth(ProcessTableModel::WorkerColumn, metrics.horizontalAdvance(QStringLiteral("Worker")) + 18);
-    m_view->setColumnWidth(ProcessTableModel::PidColumn, metrics.horizontalAdvance(QStringLiteral("9999999")) + 16);
-    m_view->setColumnWidth(ProcessTableModel::StateColumn, metrics.horizontalAdvance(QStringLiteral("restarting")) + 36);
-    m_view->setColumnWidth(ProcessTableModel::CpuColumn, metrics.horizontalAdvance(QStringLiteral("100.0 %")) + 16);
-    m_view->setColumnWidth(ProcessTableModel::RssColumn, metrics.horizontalAdvance(QStringLiteral("999.9 MiB")) + 16);
-    m_view->setColumnWidth(ProcessTableModel::RestartsColumn, metrics.horizontalAdvance(QStringLiteral("Restarts")) + 18);
+    m_view->setColumnWidth(ProcessTableModel::StepColumn,
+                           metrics.horizontalAdvance(QStringLiteral("(parent: app + engine)")) +
+                               16);
+    m_view->setColumnWidth(ProcessTableModel::WorkerColumn,
+                           metrics.horizontalAdvance(QStringLiteral("Worker")) + 18);
+    m_view->setColumnWidth(ProcessTableModel::PidColumn,
+                           metrics.horizontalAdvance(QStringLiteral("9999999")) + 16);
+    m_view->setColumnWidth(ProcessTableModel::StateColumn,
+                           metrics.horizontalAdvance(QStringLiteral("restarting")) + 36);
+    m_view->setColumnWidth(ProcessTableModel::CpuColumn,
+                           metrics.horizontalAdvance(QStringLiteral("100.0 %")) + 16);
+    m_view->setColumnWidth(ProcessTableModel::RssColumn,
+                           metrics.horizontalAdvance(QStringLiteral("999.9 MiB")) + 16);
+    m_view->setColumnWidth(ProcessTableModel::RestartsColumn,
+                           metrics.horizontalAdvance(QStringLiteral("Restarts")) + 18);
 
     m_kill = new QAction(Icons::icon(QStringLiteral("stop")), tr("&Kill Worker"), this);
     m_kill->setObjectName(QStringLiteral("action_killWorker"));

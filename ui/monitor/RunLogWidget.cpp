@@ -37,9 +37,11 @@ void RunLogWidget::append(const QString& message, Level level, const QDateTime& 
     else if (level == Level::Warning)
         color = Theme::warningColor().darker(115).name();
     QString html = QStringLiteral("<span style='color:gray'>%1</span>&nbsp;&nbsp;").arg(stamp);
-    const QString escaped = message.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>&nbsp;&nbsp;&nbsp;&nbsp;"));
-    html += color.isEmpty() ? escaped
-                            : QStringLiteral("<span style='color:%1'>%2</span>").arg(color, escaped);
+    const QString escaped = message.toHtmlEscaped().replace(
+        QLatin1Char('\n'), QStringLiteral("<br>&nbsp;&nbsp;&nbsp;&nbsp;"));
+    html += color.isEmpty()
+                ? escaped
+                : QStringLiteral("<span style='color:%1'>%2</span>").arg(color, escaped);
     m_editor->appendHtml(html);
     if (atBottom)
         bar->setValue(bar->maximum());

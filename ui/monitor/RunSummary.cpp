@@ -59,8 +59,9 @@ QString RunSummary::toText() const {
     QStringList kinds;
     for (int kind = 1; kind < kErrorKindCount; ++kind) {
         if (failedByKind[std::size_t(kind)] > 0)
-            kinds << QStringLiteral("%1 %2").arg(failedByKind[std::size_t(kind)]).arg(
-                         errorKindName(ErrorKind(kind)));
+            kinds << QStringLiteral("%1 %2")
+                         .arg(failedByKind[std::size_t(kind)])
+                         .arg(errorKindName(ErrorKind(kind)));
     }
     if (!kinds.isEmpty())
         lines << QStringLiteral("  failures: %1").arg(kinds.join(QStringLiteral(", ")));

@@ -27,7 +27,7 @@ struct RunSummary {
     };
 
     QString pipelineName;
-    QString load;             ///< LoadSettings::describe()
+    QString load; ///< LoadSettings::describe()
     QDateTime startedAt;
     double wallS = 0;
     std::uint64_t submitted = 0;
@@ -37,8 +37,8 @@ struct RunSummary {
     double latencyP50Ms = 0;
     double latencyP95Ms = 0;
     double latencyP99Ms = 0;
-    QString endReason;        ///< "stopped", "load finished", "flow failed: ...", "start failed"
-    QString finalState;       ///< the flow's state name at the end
+    QString endReason;  ///< "stopped", "load finished", "flow failed: ...", "start failed"
+    QString finalState; ///< the flow's state name at the end
     QList<Step> steps;
 
     std::uint64_t failed() const;

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 class QIODevice;
@@ -38,6 +39,34 @@ public:
     };
 
     Task() = default;
+    Task(const Task&) = default;
+    Task& operator=(const Task&) = default;
+    /// A moved-from task is empty (not "N fields over no storage").
+    Task(Task&& other) noexcept
+        : m_fields(std::move(other.m_fields))
+        , m_fieldCount(std::exchange(other.m_fieldCount, 0))
+        , m_id(other.m_id)
+        , m_priority(other.m_priority)
+        , m_failed(std::exchange(other.m_failed, false))
+        , m_failureMessage(std::move(other.m_failureMessage))
+        , m_timings(std::move(other.m_timings))
+    {
+        other.m_fields.clear();
+    }
+    Task& operator=(Task&& other) noexcept
+    {
+        if (this != &other) {
+            m_fields = std::move(other.m_fields);
+            m_fieldCount = std::exchange(other.m_fieldCount, 0);
+            m_id = other.m_id;
+            m_priority = other.m_priority;
+            m_failed = std::exchange(other.m_failed, false);
+            m_failureMessage = std::move(other.m_failureMessage);
+            m_timings = std::move(other.m_timings);
+            other.m_fields.clear();
+        }
+        return *this;
+    }
 
     // Fields
     const Value* find(std::string_view name) const;
