@@ -667,7 +667,7 @@ bool FlowRuntime::placeInSlot(std::uint32_t index)
     const std::uint32_t slot = m_freeSlots.back();
     SlotHeader& header = m_layout.slot(slot);
     QString blobError;
-    if (!prepareBlobs(record.task, &blobError)) {
+    if (blobsNeedPreparing(record.task) && !prepareBlobs(record.task, &blobError)) {
         ++m_errorsByKind[int(ErrorKind::Rejected)];
         record.error = ErrorKind::Rejected;
         record.message = blobError;
@@ -940,6 +940,8 @@ void FlowRuntime::pump()
         }
         if (m_inEngine == 0 && m_waitingRoomCount == 0)
             break;
+        if (!header.spinAllowed)
+            break;
         if (idleSinceNs == 0)
             idleSinceNs = now;
         else if (now - idleSinceNs > kSpinNs)
@@ -1051,6 +1053,27 @@ void FlowRuntime::expireDeadlines()
     }
     serveWaitingSlots();
     armDeadlineTimer();
+}
+
+bool FlowRuntime::blobsNeedPreparing(const Task& task) const
+{
+    // The common case (small inline fields) must cost one pass over the fields.
+    const qint64 autoShareBytes = document.flow.autoShareBytes;
+    std::size_t bytes = 2;
+    for (std::size_t i = 0; i < task.fieldCount(); ++i) {
+        const Task::Field& field = task.fieldAt(i);
+        const Value& value = field.value;
+        if (value.type() == ValueType::Blob) {
+            if (value.blob().arena != m_arena)
+                return true;
+        } else if (value.type() == ValueType::Bytes || value.type() == ValueType::String) {
+            if (autoShareBytes > 0 && value.type() == ValueType::Bytes && qint64(value.view().size()) >= autoShareBytes)
+                return true;
+            bytes += value.view().size() + 4;
+        }
+        bytes += field.name.size() + 10;
+    }
+    return m_arena && bytes > m_layout.slotPayloadCapacity();
 }
 
 bool FlowRuntime::prepareBlobs(Task& task, QString* error)

@@ -135,6 +135,7 @@ private:
     void failFlow(const QString& reason);
     WorkerState currentState(const WorkerSlot& worker) const;
     void sampleMetrics();
+    bool blobsNeedPreparing(const Task& task) const;
     bool prepareBlobs(Task& task, QString* error);
     void retainSlotBlobs(std::uint32_t slot);
     void releaseSlotBlobs(std::uint32_t slot);

@@ -106,6 +106,8 @@ struct alignas(64) ControlHeader {
     std::uint64_t slotsOffset;
     std::int32_t parentPid;
     std::int64_t priorityAgingNs;
+    /// Poll (sched_yield) for kSpinNs before sleeping (AQUEDUCT_SPIN=never: sleep at once).
+    std::uint32_t spinAllowed;
     alignas(64) std::atomic<std::uint32_t> stopRequested;
     /// 1 while the parent is (about to be) asleep in its event loop: a worker that
     /// completes a task then writes the parent's eventfd.

@@ -250,7 +250,7 @@ void Worker::waitForWork()
         }
         return false;
     };
-    const std::int64_t spinUntil = monotonicNs() + kSpinNs;
+    const std::int64_t spinUntil = monotonicNs() + (m_layout.header().spinAllowed ? kSpinNs : 0);
     while (monotonicNs() < spinUntil) {
         if (anyQueued() || stopRequested())
             return;
@@ -487,7 +487,7 @@ void Worker::forward(std::uint32_t slot, int heldIndex, int targetStep, std::int
     };
     if (!attempt()) {
         // Backpressure: spin briefly, then sleep until a consumer makes room.
-        const std::int64_t spinUntil = monotonicNs() + kSpinNs;
+        const std::int64_t spinUntil = monotonicNs() + (m_layout.header().spinAllowed ? kSpinNs : 0);
         for (;;) {
             if (stopRequested())
                 return; // flow is going away; the parent reclaims every slot
