@@ -4,6 +4,8 @@
 
 #include <QMetaType>
 
+#include <qcoro/qcorosignal.h>
+
 namespace Aqueduct {
 
 namespace {
@@ -153,6 +155,11 @@ MetricsSnapshotPtr Flow::lastSnapshot() const
 std::uint64_t Flow::inFlight() const
 {
     return m_runtime->inFlight();
+}
+
+QCoro::AsyncGenerator<MetricsSnapshotPtr> Flow::metricsSnapshots(std::chrono::milliseconds idleTimeout)
+{
+    return qCoroSignalListener(this, &Flow::metricsSnapshot, idleTimeout);
 }
 
 QString flowStateName(FlowState state)

@@ -122,6 +122,7 @@ private Q_SLOTS:
     void batchTimeoutFillsBatch();
     void workerCrashFailsItsTaskAndRestarts();
     void priorityAgingLetsLowPriorityThrough();
+    void metricsStreamYieldsSnapshots();
 
 private:
     std::unique_ptr<ProcessLeakGuard> m_guard;
@@ -626,6 +627,35 @@ void TestFlow::priorityAgingLetsLowPriorityThrough()
     feeding = false;
     QTRY_VERIFY_WITH_TIMEOUT(highA.isReady() && highB.isReady(), 10000);
     QCOMPARE(order.front(), 7);
+    STOP_OR_FAIL(flow, StopMode::Graceful);
+}
+
+void TestFlow::metricsStreamYieldsSnapshots()
+{
+    Flow flow(document({step(QStringLiteral("inc"), QStringLiteral("increment"))}));
+    START_OR_FAIL(flow);
+    auto collect = [&]() -> QCoro::Task<int> {
+        int seen = 0;
+        std::uint64_t lastCompleted = 0;
+        auto stream = flow.metricsSnapshots(2000ms);
+        QCORO_FOREACH(const MetricsSnapshotPtr& snapshot, stream) {
+            if (!snapshot || snapshot->totals.completed < lastCompleted)
+                co_return -1;
+            lastCompleted = snapshot->totals.completed;
+            if (++seen == 3)
+                break;
+        }
+        co_return seen;
+    };
+    auto load = [&]() -> QCoro::Task<void> {
+        for (int i = 0; i < 200; ++i)
+            co_await flow.process(intTask(i));
+    };
+    auto loading = load();
+    auto seen = runFor(collect(), 10000);
+    QVERIFY(seen);
+    QCOMPARE(*seen, 3);
+    QVERIFY(runFor(std::move(loading)));
     STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 

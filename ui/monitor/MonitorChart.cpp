@@ -30,6 +30,18 @@ QString formatValue(double value) {
     return QString::number(value, 'f', 2);
 }
 
+/// Changes range and tick interval in the order that never has a huge number of ticks in
+/// between (a 0..20000 range with the old 0.25 interval would lay out 80000 labels).
+void setAxisRange(QValueAxis* axis, double min, double max, double interval) {
+    if (interval > axis->tickInterval()) {
+        axis->setTickInterval(interval);
+        axis->setRange(min, max);
+    } else {
+        axis->setRange(min, max);
+        axis->setTickInterval(interval);
+    }
+}
+
 } // namespace
 
 NiceRange niceRange(double maxValue) {
@@ -94,14 +106,12 @@ void MonitorChart::setScale(YScale scale) {
     m_scale = scale;
     m_lowSince.invalidate();
     if (m_scale == YScale::Percent) {
-        m_axisY->setRange(0, 100);
-        m_axisY->setTickInterval(25);
+        setAxisRange(m_axisY, 0, 100, 25);
         m_axisY->setLabelFormat(QStringLiteral("%.0f"));
         m_yTop = 100;
     } else {
         const NiceRange range = niceRange(0);
-        m_axisY->setRange(0, range.top);
-        m_axisY->setTickInterval(range.step);
+        setAxisRange(m_axisY, 0, range.top, range.step);
         m_axisY->setLabelFormat(QStringLiteral("%.2f"));
         m_yTop = range.top;
     }
@@ -184,9 +194,8 @@ void MonitorChart::setXRange(double minS, double maxS) {
     if (minS == m_axisX->min() && maxS == m_axisX->max())
         return;
     m_settingRange = true;
-    m_axisX->setRange(minS, maxS);
     const double span = maxS - minS;
-    m_axisX->setTickInterval(span <= 40 ? 5 : span <= 400 ? 60 : 600);
+    setAxisRange(m_axisX, minS, maxS, span <= 40 ? 5 : span <= 400 ? 60 : 600);
     m_settingRange = false;
 }
 
@@ -219,8 +228,7 @@ void MonitorChart::fitY(double maxValue) {
     m_lowSince.invalidate();
     const NiceRange range = niceRange(maxValue);
     m_yTop = range.top;
-    m_axisY->setRange(0, range.top);
-    m_axisY->setTickInterval(range.step);
+    setAxisRange(m_axisY, 0, range.top, range.step);
     m_axisY->setLabelFormat(range.step >= 1     ? QStringLiteral("%.0f")
                             : range.step >= 0.1 ? QStringLiteral("%.1f")
                                                 : QStringLiteral("%.2f"));

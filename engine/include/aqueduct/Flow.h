@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QString>
 
+#include <qcoro/qcoroasyncgenerator.h>
 #include <qcoro/qcorotask.h>
 
 #include <chrono>
@@ -77,6 +78,10 @@ public:
     MetricsSnapshotPtr lastSnapshot() const;
     /// Tasks submitted and not yet finished.
     std::uint64_t inFlight() const;
+    /// The metrics snapshots as an awaitable stream:
+    /// `QCORO_FOREACH(auto snapshot, flow.metricsSnapshots()) { ... }`. It ends when no
+    /// snapshot arrives for `idleTimeout` (negative = never).
+    QCoro::AsyncGenerator<MetricsSnapshotPtr> metricsSnapshots(std::chrono::milliseconds idleTimeout = std::chrono::milliseconds{-1});
 
 Q_SIGNALS:
     void stateChanged(Aqueduct::FlowState state);
