@@ -507,7 +507,7 @@ void TestFlow::immediateStopFailsInFlight()
 
 void TestFlow::higherPriorityServedFirst()
 {
-    auto doc = document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 20}}))});
+    auto doc = document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 60}}))});
     doc.flow.queuePriorities = 2;
     Flow flow(doc);
     START_OR_FAIL(flow);
@@ -520,7 +520,9 @@ void TestFlow::higherPriorityServedFirst()
     };
     std::vector<QCoro::Task<void>> running;
     running.push_back(track(intTask(-1, 0))); // occupies the worker
-    QTest::qWait(5);
+    // Only once the worker holds it do the others arrive (a loaded machine may take a
+    // while to schedule the worker).
+    QTRY_VERIFY_WITH_TIMEOUT(flow.workers().value(0).state == WorkerState::Busy, 5000);
     for (int i = 0; i < 5; ++i)
         running.push_back(track(intTask(i, 0)));   // low: 0..4
     for (int i = 0; i < 5; ++i)
