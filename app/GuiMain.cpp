@@ -1,14 +1,19 @@
-// The desktop app: designer window, optional dark palette, and the --screenshot mode used
-// for docs and visual checks.
+// The desktop app: designer window with the monitor, optional dark palette, and the
+// --screenshot mode used for docs and visual checks (with --run-for: live charts).
 #include "Commands.h"
 
 #include <MainWindow.h>
 #include <application/DocumentController.h>
 #include <canvas/CanvasScene.h>
+#include <monitor/ChartsWidget.h>
+#include <monitor/EngineController.h>
+#include <monitor/MonitorController.h>
 #include <style/Icons.h>
 #include <style/Theme.h>
 
 #include <QApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFileInfo>
 #include <QStyle>
 #include <QStyleFactory>
@@ -26,7 +31,7 @@ struct GuiOptions {
     QString pipelinePath;
     QString selectStep; ///< --select ID: a step to select (screenshots of the inspector)
     bool dark = false;
-    bool runForGiven = false;
+    double runForS = 0; ///< --run-for S (with --screenshot): run with the generator first
     QString error;
 };
 
@@ -42,9 +47,15 @@ GuiOptions parseGuiArguments(const QStringList& arguments) {
             options.screenshotPath = arguments[++i];
         } else if (argument == QLatin1String("--run-for") ||
                    argument.startsWith(QLatin1String("--run-for="))) {
+            QString value = argument.mid(int(qstrlen("--run-for=")));
             if (argument == QLatin1String("--run-for"))
-                ++i; // its value
-            options.runForGiven = true;
+                value = i + 1 < arguments.size() ? arguments[++i] : QString();
+            bool ok = false;
+            options.runForS = value.toDouble(&ok);
+            if (!ok || options.runForS <= 0 || options.runForS > 24 * 3600) {
+                options.error = QStringLiteral("--run-for needs a number of seconds (e.g. 5)");
+                return options;
+            }
         } else if (argument == QLatin1String("--select")) {
             if (i + 1 >= arguments.size()) {
                 options.error = QStringLiteral("--select needs a step id");
@@ -76,7 +87,49 @@ void applyLook(bool dark) {
         QApplication::setPalette(Ui::Theme::darkPalette());
 }
 
-int takeScreenshot(Ui::MainWindow& window, const GuiOptions& options) {
+/// Spins the event loop until `done` or `timeoutMs` passed; true when done.
+template <typename Predicate> bool waitUntil(Predicate done, int timeoutMs) {
+    // A real event loop (no busy polling), checked every 20 ms.
+    QElapsedTimer elapsed;
+    elapsed.start();
+    QEventLoop loop;
+    QTimer check;
+    check.setInterval(20);
+    QObject::connect(&check, &QTimer::timeout, &loop, [&] {
+        if (done() || elapsed.elapsed() >= timeoutMs)
+            loop.quit();
+    });
+    if (!done()) {
+        check.start();
+        loop.exec();
+    }
+    return done();
+}
+
+/// --run-for: runs the open pipeline with the synthetic generator (as fast as possible) for
+/// `seconds` once it is running. False when it could not start.
+bool runForScreenshot(Ui::MonitorController& monitor, double seconds) {
+    Ui::LoadSettings load;
+    load.source = Ui::LoadSource::Synthetic;
+    load.onEnd = Ui::LoadEndAction::KeepRunning;
+    monitor.setLoadSettings(load);
+    if (!monitor.run())
+        return false;
+    const int startTimeoutMs = 60000;
+    if (!waitUntil([&] { return monitor.state() == FlowState::Running || !monitor.isRunActive(); },
+                   startTimeoutMs) ||
+        !monitor.isRunActive())
+        return false;
+    QElapsedTimer running;
+    running.start();
+    waitUntil([&] { return running.elapsed() >= qint64(seconds * 1000) || !monitor.isRunActive(); },
+              int(seconds * 1000) + 1000);
+    monitor.charts()->redrawNow();
+    return monitor.isRunActive();
+}
+
+int takeScreenshot(Ui::MainWindow& window, Ui::MonitorController& monitor,
+                   const GuiOptions& options) {
     window.resize(1400, 900);
     window.show();
     QApplication::processEvents();
@@ -88,8 +141,20 @@ int takeScreenshot(Ui::MainWindow& window, const GuiOptions& options) {
     window.fitCanvas();
     if (!options.selectStep.isEmpty())
         window.canvasScene()->selectSteps({options.selectStep});
+    bool runFailed = false;
+    if (options.runForS > 0) {
+        runFailed = !runForScreenshot(monitor, options.runForS);
+        window.fitCanvas(); // the charts took part of the central area
+    }
     QApplication::processEvents();
     const QPixmap pixmap = window.grab();
+    if (monitor.isRunActive()) {
+        // The picture is taken live; now stop and wait until every worker is gone.
+        monitor.stop();
+        if (!waitUntil([&] { return !monitor.isRunActive(); }, 15000))
+            monitor.stop(); // second stop: immediate
+        waitUntil([&] { return !monitor.isRunActive(); }, 15000);
+    }
     if (pixmap.isNull() || !pixmap.save(options.screenshotPath)) {
         std::fprintf(stderr, "aqueduct: cannot write the screenshot to %s\n",
                      qPrintable(options.screenshotPath));
@@ -98,6 +163,10 @@ int takeScreenshot(Ui::MainWindow& window, const GuiOptions& options) {
     std::fprintf(stderr, "aqueduct: screenshot written to %s (%dx%d)\n",
                  qPrintable(options.screenshotPath), pixmap.width(), pixmap.height());
     window.documentController()->closeCleanly();
+    if (runFailed) {
+        std::fputs("aqueduct: the pipeline could not run (the screenshot shows why)\n", stderr);
+        return ExitFlowFailed;
+    }
     return ExitOk;
 }
 
@@ -116,8 +185,8 @@ int runGui(int& argc, char** argv) {
         std::fprintf(stderr, "aqueduct: %s\n", qPrintable(options.error));
         return ExitInvalidInput;
     }
-    if (options.runForGiven) {
-        std::fputs("aqueduct: --run-for needs the monitor (not built yet)\n", stderr);
+    if (options.runForS > 0 && options.screenshotPath.isEmpty()) {
+        std::fputs("aqueduct: --run-for goes with --screenshot OUT.png\n", stderr);
         return ExitInvalidInput;
     }
     const bool screenshot = !options.screenshotPath.isEmpty();
@@ -133,8 +202,11 @@ int runGui(int& argc, char** argv) {
         prompts = std::make_shared<Ui::NonInteractivePrompts>();
     Ui::MainWindow window(prompts, screenshot ? Ui::MainWindow::Mode::Unattended
                                               : Ui::MainWindow::Mode::Interactive);
+    // The monitor (Run menu and toolbar, charts, processes, run log) attaches to the window
+    // and is destroyed with it, stopping any run first.
+    auto* monitor = new Ui::MonitorController(&window);
     if (screenshot)
-        return takeScreenshot(window, options);
+        return takeScreenshot(window, *monitor, options);
 
     window.show();
     // Recovering a crashed session's edits comes first; otherwise open the file asked for.

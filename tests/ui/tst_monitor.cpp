@@ -15,6 +15,7 @@
 #include <monitor/EditLock.h>
 #include <monitor/EngineController.h>
 #include <monitor/FlowTotalsBar.h>
+#include <monitor/LoadSourceDialog.h>
 #include <monitor/MetricsHistory.h>
 #include <monitor/MonitorChart.h>
 #include <monitor/MonitorController.h>
@@ -28,6 +29,7 @@
 
 #include <QAction>
 #include <QFile>
+#include <QGraphicsTextItem>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineSeries>
@@ -129,6 +131,22 @@ MetricsSnapshotPtr fakeSnapshot(double uptimeS, std::uint64_t tasksOut, std::uin
     step.workersAlive = 2;
     snapshot->steps = {step};
     return snapshot;
+}
+
+/// Chart texts QtCharts had to elide ("8..."), by chart.
+QStringList elidedLabels(ChartsWidget* charts) {
+    QStringList elided;
+    for (MonitorChart* chart : charts->charts()) {
+        for (QGraphicsItem* item : chart->scene()->items()) {
+            if (auto* text = dynamic_cast<QGraphicsTextItem*>(item);
+                text && text->isVisible() && text->toPlainText().endsWith(QLatin1String("...")))
+                elided << QStringLiteral("%1: '%2' (chart %3x%4)")
+                              .arg(chart->title(), text->toPlainText())
+                              .arg(chart->width())
+                              .arg(chart->height());
+        }
+    }
+    return elided;
 }
 
 } // namespace
@@ -250,6 +268,65 @@ private Q_SLOTS:
         QVERIFY2(leaks.clean(), qPrintable(leaks.describe()));
     }
 
+    void fileLoadSkipsBadLinesAndRunsTheRest() {
+        LeakCheck leaks;
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("tasks.jsonl"));
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            for (int i = 0; i < 200; ++i) {
+                file.write(QStringLiteral("{\"value\": %1, \"_priority\": %2}\n")
+                               .arg(i)
+                               .arg(i % 2)
+                               .toUtf8());
+                if (i == 50)
+                    file.write("{not json\n\n");
+            }
+        }
+        {
+            EngineController engine;
+            QSignalSpy finished(&engine, &EngineController::runFinished);
+            QSignalSpy events(&engine, &EngineController::engineEvent);
+            LoadSettings load;
+            load.source = LoadSource::File;
+            load.filePath = path;
+            load.concurrency = 16;
+            engine.start(UiTest::loadExample("three-step.json"), load);
+            QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kWaitMs);
+            const auto summary = finished.first().first().value<RunSummary>();
+            QCOMPARE(summary.submitted, std::uint64_t(200));
+            QCOMPARE(summary.completed, std::uint64_t(200));
+            QCOMPARE(summary.badInputLines, std::uint64_t(1));
+            QVERIFY(summary.endReason.contains(QStringLiteral("end of file")));
+            bool logged = false;
+            for (const QList<QVariant>& args : events)
+                logged = logged || args.first().toString().contains(QStringLiteral("line 52"));
+            QVERIFY(logged);
+        }
+        QVERIFY2(leaks.clean(), qPrintable(leaks.describe()));
+    }
+
+    void loadSourceDialogKeepsTheSettings() {
+        LoadSettings settings;
+        settings.source = LoadSource::Synthetic;
+        settings.ratePerS = 2500;
+        settings.payloadBytes = 4096;
+        settings.priorityWeights = {80, 20};
+        settings.count = 100000;
+        settings.durationS = 30;
+        settings.concurrency = 128;
+        settings.timeoutMs = 2000;
+        settings.onEnd = LoadEndAction::KeepRunning;
+        LoadSourceDialog dialog(settings, 2);
+        QCOMPARE(dialog.settings(), settings);
+        LoadSettings file;
+        file.source = LoadSource::File;
+        file.filePath = QStringLiteral("/tmp/tasks.jsonl");
+        QCOMPARE(LoadSourceDialog(file, 1).settings().filePath, file.filePath);
+        QCOMPARE(LoadSourceDialog(file, 1).settings().source, LoadSource::File);
+    }
+
     void engineControllerDestructorStopsARunningFlow() {
         LeakCheck leaks;
         {
@@ -286,6 +363,11 @@ private Q_SLOTS:
             QVERIFY(charts->chart(QStringLiteral("queue"))->pointCount() > 0);
             QVERIFY(charts->chart(QStringLiteral("flow"))->pointCount() > 0);
             QTRY_VERIFY_WITH_TIMEOUT(f.monitor->history()->latest().completedPerS > 0, kWaitMs);
+            // Axis labels are readable (QtCharts elides them when an axis grows and is not
+            // laid out again).
+            QTRY_VERIFY2_WITH_TIMEOUT(elidedLabels(charts).isEmpty(),
+                                      qPrintable(elidedLabels(charts).join(QLatin1Char('\n'))),
+                                      2000);
             QVERIFY(charts->totalsBar()->value(QStringLiteral("completed")) != QStringLiteral("–"));
             QCOMPARE(charts->totalsBar()->value(QStringLiteral("workers")), QStringLiteral("4/4"));
 
@@ -396,6 +478,14 @@ private Q_SLOTS:
             f.monitor->stop();
             QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kWaitMs);
             QCOMPARE(f.monitor->lastSummary()->submitted, std::uint64_t(0));
+            QCOMPARE(f.monitor->lastSummary()->endReason, QStringLiteral("stopped"));
+
+            // Idle for a while: the duration ends the run by itself.
+            idle.durationS = 0.3;
+            f.monitor->setLoadSettings(idle);
+            QVERIFY(f.monitor->run());
+            QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, kWaitMs);
+            QVERIFY(f.monitor->lastSummary()->endReason.contains(QStringLiteral("duration")));
         }
         QVERIFY2(leaks.clean(), qPrintable(leaks.describe()));
     }
@@ -542,7 +632,14 @@ private Q_SLOTS:
         QVERIFY(!charts.isFollowing());
         charts.setWindow(HistoryWindow::Last5min);
         QVERIFY(charts.isFollowing());
+        // One minute of data: the 5 min window shows its first third until it fills.
+        QCOMPARE(throughput->xMin(), 0.0);
+        QCOMPARE(throughput->xMax(), 100.0);
+        for (int tick = 61; tick <= 400; ++tick)
+            history.addSnapshot(fakeSnapshot(tick, std::uint64_t(tick) * 10, tick, 0, 1));
+        charts.redrawNow();
         QCOMPARE(throughput->xMax() - throughput->xMin(), 300.0);
+        QVERIFY(throughput->xMax() >= 399.0);
     }
 };
 

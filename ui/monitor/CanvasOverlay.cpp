@@ -8,6 +8,7 @@
 #include <QHash>
 
 #include <algorithm>
+#include <cmath>
 
 namespace Aqueduct::Ui {
 
@@ -25,7 +26,8 @@ void CanvasOverlay::update(const MetricsSnapshot& snapshot, const MetricsSample*
             fullest = std::max(fullest, depth);
         const double fill =
             step.queueCapacity > 0 ? double(fullest) / double(step.queueCapacity) : 0.0;
-        fillByStep.insert(step.stepId, std::clamp(fill, 0.0, 1.0));
+        // Quantized like the busy bar: the edge repaints only when the bar visibly moves.
+        fillByStep.insert(step.stepId, std::round(std::clamp(fill, 0.0, 1.0) * 50) / 50);
 
         StepItem* item = m_scene->stepItem(step.stepId);
         if (!item)
@@ -36,7 +38,15 @@ void CanvasOverlay::update(const MetricsSnapshot& snapshot, const MetricsSample*
         qint64 errors = 0;
         for (std::uint64_t count : step.errorsByKind)
             errors += qint64(count);
-        item->setLiveStatus(step.workersAlive, step.nprocs, busy, errors);
+        // The busy bar is a few dozen pixels wide: 2% steps are plenty, and most
+        // snapshots then change nothing visible (no repaint of the step's cached pixmap).
+        const int busyPercent = int(std::lround(std::clamp(busy, 0.0, 1.0) * 50)) * 2;
+        Shown& shown = m_shown[step.stepId];
+        if (shown.alive == step.workersAlive && shown.wanted == step.nprocs &&
+            shown.busyPercent == busyPercent && shown.errors == errors && item->hasLiveStatus())
+            continue;
+        shown = {step.workersAlive, step.nprocs, busyPercent, errors};
+        item->setLiveStatus(step.workersAlive, step.nprocs, busyPercent / 100.0, errors);
     }
     for (EdgeItem* edge : m_scene->edgeItems()) {
         const auto* target = dynamic_cast<const StepItem*>(edge->targetNode());
@@ -46,6 +56,7 @@ void CanvasOverlay::update(const MetricsSnapshot& snapshot, const MetricsSample*
 
 void CanvasOverlay::clear() {
     m_active = false;
+    m_shown.clear();
     for (StepItem* item : m_scene->stepItems())
         item->clearLiveStatus();
     for (EdgeItem* edge : m_scene->edgeItems())

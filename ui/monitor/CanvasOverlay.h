@@ -2,6 +2,7 @@
 
 #include <aqueduct/MetricsSnapshot.h>
 
+#include <QHash>
 #include <QObject>
 
 namespace Aqueduct::Ui {
@@ -25,8 +26,17 @@ public:
     bool isActive() const { return m_active; }
 
 private:
+    struct Shown {
+        int alive = -1;
+        int wanted = -1;
+        int busyPercent = -1;
+        qint64 errors = -1;
+    };
+
     CanvasScene* m_scene;
     bool m_active = false;
+    /// What each step shows now: items repaint only when a visible figure changes.
+    QHash<QString, Shown> m_shown;
 };
 
 } // namespace Aqueduct::Ui

@@ -411,8 +411,17 @@ void ChartsWidget::redrawNow() {
     double xMax = windowS;
     if (m_following) {
         const double now = samples.empty() ? 0 : samples.back().timeS;
-        xMax = std::max(windowS, now);
-        xMin = xMax - windowS;
+        // Until a run has filled the window, show a third or two thirds of it, so the first
+        // seconds are not squeezed into a corner (three steps, not a re-range every tick).
+        double span = windowS;
+        for (double part : {1.0 / 3.0, 2.0 / 3.0}) {
+            if (now <= windowS * part * 0.95) {
+                span = windowS * part;
+                break;
+            }
+        }
+        xMax = std::max(span, now);
+        xMin = xMax - span;
         for (MonitorChart* chart : std::as_const(m_charts))
             chart->setXRange(xMin, xMax);
     } else if (!m_charts.isEmpty()) {

@@ -29,10 +29,8 @@ EditLock::EditLock(MainWindow* window, QObject* parent)
     });
 }
 
-EditLock::~EditLock() {
-    if (m_locked)
-        unlock();
-}
+// No unlock here: the lock dies with the window, whose parts may already be gone.
+EditLock::~EditLock() = default;
 
 QStringList EditLock::lockedActionNames() {
     return {QStringLiteral("new"),       QStringLiteral("open"),   QStringLiteral("undo"),

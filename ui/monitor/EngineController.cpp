@@ -67,6 +67,10 @@ void EngineController::start(const PipelineDocument& document, const LoadSetting
         return;
     m_active = true;
     m_stopAsked = false;
+    // The previous run's "finished" token (its runFinished reached us, so it was released):
+    // the destructor must wait for this run, not find that one.
+    QSemaphore& finished = m_session->finishedSemaphore();
+    finished.tryAcquire(finished.available());
     m_lastSnapshot.reset();
     m_pendingSnapshot.reset();
     m_mailbox->take(); // a stale snapshot of the previous run

@@ -93,7 +93,8 @@ QCoro::Task<void> EngineSession::run(LoadSettings load) {
     }
     m_generator = std::make_unique<LoadGenerator>(flow, load);
     connect(m_generator.get(), &LoadGenerator::message, this, &EngineSession::engineEvent);
-    const bool stopAtEnd = load.onEnd == LoadEndAction::StopFlow && load.source != LoadSource::None;
+    // With no load, only a duration ends it: then the flow stops too (if asked).
+    const bool stopAtEnd = load.onEnd == LoadEndAction::StopFlow;
     connect(m_generator.get(), &LoadGenerator::exhausted, this,
             [this, stopAtEnd](const QString& reason) {
                 if (m_stopRequested)

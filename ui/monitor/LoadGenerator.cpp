@@ -69,10 +69,8 @@ double LoadGenerator::elapsedS() const {
 QCoro::Task<void> LoadGenerator::run() {
     m_clock.start();
     m_startNs = nowNs();
-    if (m_settings.source == LoadSource::None) {
-        m_intakeClosed = true;
-        co_return;
-    }
+    if (m_settings.source == LoadSource::None)
+        m_settings.concurrency = 1; // one lane that waits for the duration or a stop
     if (m_settings.source == LoadSource::File) {
         m_file.setFileName(m_settings.filePath);
         if (!m_file.open(QIODevice::ReadOnly)) {
@@ -122,7 +120,7 @@ std::int64_t LoadGenerator::dueNs(std::uint64_t index) const {
 }
 
 bool LoadGenerator::itemReady() {
-    if (m_intakeClosed)
+    if (m_intakeClosed || m_settings.source == LoadSource::None)
         return false;
     if (m_settings.source == LoadSource::File)
         return !m_fileAtEnd;

@@ -121,6 +121,7 @@ LoadSourceDialog::LoadSourceDialog(const LoadSettings& settings, int lanes, QWid
 
     m_source->button(int(settings.source))->setChecked(true);
     connect(m_source, &QButtonGroup::idToggled, this, [this] { updateEnabled(); });
+    connect(m_duration, &QDoubleSpinBox::valueChanged, this, [this] { updateEnabled(); });
     updateEnabled();
 }
 
@@ -128,7 +129,8 @@ void LoadSourceDialog::updateEnabled() {
     const auto source = LoadSource(m_source->checkedId());
     m_syntheticBox->setEnabled(source == LoadSource::Synthetic);
     m_fileBox->setEnabled(source == LoadSource::File);
-    m_stopWhenDone->setEnabled(source != LoadSource::None);
+    // With no load, the flow can still stop after the duration.
+    m_stopWhenDone->setEnabled(source != LoadSource::None || m_duration->value() > 0);
 }
 
 void LoadSourceDialog::browse() {

@@ -4,8 +4,8 @@
 #include <QCursor>
 #include <QGraphicsLayout>
 #include <QLegend>
-#include <QLocale>
 #include <QLineSeries>
+#include <QLocale>
 #include <QPen>
 #include <QToolTip>
 #include <QValueAxis>
@@ -44,11 +44,12 @@ void setAxisRange(QValueAxis* axis, double min, double max, double interval) {
 
 } // namespace
 
-NiceRange niceRange(double maxValue) {
+NiceRange niceRange(double maxValue, int maxIntervals) {
+    maxIntervals = std::max(1, maxIntervals);
     if (!(maxValue > 0) || !std::isfinite(maxValue))
-        return {0.25, 1};
-    // At most five intervals of a 1-2-5 step, with ~10% headroom.
-    const double target = maxValue * 1.1 / 5;
+        return {1.0 / maxIntervals, 1};
+    // At most maxIntervals intervals of a 1-2-2.5-5 step, with ~10% headroom.
+    const double target = maxValue * 1.1 / maxIntervals;
     const double power = std::pow(10.0, std::floor(std::log10(target)));
     double step = power;
     for (double factor : {1.0, 2.0, 2.5, 5.0, 10.0}) {
@@ -64,8 +65,8 @@ MonitorChart::MonitorChart(const QString& title, const QString& unit, YScale sca
     : QChartView(parent)
     , m_unit(unit)
     , m_scale(scale)
-    , m_axisX(new QValueAxis(this))
-    , m_axisY(new QValueAxis(this)) {
+    , m_axisX(new QValueAxis) // owned by the chart once added
+    , m_axisY(new QValueAxis) {
     auto* chart = new QChart;
     chart->setAnimationOptions(QChart::NoAnimation);
     chart->setBackgroundRoundness(0);
@@ -110,7 +111,7 @@ void MonitorChart::setScale(YScale scale) {
         m_axisY->setLabelFormat(QStringLiteral("%.0f"));
         m_yTop = 100;
     } else {
-        const NiceRange range = niceRange(0);
+        const NiceRange range = niceRange(0, yIntervals());
         setAxisRange(m_axisY, 0, range.top, range.step);
         m_axisY->setLabelFormat(QStringLiteral("%.2f"));
         m_yTop = range.top;
@@ -195,7 +196,13 @@ void MonitorChart::setXRange(double minS, double maxS) {
         return;
     m_settingRange = true;
     const double span = maxS - minS;
-    setAxisRange(m_axisX, minS, maxS, span <= 40 ? 5 : span <= 400 ? 60 : 600);
+    const double interval = span <= 12     ? 2
+                            : span <= 40   ? 5
+                            : span <= 130  ? 20
+                            : span <= 400  ? 60
+                            : span <= 1300 ? 300
+                                           : 600;
+    setAxisRange(m_axisX, minS, maxS, interval);
     m_settingRange = false;
 }
 
@@ -214,7 +221,7 @@ double MonitorChart::yMax() const {
 void MonitorChart::fitY(double maxValue) {
     if (m_scale == YScale::Percent)
         return;
-    const bool grow = maxValue > m_yTop;
+    const bool grow = maxValue > m_yTop || m_yIntervals != yIntervals();
     bool shrink = false;
     if (maxValue < m_yTop * kShrinkBelow) {
         if (!m_lowSince.isValid())
@@ -226,12 +233,28 @@ void MonitorChart::fitY(double maxValue) {
     if (!grow && !shrink)
         return;
     m_lowSince.invalidate();
-    const NiceRange range = niceRange(maxValue);
+    m_lastMax = maxValue;
+    const NiceRange range = niceRange(maxValue, yIntervals());
     m_yTop = range.top;
-    setAxisRange(m_axisY, 0, range.top, range.step);
+    m_yIntervals = yIntervals();
+    // The label format first: the axis measures its labels when the range changes.
     m_axisY->setLabelFormat(range.step >= 1     ? QStringLiteral("%.0f")
                             : range.step >= 0.1 ? QStringLiteral("%.1f")
                                                 : QStringLiteral("%.2f"));
+    setAxisRange(m_axisY, 0, range.top, range.step);
+}
+
+int MonitorChart::yIntervals() const {
+    // QtCharts elides a label to "..." when the space per label is below a text line:
+    // short charts get fewer, taller intervals.
+    const int lineHeight = QFontMetrics(m_axisY->labelsFont()).height();
+    return std::clamp(height() / (2 * lineHeight + 6), 2, 5);
+}
+
+void MonitorChart::resizeEvent(QResizeEvent* event) {
+    QChartView::resizeEvent(event);
+    if (m_scale == YScale::Auto && m_yIntervals != yIntervals())
+        fitY(m_lastMax);
 }
 
 void MonitorChart::onXRangeChanged(double min, double max) {

@@ -53,12 +53,16 @@ public:
     /// Palette-driven colours (light and dark).
     void applyPalette(const QPalette& palette);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 Q_SIGNALS:
     /// The person changed the x range (rubber band or right-click zoom out).
     void userZoomed(double minS, double maxS);
 
 private:
     void onXRangeChanged(double min, double max);
+    int yIntervals() const;
     void onHovered(QLineSeries* series, const QPointF& point, bool state);
 
     QString m_unit;
@@ -69,14 +73,17 @@ private:
     QStringList m_order;
     bool m_settingRange = false;
     double m_yTop = 0;
+    double m_lastMax = 0;
+    int m_yIntervals = 0;
     QElapsedTimer m_lowSince; ///< how long the data has stayed well below the top
 };
 
-/// The 1-2-5 step and top for a y axis showing values up to `maxValue`.
+/// The 1-2-2.5-5 step and top for a y axis showing values up to `maxValue` in at most
+/// `maxIntervals` intervals.
 struct NiceRange {
     double step = 1;
     double top = 5;
 };
-NiceRange niceRange(double maxValue);
+NiceRange niceRange(double maxValue, int maxIntervals = 5);
 
 } // namespace Aqueduct::Ui

@@ -38,6 +38,10 @@
 
 namespace Aqueduct::Ui {
 
+namespace {
+constexpr qint64 kTableIntervalMs = 500;
+}
+
 MonitorController::MonitorController(MainWindow* window)
     : QObject(window)
     , m_window(window)
@@ -74,10 +78,9 @@ MonitorController::MonitorController(MainWindow* window)
 
 MonitorController::~MonitorController() {
     // The engine first: it stops a running flow and joins its thread.
+    // Nothing of the window is touched here: as its child we go after its widgets.
     delete m_engine;
     m_engine = nullptr;
-    if (m_editLock->isLocked())
-        m_editLock->unlock();
 }
 
 // --- Building ------------------------------------------------------------------------------
@@ -270,6 +273,7 @@ bool MonitorController::run() {
     m_startFailed = false;
     m_history->clear();
     m_processModel->clear();
+    m_tableUpdated.invalidate();
     m_overlay->clear();
     m_lastSummary.reset();
     const PipelineDocument& document = model->document();
@@ -280,6 +284,14 @@ bool MonitorController::run() {
     setChartsVisible(true);
     m_processesDock->show();
     m_processesDock->raise();
+    if (!m_docksSized) {
+        // Room for the parent and a few workers without scrolling.
+        m_docksSized = true;
+        const int rows = 2 + int(document.steps.size()) * 2;
+        m_window->resizeDocks({m_processesDock},
+                              {std::min(260, 60 + rows * (m_window->fontMetrics().height() + 6))},
+                              Qt::Vertical);
+    }
     m_engine->start(document, m_load);
     updateActions();
     updateStatus();
@@ -347,7 +359,14 @@ void MonitorController::onSnapshot(const MetricsSnapshotPtr& snapshot) {
         return;
     m_history->addSnapshot(snapshot);
     const MetricsSample* sample = m_history->isEmpty() ? nullptr : &m_history->latest();
-    m_processModel->updateFromSnapshot(*snapshot);
+    // CPU and memory figures are read every metrics interval, but a table that changes
+    // ten times a second is unreadable and costs repaints: twice a second is enough (deaths
+    // and restarts still show at once through workerStateChanged).
+    if (!m_tableUpdated.isValid() || m_tableUpdated.elapsed() >= kTableIntervalMs ||
+        m_processModel->rowCount() != snapshot->processes.size()) {
+        m_tableUpdated.start();
+        m_processModel->updateFromSnapshot(*snapshot);
+    }
     if (m_engine->isActive() && m_engine->state() != FlowState::Stopped)
         m_overlay->update(*snapshot, sample);
     m_charts->totalsBar()->update(*snapshot, sample);
@@ -375,6 +394,8 @@ void MonitorController::onRunFinished(const RunSummary& summary) {
     m_lastSummary = summary;
     m_editLock->unlock();
     m_overlay->clear();
+    if (MetricsSnapshotPtr last = m_engine->lastSnapshot())
+        m_processModel->updateFromSnapshot(*last); // the final figures, not a throttled one
     m_processModel->markRunEnded();
     m_processTable->setActionsAvailable(false);
     if (!m_startFailed) {

@@ -6,6 +6,7 @@
 #include <aqueduct/Flow.h>
 #include <aqueduct/Problem.h>
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 
@@ -116,6 +117,8 @@ private:
     QHash<QString, Problem> m_runProblems; ///< start errors shown on steps, by step id
     bool m_startFailed = false;
     bool m_chartsSized = false;
+    bool m_docksSized = false;
+    QElapsedTimer m_tableUpdated;
 };
 
 } // namespace Aqueduct::Ui

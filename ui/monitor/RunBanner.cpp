@@ -15,7 +15,7 @@ RunBanner::RunBanner(QWidget* host)
     , m_label(new QLabel(this))
     , m_close(new QToolButton(this)) {
     setObjectName(QStringLiteral("runBanner"));
-    setAutoFillBackground(true);
+    setAttribute(Qt::WA_StyledBackground, true);
     setFrameShape(QFrame::NoFrame);
     m_label->setObjectName(QStringLiteral("runBannerText"));
     m_label->setWordWrap(true);
@@ -52,12 +52,12 @@ void RunBanner::showMessage(const QString& text, Tone tone, bool closable) {
         background = Theme::errorColor();
         break;
     }
-    QPalette palette = this->palette();
-    palette.setColor(QPalette::Window, background);
-    palette.setColor(QPalette::WindowText, Qt::white);
-    palette.setColor(QPalette::ButtonText, Qt::white);
-    setPalette(palette);
-    m_label->setPalette(palette);
+    // A style sheet rather than the palette: the banner must read the same in light and
+    // dark themes, whatever the style does with a QFrame's background.
+    setStyleSheet(QStringLiteral("#runBanner { background: %1; border-radius: 6px; }"
+                                 "#runBanner QLabel, #runBanner QToolButton { color: white; "
+                                 "background: transparent; border: none; }")
+                      .arg(background.name()));
     reposition();
     show();
     raise();
