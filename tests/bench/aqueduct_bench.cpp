@@ -71,7 +71,10 @@ struct DriveState {
     std::uint64_t failed = 0;
     QString firstError;
     std::vector<std::uint32_t> latenciesNs;
+    std::uint64_t random = 88172645463325252ULL;
 };
+
+constexpr std::size_t kMaxLatencySamples = std::size_t(1) << 22;
 
 QCoro::Task<void> driver(Flow& flow, DriveState& state, const TaskFactory& make)
 {
@@ -88,7 +91,16 @@ QCoro::Task<void> driver(Flow& flow, DriveState& state, const TaskFactory& make)
                 if (state.firstError.isEmpty())
                     state.firstError = errorKindName(result.error()) + QStringLiteral(": ") + result.message();
             }
-            state.latenciesNs.push_back(std::uint32_t(std::min<std::int64_t>(end - start, UINT32_MAX)));
+            // Bounded memory however long the run: a reservoir of kMaxLatencySamples.
+            const auto latency = std::uint32_t(std::min<std::int64_t>(end - start, UINT32_MAX));
+            if (state.latenciesNs.size() < kMaxLatencySamples) {
+                state.latenciesNs.push_back(latency);
+            } else {
+                state.random = state.random * 6364136223846793005ULL + 1442695040888963407ULL;
+                const std::uint64_t slot = (state.random >> 11) % state.done;
+                if (slot < kMaxLatencySamples)
+                    state.latenciesNs[slot] = latency;
+            }
         }
     }
 }
@@ -100,7 +112,7 @@ QCoro::Task<Measurement> drive(Flow& flow, int inFlight, double seconds, TaskFac
     const std::int64_t warmupNs = std::int64_t(std::min(0.5, seconds * 0.2) * 1e9);
     state.measureFromNs = nowNs() + warmupNs;
     state.endNs = state.measureFromNs + std::int64_t(seconds * 1e9);
-    state.latenciesNs.reserve(1 << 20);
+    state.latenciesNs.reserve(kMaxLatencySamples);
     std::vector<QCoro::Task<void>> drivers;
     drivers.reserve(std::size_t(inFlight));
     for (int i = 0; i < inFlight; ++i)
@@ -428,18 +440,20 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options)
             std::fprintf(stderr, "aqueduct-bench: start failed: %s\n", qPrintable(started.error));
             co_return;
         }
-        // Warm-up (10%), then the start picture; the run; the end picture.
-        const double warmup = std::max(1.0, seconds * 0.1);
+        // One run; the "start" picture is taken at 10% (after warm-up), the end one at the end.
         Task prepared;
         prepared.set("payload", Value::fromBytes(QByteArray(64 * 1024, 's')));
         prepared.share("payload");
         const Value payload = *prepared.find("payload");
-        co_await drive(flow, 256, warmup, payloadFactory(payload));
-        const QJsonObject rssStart = processMemory(flow);
-        const qint64 arenaStart = flow.lastSnapshot() ? flow.lastSnapshot()->totals.arenaBytesUsed : 0;
+        QJsonObject rssStart;
+        qint64 arenaStart = 0;
+        QTimer::singleShot(int(std::max(1.0, seconds * 0.1) * 1000), &flow, [&] {
+            rssStart = processMemory(flow);
+            arenaStart = flow.lastSnapshot() ? flow.lastSnapshot()->totals.arenaBytesUsed : 0;
+        });
         const Measurement m = co_await drive(flow, 256, seconds, payloadFactory(payload));
-        co_await QCoro::sleepFor(std::chrono::milliseconds(300));
         const QJsonObject rssEnd = processMemory(flow);
+        co_await QCoro::sleepFor(std::chrono::milliseconds(300));
         const qint64 arenaEnd = flow.lastSnapshot() ? flow.lastSnapshot()->totals.arenaBytesUsed : 0;
         qint64 startTotal = 0;
         qint64 endTotal = 0;
