@@ -60,6 +60,15 @@ inline StepSpec step(const QString& id, const QString& handler, QJsonObject para
     return spec;
 }
 
+/// Handler params from a literal list: params({{"ms", 20}, {"mode", "task"}}).
+inline QJsonObject params(std::initializer_list<std::pair<const char*, QJsonValue>> values)
+{
+    QJsonObject object;
+    for (const auto& [key, value] : values)
+        object.insert(QLatin1String(key), value);
+    return object;
+}
+
 inline Task intTask(qint64 value, int priority = 0)
 {
     Task task;
@@ -69,3 +78,13 @@ inline Task intTask(qint64 value, int priority = 0)
 }
 
 } // namespace Aqueduct::Test
+
+/// Starts a flow and fails the test (with the engine's reason) if it does not start.
+#define AQUEDUCT_START_OR_FAIL(flow)                                                               \
+    do {                                                                                           \
+        auto started_ = Aqueduct::Test::runFor((flow).start());                                    \
+        QVERIFY2(started_.has_value(), "start() hung");                                            \
+        QVERIFY2(started_->ok, qPrintable(started_->error));                                       \
+    } while (false)
+
+#define AQUEDUCT_STOP_OR_FAIL(flow, mode) QVERIFY2(Aqueduct::Test::runFor((flow).stop(mode)), "stop() hung")

@@ -55,14 +55,6 @@ void registerTestHandlers()
     HandlerRegistry::global().add(info, [] { return std::make_unique<MakeBlobHandler>(); });
 }
 
-QJsonObject params(std::initializer_list<std::pair<const char*, QJsonValue>> values)
-{
-    QJsonObject object;
-    for (const auto& [key, value] : values)
-        object.insert(QLatin1String(key), value);
-    return object;
-}
-
 PipelineDocument document(QList<StepSpec> steps, qint64 arenaBytes = 64ll << 20)
 {
     PipelineDocument doc;
@@ -99,15 +91,6 @@ qint64 arenaInUse(Flow& flow)
     const MetricsSnapshotPtr snapshot = flow.lastSnapshot();
     return snapshot ? snapshot->totals.arenaBytesUsed : -1;
 }
-
-#define START_OR_FAIL(flow)                                                                        \
-    do {                                                                                           \
-        auto started_ = runFor((flow).start());                                                    \
-        QVERIFY2(started_.has_value(), "start() hung");                                            \
-        QVERIFY2(started_->ok, qPrintable(started_->error));                                       \
-    } while (false)
-
-#define STOP_OR_FAIL(flow) QVERIFY2(runFor((flow).stop(StopMode::Graceful)), "stop() hung")
 
 } // namespace
 
@@ -150,7 +133,7 @@ void TestBlobs::roundTripIsByteExact()
 {
     Flow flow(document({step(QStringLiteral("hash"), QStringLiteral("sha256")),
                         step(QStringLiteral("sum"), QStringLiteral("checksum"))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     const QByteArray bytes = randomBytes(3 << 20, 7);
     Task task = blobTask(bytes);
     QCOMPARE(task.find("payload")->type(), ValueType::Blob);
@@ -165,7 +148,7 @@ void TestBlobs::roundTripIsByteExact()
              QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()));
     QCOMPARE(std::uint64_t(result->task().intField("checksum")),
              ChecksumHandler::checksum(std::string_view(bytes.constData(), std::size_t(bytes.size()))));
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestBlobs::shareWithoutFlowFailsClearly()
@@ -186,7 +169,7 @@ void TestBlobs::refcountReturnsToBaseline()
                         params({{"probability", 1.0}, {"mode", QStringLiteral("task")}}));
     failing.condition = QStringLiteral("value == 2");
     Flow flow(document({slow, failing, step(QStringLiteral("sum"), QStringLiteral("checksum"))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     QCOMPARE(arenaInUse(flow), 0);
     const QByteArray bytes = randomBytes(1 << 20, 1);
     {
@@ -211,13 +194,13 @@ void TestBlobs::refcountReturnsToBaseline()
     }
     QTest::qWait(150);
     QCOMPARE(arenaInUse(flow), 0);
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestBlobs::crashFreesHeldAndProvisionalBlobs()
 {
     Flow flow(document({step(QStringLiteral("make"), QStringLiteral("test_make_blob"))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     Task task = blobTask(randomBytes(1 << 20, 3));
     task.set("crash_after", Value(std::int64_t(1)));
     auto crashed = runFor(flow.process(std::move(task)));
@@ -226,14 +209,14 @@ void TestBlobs::crashFreesHeldAndProvisionalBlobs()
     crashed.reset();
     // Both the input blob (held by the dead worker's slot) and the one it made are gone.
     QTRY_COMPARE_WITH_TIMEOUT(arenaInUse(flow), 0, 3000);
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestBlobs::handlerOutputBlob()
 {
     Flow flow(document({step(QStringLiteral("make"), QStringLiteral("test_make_blob")),
                         step(QStringLiteral("sum"), QStringLiteral("checksum"), params({{"field", QStringLiteral("made")}}))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     Task task;
     task.set("bytes", Value(std::int64_t(2 << 20)));
     auto result = runFor(flow.process(std::move(task)));
@@ -248,13 +231,13 @@ void TestBlobs::handlerOutputBlob()
     QCOMPARE(std::uint64_t(result->task().intField("checksum")), ChecksumHandler::checksum(made->view()));
     result.reset();
     QCOMPARE(arenaInUse(flow), 0);
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestBlobs::oversizePayloadRejectedFlowKeepsRunning()
 {
     Flow flow(document({step(QStringLiteral("sum"), QStringLiteral("checksum"))}, 2ll << 20));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     Task big;
     big.set("payload", Value::fromBytes(QByteArray(5 << 20, 'x')));
     auto rejected = runFor(flow.process(std::move(big)));
@@ -265,7 +248,7 @@ void TestBlobs::oversizePayloadRejectedFlowKeepsRunning()
     QVERIFY(fine);
     QVERIFY2(fine->ok(), qPrintable(fine->message()));
     QCOMPARE(flow.state(), FlowState::Running);
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestBlobs::autoShareAboveThreshold()
@@ -273,7 +256,7 @@ void TestBlobs::autoShareAboveThreshold()
     auto doc = document({step(QStringLiteral("sum"), QStringLiteral("checksum"))});
     doc.flow.autoShareBytes = 4096;
     Flow flow(doc);
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     Task small;
     small.set("payload", Value::fromBytes(QByteArray(100, 'a')));
     Task large;
@@ -284,13 +267,13 @@ void TestBlobs::autoShareAboveThreshold()
     QCOMPARE(smallResult->task().find("payload")->type(), ValueType::Bytes);
     QCOMPARE(largeResult->task().find("payload")->type(), ValueType::Blob);
     QCOMPARE(largeResult->task().find("payload")->toByteArray(), QByteArray(100000, 'b'));
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestBlobs::shareFromBuffer()
 {
     Flow flow(document({step(QStringLiteral("sum"), QStringLiteral("checksum"))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     QByteArray bytes = randomBytes(3 << 20, 11);
     QBuffer buffer(&bytes);
     QVERIFY(buffer.open(QIODevice::ReadOnly));
@@ -315,13 +298,13 @@ void TestBlobs::shareFromBuffer()
     QVERIFY(!shortTask.has("payload"));
     result.reset();
     QCOMPARE(arenaInUse(flow), 0);
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestBlobs::shareFromSocket()
 {
     Flow flow(document({step(QStringLiteral("sum"), QStringLiteral("checksum"))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     QTemporaryDir dir;
     QLocalServer server;
     QVERIFY(server.listen(dir.filePath(QStringLiteral("s"))));
@@ -352,14 +335,14 @@ void TestBlobs::shareFromSocket()
     QCOMPARE(task.find("payload")->toByteArray(), bytes);
     auto result = runFor(flow.process(std::move(task)));
     QVERIFY(result && result->ok());
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestBlobs::concurrentTasks()
 {
     Flow flow(document({step(QStringLiteral("hash"), QStringLiteral("sha256"), {}, 2),
                         step(QStringLiteral("sum"), QStringLiteral("checksum"), {}, 2)}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     QList<QByteArray> payloads;
     std::vector<Task> tasks;
     for (int i = 0; i < 48; ++i) {
@@ -377,7 +360,7 @@ void TestBlobs::concurrentTasks()
     }
     results.reset();
     QCOMPARE(arenaInUse(flow), 0);
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestBlobs::blobOutlivesFlow()
@@ -385,10 +368,10 @@ void TestBlobs::blobOutlivesFlow()
     std::optional<TaskResult> kept;
     {
         Flow flow(document({step(QStringLiteral("sum"), QStringLiteral("checksum"))}));
-        START_OR_FAIL(flow);
+        AQUEDUCT_START_OR_FAIL(flow);
         kept = runFor(flow.process(blobTask(QByteArray(70000, 'k'))));
         QVERIFY(kept && kept->ok());
-        STOP_OR_FAIL(flow);
+        AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
     }
     // The segment's name is gone, but the caller can still read the bytes it holds.
     QVERIFY(m_guard->leakedSegments().isEmpty());

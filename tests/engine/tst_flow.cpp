@@ -51,14 +51,6 @@ void registerTestHandlers()
     HandlerRegistry::global().add(throwing, [] { return std::make_unique<ThrowingStartHandler>(); });
 }
 
-QJsonObject params(std::initializer_list<std::pair<const char*, QJsonValue>> values)
-{
-    QJsonObject object;
-    for (const auto& [key, value] : values)
-        object.insert(QLatin1String(key), value);
-    return object;
-}
-
 PipelineDocument document(QList<StepSpec> steps, QList<EdgeSpec> edges = {})
 {
     PipelineDocument doc;
@@ -73,16 +65,6 @@ EdgeSpec edge(const QString& from, const QString& to, const QString& when = {})
 {
     return EdgeSpec{from, to, when};
 }
-
-/// Starts a flow and fails the test if it does not start.
-#define START_OR_FAIL(flow)                                                                        \
-    do {                                                                                           \
-        auto started_ = runFor((flow).start());                                                    \
-        QVERIFY2(started_.has_value(), "start() hung");                                            \
-        QVERIFY2(started_->ok, qPrintable(started_->error));                                       \
-    } while (false)
-
-#define STOP_OR_FAIL(flow, mode) QVERIFY2(runFor((flow).stop(mode)), "stop() hung")
 
 /// Submits all tasks concurrently, returns results in submission order.
 std::vector<TaskResult> processAll(Flow& flow, std::vector<Task> tasks, std::chrono::milliseconds timeout = 10s)
@@ -146,7 +128,7 @@ void TestFlow::chainOfThreeSteps()
     Flow flow(document({step(QStringLiteral("a"), QStringLiteral("increment")),
                         step(QStringLiteral("b"), QStringLiteral("increment"), params({{"by", 10}})),
                         step(QStringLiteral("c"), QStringLiteral("increment"), params({{"by", 100}}))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     std::vector<Task> tasks;
     for (int i = 0; i < 500; ++i)
         tasks.push_back(intTask(i));
@@ -162,7 +144,7 @@ void TestFlow::chainOfThreeSteps()
         QCOMPARE(int(timings[2].stepIndex), 2);
         QVERIFY(timings[1].batchSize >= 1);
     }
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestFlow::startMethods_data()
@@ -179,7 +161,7 @@ void TestFlow::startMethods()
     auto doc = document({step(QStringLiteral("inc"), QStringLiteral("increment"), {}, 2)});
     doc.flow.startMethod = StartMethod(method);
     Flow flow(doc);
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     const QList<WorkerInfo> workers = flow.workers();
     QCOMPARE(workers.size(), 2);
     for (const WorkerInfo& worker : workers) {
@@ -189,19 +171,19 @@ void TestFlow::startMethods()
     const auto result = runFor(flow.process(intTask(41)));
     QVERIFY(result && result->ok());
     QCOMPARE(result->task().intField("value"), 42);
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestFlow::restartAfterStop()
 {
     Flow flow(document({step(QStringLiteral("inc"), QStringLiteral("increment"))}));
     for (int cycle = 0; cycle < 3; ++cycle) {
-        START_OR_FAIL(flow);
+        AQUEDUCT_START_OR_FAIL(flow);
         QCOMPARE(flow.state(), FlowState::Running);
         const auto result = runFor(flow.process(intTask(cycle)));
         QVERIFY(result && result->ok());
         QCOMPARE(result->task().intField("value"), cycle + 1);
-        STOP_OR_FAIL(flow, StopMode::Graceful);
+        AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
         QCOMPARE(flow.state(), FlowState::Stopped);
         QVERIFY2(m_guard->waitClean(3000), qPrintable(m_guard->describe()));
     }
@@ -213,8 +195,8 @@ void TestFlow::processWhenStoppedIsNotRunning()
     auto before = runFor(flow.process(intTask(1)));
     QVERIFY(before);
     QCOMPARE(before->error(), ErrorKind::NotRunning);
-    START_OR_FAIL(flow);
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_START_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
     auto after = runFor(flow.process(intTask(1)));
     QVERIFY(after);
     QCOMPARE(after->error(), ErrorKind::NotRunning);
@@ -241,12 +223,12 @@ void TestFlow::misuseIsRefused()
     }
     {
         Flow twice(document({step(QStringLiteral("inc"), QStringLiteral("increment"))}));
-        START_OR_FAIL(twice);
+        AQUEDUCT_START_OR_FAIL(twice);
         auto again = runFor(twice.start());
         QVERIFY(again);
         QVERIFY(!again->ok);
         QVERIFY2(again->error.contains(QLatin1String("already")), qPrintable(again->error));
-        STOP_OR_FAIL(twice, StopMode::Graceful);
+        AQUEDUCT_STOP_OR_FAIL(twice, StopMode::Graceful);
     }
 }
 
@@ -255,7 +237,7 @@ void TestFlow::priorityClampedAndNegativeRejected()
     auto doc = document({step(QStringLiteral("inc"), QStringLiteral("increment"))});
     doc.flow.queuePriorities = 2;
     Flow flow(doc);
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     auto negative = runFor(flow.process(intTask(1, -1)));
     QVERIFY(negative);
     QCOMPARE(negative->error(), ErrorKind::Rejected);
@@ -264,7 +246,7 @@ void TestFlow::priorityClampedAndNegativeRejected()
     QVERIFY(high);
     QVERIFY2(high->ok(), qPrintable(high->message()));
     QCOMPARE(high->task().intField("value"), 2);
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestFlow::handlerExceptionFailsOnlyThatTask()
@@ -272,7 +254,7 @@ void TestFlow::handlerExceptionFailsOnlyThatTask()
     Flow flow(document({step(QStringLiteral("maybe"), QStringLiteral("fail"),
                              params({{"probability", 0.3}, {"message", QStringLiteral("injected")},
                                      {"mode", QStringLiteral("task")}, {"seed_field", QStringLiteral("value")}}))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     const qint64 pidBefore = flow.workers().value(0).pid;
     std::vector<Task> tasks;
     for (int i = 0; i < 400; ++i)
@@ -297,7 +279,7 @@ void TestFlow::handlerExceptionFailsOnlyThatTask()
         QCOMPARE(second[i].ok(), results[i].ok());
     QCOMPARE(flow.workers().value(0).pid, pidBefore); // the worker lived on
     QCOMPARE(flow.workers().value(0).restarts, 0);
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestFlow::handlerExceptionFailsWholeBatch()
@@ -306,7 +288,7 @@ void TestFlow::handlerExceptionFailsWholeBatch()
                         params({{"probability", 1.0}, {"message", QStringLiteral("whole batch")}, {"mode", QStringLiteral("batch")}}),
                         1, 4);
     Flow flow(document({failing}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     std::vector<Task> tasks;
     for (int i = 0; i < 20; ++i)
         tasks.push_back(intTask(i));
@@ -318,7 +300,7 @@ void TestFlow::handlerExceptionFailsWholeBatch()
     // Still serving afterwards.
     QCOMPARE(flow.state(), FlowState::Running);
     QCOMPARE(flow.workers().value(0).restarts, 0);
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestFlow::conditionSkipsStep()
@@ -328,7 +310,7 @@ void TestFlow::conditionSkipsStep()
     auto mark = step(QStringLiteral("mark"), QStringLiteral("set_field"),
                      params({{"field", QStringLiteral("seen")}, {"value", QStringLiteral("yes")}}));
     Flow flow(document({big, mark}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     auto small = runFor(flow.process(intTask(5)));
     auto large = runFor(flow.process(intTask(50)));
     QVERIFY(small && small->ok() && large && large->ok());
@@ -337,7 +319,7 @@ void TestFlow::conditionSkipsStep()
     QCOMPARE(int(small->task().timings().size()), 1); // only `mark` saw it
     QCOMPARE(large->task().intField("value"), 1050);
     QCOMPARE(int(large->task().timings().size()), 2);
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestFlow::branchingByWhen()
@@ -353,7 +335,7 @@ void TestFlow::branchingByWhen()
                         edge(QStringLiteral("neg"), QStringLiteral("after")),
                         edge(QStringLiteral("pos"), QStringLiteral("output")),
                         edge(QStringLiteral("after"), QStringLiteral("output"))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     auto minus = runFor(flow.process(intTask(-5)));
     auto plus = runFor(flow.process(intTask(5)));
     QVERIFY(minus && minus->ok() && plus && plus->ok());
@@ -361,7 +343,7 @@ void TestFlow::branchingByWhen()
     QCOMPARE(minus->task().intField("value"), -4);
     QCOMPARE(plus->task().viewField("branch"), std::string_view("positive"));
     QCOMPARE(plus->task().intField("value"), 5);
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestFlow::noMatchingEdgeFinishesTask()
@@ -371,7 +353,7 @@ void TestFlow::noMatchingEdgeFinishesTask()
     Flow flow(document({only, tail}, {edge(QStringLiteral("input"), QStringLiteral("big_only"), QStringLiteral("value > 100")),
                                       edge(QStringLiteral("big_only"), QStringLiteral("tail"), QStringLiteral("value > 1000")),
                                       edge(QStringLiteral("tail"), QStringLiteral("output"))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     auto untouched = runFor(flow.process(intTask(1)));
     QVERIFY(untouched && untouched->ok());
     QCOMPARE(untouched->task().intField("value"), 1);
@@ -381,7 +363,7 @@ void TestFlow::noMatchingEdgeFinishesTask()
     auto full = runFor(flow.process(intTask(5000)));
     QVERIFY(full && full->ok());
     QCOMPARE(full->task().intField("value"), 5002);
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestFlow::backpressureLosesNothing()
@@ -391,7 +373,7 @@ void TestFlow::backpressureLosesNothing()
     auto slow = step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 2}}));
     slow.queueSize = 2;
     Flow flow(document({fast, slow}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     std::vector<Task> tasks;
     for (int i = 0; i < 300; ++i)
         tasks.push_back(intTask(i));
@@ -401,13 +383,13 @@ void TestFlow::backpressureLosesNothing()
         QVERIFY2(results[std::size_t(i)].ok(), qPrintable(results[std::size_t(i)].message()));
         QCOMPARE(results[std::size_t(i)].task().intField("value"), i + 1);
     }
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestFlow::expiredTasksTimeOutAndAreDropped()
 {
     Flow flow(document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 100}}))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     QElapsedTimer elapsed;
     elapsed.start();
     std::vector<Task> tasks;
@@ -436,7 +418,7 @@ void TestFlow::expiredTasksTimeOutAndAreDropped()
     const StepMetrics& metrics = snapshot->steps.value(0);
     QVERIFY2(metrics.tasksOut <= 3, qPrintable(QString::number(metrics.tasksOut)));
     QVERIFY(metrics.errorsByKind[int(ErrorKind::Timeout)] >= 3);
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestFlow::startTimeoutWithSlowOnStart()
@@ -455,8 +437,8 @@ void TestFlow::startTimeoutWithSlowOnStart()
     QVERIFY2(m_guard->waitClean(3000), qPrintable(m_guard->describe()));
     // And with enough time it starts.
     Flow patient(document({step(QStringLiteral("model"), QStringLiteral("test_slow_start"), params({{"ms", 100}}))}));
-    START_OR_FAIL(patient);
-    STOP_OR_FAIL(patient, StopMode::Graceful);
+    AQUEDUCT_START_OR_FAIL(patient);
+    AQUEDUCT_STOP_OR_FAIL(patient, StopMode::Graceful);
 }
 
 void TestFlow::startFailsWhenOnStartThrows()
@@ -474,7 +456,7 @@ void TestFlow::startFailsWhenOnStartThrows()
 void TestFlow::gracefulStopDrains()
 {
     Flow flow(document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 30}}))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     std::vector<QCoro::Task<TaskResult>> pending;
     for (int i = 0; i < 8; ++i)
         pending.push_back(flow.process(intTask(i), 10s));
@@ -489,7 +471,7 @@ void TestFlow::gracefulStopDrains()
 void TestFlow::immediateStopFailsInFlight()
 {
     Flow flow(document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 2000}}))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     std::vector<QCoro::Task<TaskResult>> pending;
     for (int i = 0; i < 4; ++i)
         pending.push_back(flow.process(intTask(i), 30s));
@@ -510,7 +492,7 @@ void TestFlow::higherPriorityServedFirst()
     auto doc = document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 60}}))});
     doc.flow.queuePriorities = 2;
     Flow flow(doc);
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     std::vector<int> order;
     auto track = [&](Task task) -> QCoro::Task<void> {
         const int value = int(task.intField("value"));
@@ -533,13 +515,13 @@ void TestFlow::higherPriorityServedFirst()
         QVERIFY2(order[std::size_t(i)] >= 100, qPrintable(QString::number(order[std::size_t(i)])));
     for (int i = 6; i <= 10; ++i)
         QVERIFY(order[std::size_t(i)] < 100);
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestFlow::dynamicBatchingTakesWhatIsQueued()
 {
     Flow flow(document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 20}}), 1, 8)}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     std::vector<Task> tasks;
     for (int i = 0; i < 30; ++i)
         tasks.push_back(intTask(i));
@@ -552,7 +534,7 @@ void TestFlow::dynamicBatchingTakesWhatIsQueued()
         maxBatch = std::max(maxBatch, batch);
     }
     QCOMPARE(maxBatch, 8); // while one batch sleeps, the next fills up
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestFlow::batchTimeoutFillsBatch()
@@ -560,7 +542,7 @@ void TestFlow::batchTimeoutFillsBatch()
     auto batched = step(QStringLiteral("batched"), QStringLiteral("increment"), {}, 1, 5);
     batched.batchTimeoutMs = 2000;
     Flow flow(document({batched}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     std::vector<QCoro::Task<TaskResult>> pending;
     // Trickle tasks in: with a batch timeout the worker waits to fill the batch.
     for (int i = 0; i < 5; ++i) {
@@ -572,14 +554,14 @@ void TestFlow::batchTimeoutFillsBatch()
         QVERIFY(result && result->ok());
         QCOMPARE(int(result->task().timings().at(0).batchSize), 5);
     }
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestFlow::workerCrashFailsItsTaskAndRestarts()
 {
     Flow flow(document({step(QStringLiteral("fragile"), QStringLiteral("crash"),
                              params({{"probability", 0.0}, {"field", QStringLiteral("poison")}, {"mode", QStringLiteral("abort")}}))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     const qint64 firstPid = flow.workers().value(0).pid;
     Task poison = intTask(1);
     poison.set("poison", Value(true));
@@ -597,7 +579,7 @@ void TestFlow::workerCrashFailsItsTaskAndRestarts()
     QCOMPARE(worker.restarts, 1);
     QVERIFY(worker.pid != firstPid);
     QVERIFY2(worker.lastExitCause.contains(QLatin1String("SIGABRT")), qPrintable(worker.lastExitCause));
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestFlow::priorityAgingLetsLowPriorityThrough()
@@ -606,7 +588,7 @@ void TestFlow::priorityAgingLetsLowPriorityThrough()
     doc.flow.queuePriorities = 2;
     doc.flow.priorityAgingMs = 30;
     Flow flow(doc);
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     std::vector<int> order;
     bool feeding = true;
     auto track = [&](Task task) -> QCoro::Task<void> {
@@ -629,13 +611,13 @@ void TestFlow::priorityAgingLetsLowPriorityThrough()
     feeding = false;
     QTRY_VERIFY_WITH_TIMEOUT(highA.isReady() && highB.isReady(), 10000);
     QCOMPARE(order.front(), 7);
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestFlow::metricsStreamYieldsSnapshots()
 {
     Flow flow(document({step(QStringLiteral("inc"), QStringLiteral("increment"))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     auto collect = [&]() -> QCoro::Task<int> {
         int seen = 0;
         std::uint64_t lastCompleted = 0;
@@ -658,7 +640,7 @@ void TestFlow::metricsStreamYieldsSnapshots()
     QVERIFY(seen);
     QCOMPARE(*seen, 3);
     QVERIFY(runFor(std::move(loading)));
-    STOP_OR_FAIL(flow, StopMode::Graceful);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 AQUEDUCT_TEST_MAIN_WITH_SETUP(TestFlow, registerTestHandlers)

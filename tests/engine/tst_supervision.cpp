@@ -42,14 +42,6 @@ void registerTestHandlers()
     HandlerRegistry::global().add(info, [] { return std::make_unique<SleepFieldHandler>(); });
 }
 
-QJsonObject params(std::initializer_list<std::pair<const char*, QJsonValue>> values)
-{
-    QJsonObject object;
-    for (const auto& [key, value] : values)
-        object.insert(QLatin1String(key), value);
-    return object;
-}
-
 PipelineDocument document(QList<StepSpec> steps)
 {
     PipelineDocument doc;
@@ -58,15 +50,6 @@ PipelineDocument document(QList<StepSpec> steps)
     doc.flow.metrics.intervalMs = 50;
     return doc;
 }
-
-#define START_OR_FAIL(flow)                                                                        \
-    do {                                                                                           \
-        auto started_ = runFor((flow).start());                                                    \
-        QVERIFY2(started_.has_value(), "start() hung");                                            \
-        QVERIFY2(started_->ok, qPrintable(started_->error));                                       \
-    } while (false)
-
-#define STOP_OR_FAIL(flow) QVERIFY2(runFor((flow).stop(StopMode::Graceful)), "stop() hung")
 
 bool allWorkersAlive(const Flow& flow)
 {
@@ -146,7 +129,7 @@ void TestSupervision::killRandomWorkerEverySecondUnderLoad()
 {
     Flow flow(document({step(QStringLiteral("parse"), QStringLiteral("increment"), {}, 2),
                         step(QStringLiteral("work"), QStringLiteral("cpu_burn"), params({{"us", 30}}), 2, 4)}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     std::uint64_t ok = 0;
     std::uint64_t crashed = 0;
     std::uint64_t other = 0;
@@ -206,7 +189,7 @@ void TestSupervision::killRandomWorkerEverySecondUnderLoad()
     // `crashed` may be 0: a worker killed between batches held nothing.
     QVERIFY2(latestFinishPastDeadlineMs < 500, qPrintable(QString::number(latestFinishPastDeadlineMs)));
     qInfo("kills=%d ok=%llu crashed=%llu", kills, (unsigned long long)ok, (unsigned long long)crashed);
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestSupervision::failingShareGetsExactlyThoseErrors()
@@ -222,7 +205,7 @@ void TestSupervision::failingShareGetsExactlyThoseErrors()
     reference.handle(std::span<Task>(probe.data(), probe.size()));
 
     Flow flow(document({step(QStringLiteral("f"), QStringLiteral("fail"), failParams, 2)}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     std::vector<Task> tasks;
     for (int i = 0; i < 2000; ++i)
         tasks.push_back(intTask(i));
@@ -241,7 +224,7 @@ void TestSupervision::failingShareGetsExactlyThoseErrors()
     QVERIFY2(failed > 120 && failed < 280, qPrintable(QString::number(failed)));
     for (const WorkerInfo& worker : flow.workers())
         QCOMPARE(worker.restarts, 0);
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestSupervision::poisonTaskFailsItsBatchAndWorkerRestarts()
@@ -250,7 +233,7 @@ void TestSupervision::poisonTaskFailsItsBatchAndWorkerRestarts()
                         params({{"probability", 0.0}, {"field", QStringLiteral("poison")}, {"mode", QStringLiteral("segfault")}}), 1, 4);
     fragile.batchTimeoutMs = 300;
     Flow flow(document({fragile}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     std::vector<Task> batch;
     for (int i = 0; i < 4; ++i)
         batch.push_back(intTask(i));
@@ -269,7 +252,7 @@ void TestSupervision::poisonTaskFailsItsBatchAndWorkerRestarts()
     for (const TaskResult& result : *after)
         QVERIFY2(result.ok(), qPrintable(result.message()));
     QCOMPARE(flow.workers().value(0).restarts, 1);
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestSupervision::hangingHandlerHitsHandleTimeout()
@@ -277,7 +260,7 @@ void TestSupervision::hangingHandlerHitsHandleTimeout()
     auto hang = step(QStringLiteral("hang"), QStringLiteral("test_sleep_field"));
     hang.handleTimeoutMs = 200;
     Flow flow(document({hang}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     Task stuck = intTask(1);
     stuck.set("sleep_ms", Value(std::int64_t(60000)));
     QElapsedTimer elapsed;
@@ -293,7 +276,7 @@ void TestSupervision::hangingHandlerHitsHandleTimeout()
     QVERIFY(next);
     QVERIFY2(next->ok(), qPrintable(next->message()));
     QCOMPARE(flow.workers().value(0).restarts, 1);
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestSupervision::restartLimitFailsFlowAndCallers()
@@ -302,7 +285,7 @@ void TestSupervision::restartLimitFailsFlowAndCallers()
     doc.flow.restart.maxRestarts = 2;
     doc.flow.restart.backoffInitialMs = 10;
     Flow flow(doc);
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     QList<TaskResult> results;
     for (int i = 0; i < 6 && flow.state() == FlowState::Running; ++i) {
         auto result = runFor(flow.process(intTask(i), 5s));
@@ -317,7 +300,7 @@ void TestSupervision::restartLimitFailsFlowAndCallers()
     auto late = runFor(flow.process(intTask(99)));
     QVERIFY(late);
     QCOMPARE(late->error(), ErrorKind::NotRunning);
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
     QCOMPARE(flow.state(), FlowState::Stopped);
 }
 
@@ -326,12 +309,12 @@ void TestSupervision::restartPolicyNever()
     auto doc = document({step(QStringLiteral("once"), QStringLiteral("crash"), params({{"probability", 1.0}}))});
     doc.flow.restart.policy = RestartPolicy::Never;
     Flow flow(doc);
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     auto result = runFor(flow.process(intTask(1)));
     QVERIFY(result);
     QCOMPARE(result->error(), ErrorKind::WorkerCrashed);
     QTRY_COMPARE_WITH_TIMEOUT(flow.state(), FlowState::Failed, 3000);
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 void TestSupervision::parentDeathTakesWorkersDown()
@@ -380,11 +363,11 @@ void TestSupervision::parentDeathTakesWorkersDown()
     QVERIFY2(!anyAlive(), "workers outlived their parent by more than 2 s");
     // Its segments are left behind (it was killed); the next start of any flow reclaims them.
     Flow flow(document({step(QStringLiteral("inc"), QStringLiteral("increment"))}));
-    START_OR_FAIL(flow);
+    AQUEDUCT_START_OR_FAIL(flow);
     const QStringList leftovers = QDir(QStringLiteral("/dev/shm"))
                                       .entryList({QStringLiteral("aqueduct-%1-*").arg(childPid)}, QDir::Files | QDir::System);
     QVERIFY2(leftovers.isEmpty(), qPrintable(leftovers.join(QLatin1Char(' '))));
-    STOP_OR_FAIL(flow);
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
 int main(int argc, char** argv)
