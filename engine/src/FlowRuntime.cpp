@@ -97,7 +97,6 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
 
     m_failureReason.clear();
     m_startError.clear();
-    m_stopRequested = false;
     setState(FlowState::Starting);
     ShmSegment::reclaimStale();
     try {
@@ -285,7 +284,6 @@ QCoro::Task<void> FlowRuntime::stop(StopMode mode)
 
 void FlowRuntime::requestWorkersStop()
 {
-    m_stopRequested = true;
     for (WorkerSlot& worker : m_workers)
         worker.expectedExit = true;
     if (!m_layout.isValid())
@@ -429,15 +427,11 @@ void FlowRuntime::onWorkerExited(int globalIndex)
                 m_startError = QStringLiteral("step '%1': worker exited during start (%2)").arg(stepId, cause);
             }
         }
-        Q_EMIT startProgress();
     } else if (!worker.expectedExit && m_state == FlowState::Running) {
         handleUnexpectedExit(worker, cause);
     }
     Q_EMIT m_flow->workerStateChanged(WorkerInfo{stepId, worker.stepIndex, worker.workerIndex, worker.lastPid,
                                                  worker.state, worker.restarts, worker.lastExitCause});
-    if (std::none_of(m_workers.begin(), m_workers.end(),
-                     [](const WorkerSlot& w) { return w.process && w.process->isRunning(); }))
-        Q_EMIT allWorkersExited();
 }
 
 void FlowRuntime::handleUnexpectedExit(WorkerSlot& worker, const QString& cause)
@@ -812,8 +806,6 @@ void FlowRuntime::finishRecord(std::uint32_t index, ErrorKind kind, QString mess
     const std::coroutine_handle<> waiter = record.waiter;
     if (waiter)
         waiter.resume(); // may submit more work; do not touch `record` after this
-    if (m_outstanding == 0)
-        Q_EMIT drained();
 }
 
 void FlowRuntime::failAllOutstanding(ErrorKind kind, const QString& message)
@@ -898,8 +890,7 @@ void FlowRuntime::onWakeFd()
     std::uint64_t counter = 0;
     [[maybe_unused]] ssize_t got = ::read(m_wakeFd, &counter, sizeof counter);
     if (m_state == FlowState::Starting) {
-        checkStartProgress();
-        Q_EMIT startProgress();
+        checkStartProgress(); // start() polls the result
         return;
     }
     pump();

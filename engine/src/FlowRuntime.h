@@ -53,11 +53,6 @@ public:
     MetricsSnapshotPtr lastSnapshot() const { return m_lastSnapshot; }
     QString lastStartError() const { return m_startError; }
 
-Q_SIGNALS:
-    void startProgress();
-    void drained();
-    void allWorkersExited();
-
 private:
     enum class Stage : std::uint8_t { Free, WaitingSlot, WaitingRoom, InEngine, Done };
     struct Record {
@@ -183,7 +178,6 @@ private:
     MetricsSnapshotPtr m_lastSnapshot;
     std::unique_ptr<MetricsSampler> m_sampler;
     QElapsedTimer m_uptime;
-    bool m_stopRequested = false;
 };
 
 } // namespace Aqueduct::Internal

@@ -120,7 +120,7 @@ int Worker::run()
     m_liveSlots.resize(std::size_t(m_batchSize));
     m_tasks.resize(std::size_t(m_batchSize));
     m_control->state.store(std::uint32_t(SharedWorkerState::Ready), std::memory_order_release);
-    wakeParent();
+    // Always write: start() may be waiting whatever the sleep flag says.
     const std::uint64_t one = 1;
     [[maybe_unused]] ssize_t written = ::write(m_config.wakeFd, &one, sizeof one);
 
