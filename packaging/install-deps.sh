@@ -11,6 +11,9 @@ packages=(
     # HttpServer, QCoro, Boost (Interprocess is header-only), OpenGL headers for QtGui
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev qt6-httpserver-dev
     qt6-websockets-dev qcoro-qt6-dev libboost-dev libgl-dev
+    # qt6-charts-dev's CMake config requires Qt6OpenGL; with --no-install-recommends
+    # nothing else brings it in
+    libqt6opengl6-dev
     # runtime: the xcb and offscreen platform plugins, SVG icon loading
     qt6-qpa-plugins libqt6svg6
     # tests: virtual display, screenshots, promtool (Prometheus parser), python3 (peer
