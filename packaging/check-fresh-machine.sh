@@ -39,7 +39,7 @@ sources=$(mktemp)
 root=$(mktemp -d /var/tmp/aqueduct-fresh.XXXXXX)
 cleanup() {
     # Mounts live in the private namespace below and vanish with it; only files remain.
-    rm -rf --one-file-system "$root" "$sources"
+    rm -rf --one-file-system "$root" "$sources" "$sources.sources" "$sources.list" "$root.tar"
 }
 trap cleanup EXIT
 
@@ -55,6 +55,10 @@ fi
 
 mkdir -p "$cache/debs" "$cache/ccache"
 start_s=$SECONDS
+
+# The checkout as it is now (tracked and new, not ignored files), before anything slow.
+snapshot=$root.tar
+(cd "$checkout" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -c) >"$snapshot"
 
 say "building a clean Debian 12 ($suite, minbase) root in $root"
 # minbase: dpkg, apt and the essential packages only, like the smallest Debian install.
@@ -72,7 +76,7 @@ echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' >"$root/etc/apt/apt.co
 
 say "copying the checkout's tracked files to /src"
 mkdir -p "$root/src"
-(cd "$checkout" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -c) | tar -x -C "$root/src"
+tar -x -C "$root/src" -f "$snapshot"
 
 # Inside: a private mount namespace so /proc, /dev and the caches go away with it.
 inner=$(
