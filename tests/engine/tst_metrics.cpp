@@ -5,7 +5,7 @@
 #include "TestMain.h"
 
 // The sampler is internal; its memory bound is checked on the class itself.
-#include "../../engine/src/MetricsSampler.h"
+#include "runtime/MetricsSampler.h"
 
 #include <QDir>
 #include <QSignalSpy>

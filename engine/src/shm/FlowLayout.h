@@ -1,8 +1,8 @@
 #pragma once
 
-#include "MpmcRing.h"
-#include "SharedLayout.h"
-#include "ShmSegment.h"
+#include "shm/MpmcRing.h"
+#include "shm/SharedLayout.h"
+#include "shm/ShmSegment.h"
 
 #include "aqueduct/PipelineDocument.h"
 

@@ -1,6 +1,7 @@
-#include "WorkerProcess.h"
+#include "process/WorkerProcess.h"
+#include "process/WorkerLoop.h"
 
-#include "ForkServer.h"
+#include "process/ForkServer.h"
 
 #include <QCoreApplication>
 #include <QFile>

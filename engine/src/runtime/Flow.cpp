@@ -1,6 +1,6 @@
 #include "aqueduct/Flow.h"
 
-#include "FlowRuntime.h"
+#include "runtime/FlowRuntime.h"
 
 #include <QMetaType>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "MpmcRing.h"
+#include "shm/MpmcRing.h"
 
 #include "aqueduct/Task.h"
 #include "aqueduct/TaskResult.h"

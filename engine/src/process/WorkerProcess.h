@@ -1,6 +1,6 @@
 #pragma once
 
-#include "WorkerConfig.h"
+#include "process/WorkerConfig.h"
 
 #include "aqueduct/PipelineDocument.h"
 

@@ -1,4 +1,4 @@
-#include "SharedArena.h"
+#include "shm/SharedArena.h"
 
 #include <errno.h>
 #include <sched.h>

@@ -25,8 +25,4 @@ struct WorkerConfig {
     static bool fromBytes(const QByteArray& bytes, WorkerConfig& config);
 };
 
-/// The worker's whole life: attach, onStart, report ready, take batches until told to
-/// stop, onStop. Returns the process exit code.
-int runWorker(const WorkerConfig& config);
-
 } // namespace Aqueduct::Internal

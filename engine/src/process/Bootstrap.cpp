@@ -1,6 +1,6 @@
-#include "aqueduct/Flow.h"
+#include "aqueduct/Bootstrap.h"
 
-#include "ForkServer.h"
+#include "process/ForkServer.h"
 
 #include <cstdlib>
 #include <cstring>

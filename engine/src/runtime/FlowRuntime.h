@@ -1,8 +1,8 @@
 #pragma once
 
-#include "FlowLayout.h"
-#include "Router.h"
-#include "WorkerProcess.h"
+#include "shm/FlowLayout.h"
+#include "document/Router.h"
+#include "process/WorkerProcess.h"
 
 #include "aqueduct/Flow.h"
 

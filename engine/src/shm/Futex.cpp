@@ -1,4 +1,4 @@
-#include "Futex.h"
+#include "shm/Futex.h"
 
 #include <linux/futex.h>
 #include <sys/syscall.h>

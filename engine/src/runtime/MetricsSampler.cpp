@@ -1,6 +1,6 @@
-#include "MetricsSampler.h"
+#include "runtime/MetricsSampler.h"
 
-#include "Clock.h"
+#include "shm/Clock.h"
 
 #include <QDateTime>
 #include <QFile>

@@ -1,6 +1,6 @@
-#include "FlowLayout.h"
+#include "shm/FlowLayout.h"
 
-#include "Clock.h"
+#include "shm/Clock.h"
 
 #include <unistd.h>
 

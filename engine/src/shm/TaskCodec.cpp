@@ -1,6 +1,6 @@
-#include "TaskCodec.h"
+#include "shm/TaskCodec.h"
 
-#include "SharedArena.h"
+#include "shm/SharedArena.h"
 
 #include <cstring>
 #include <limits>

@@ -1,6 +1,7 @@
-#include "ForkServer.h"
+#include "process/ForkServer.h"
 
-#include "WorkerConfig.h"
+#include "process/WorkerConfig.h"
+#include "process/WorkerLoop.h"
 
 #include <QMutex>
 

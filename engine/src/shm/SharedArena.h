@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ShmSegment.h"
+#include "shm/ShmSegment.h"
 
 #include "aqueduct/Value.h"
 

@@ -1,4 +1,4 @@
-#include "Router.h"
+#include "document/Router.h"
 
 namespace Aqueduct::Internal {
 

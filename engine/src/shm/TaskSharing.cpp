@@ -1,7 +1,7 @@
 // Task's shared-memory methods (share, allocateBlob, shareFrom).
 #include "aqueduct/Task.h"
 
-#include "SharedArena.h"
+#include "shm/SharedArena.h"
 
 #include <QIODevice>
 

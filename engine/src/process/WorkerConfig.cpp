@@ -1,4 +1,4 @@
-#include "WorkerConfig.h"
+#include "process/WorkerConfig.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

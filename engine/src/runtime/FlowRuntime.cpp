@@ -1,11 +1,11 @@
-#include "FlowRuntime.h"
+#include "runtime/FlowRuntime.h"
 
-#include "Clock.h"
-#include "Futex.h"
-#include "MetricsSampler.h"
-#include "SharedArena.h"
-#include "TaskCodec.h"
-#include "WaitPolicy.h"
+#include "shm/Clock.h"
+#include "shm/Futex.h"
+#include "runtime/MetricsSampler.h"
+#include "shm/SharedArena.h"
+#include "shm/TaskCodec.h"
+#include "shm/WaitPolicy.h"
 
 #include "aqueduct/HandlerRegistry.h"
 #include "aqueduct/PluginLoader.h"

@@ -1,13 +1,14 @@
 // The worker process: takes batches from its step's queue, runs the handler, routes
 // each task on (to the next step's queue or back to the parent).
-#include "Clock.h"
-#include "FlowLayout.h"
-#include "Futex.h"
-#include "Router.h"
-#include "SharedArena.h"
-#include "TaskCodec.h"
-#include "WaitPolicy.h"
-#include "WorkerConfig.h"
+#include "shm/Clock.h"
+#include "shm/FlowLayout.h"
+#include "shm/Futex.h"
+#include "document/Router.h"
+#include "shm/SharedArena.h"
+#include "shm/TaskCodec.h"
+#include "shm/WaitPolicy.h"
+#include "process/WorkerConfig.h"
+#include "process/WorkerLoop.h"
 
 #include "aqueduct/HandlerRegistry.h"
 #include "aqueduct/PluginLoader.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "FlowLayout.h"
+#include "shm/FlowLayout.h"
 
 #include "aqueduct/MetricsSnapshot.h"
 #include "aqueduct/PipelineDocument.h"

@@ -1,4 +1,4 @@
-#include "ShmSegment.h"
+#include "shm/ShmSegment.h"
 
 #include <QDir>
 
