@@ -1,10 +1,12 @@
 // The worker process: takes batches from its step's queue, runs the handler, routes
 // each task on (to the next step's queue or back to the parent).
+#include "shm/AutoShare.h"
 #include "shm/Clock.h"
 #include "shm/FlowLayout.h"
 #include "shm/Futex.h"
 #include "document/Router.h"
 #include "shm/SharedArena.h"
+#include "shm/SlotProtocol.h"
 #include "shm/TaskCodec.h"
 #include "shm/WaitPolicy.h"
 #include "process/WorkerConfig.h"
@@ -38,21 +40,14 @@ private:
     bool startHandler(const PipelineDocument& document);
     void reportStartFailure(const std::string& message);
     int takeBatch();
+    int collectBatch();
+    bool lockBatch();
     bool tryTakeOne(std::uint32_t& slot);
     void waitForWork();
     void processBatch(int count);
     void finishWithError(std::uint32_t slot, ErrorKind kind, std::string_view message);
-    void forward(std::uint32_t slot, int heldIndex, int targetStep, std::int64_t nowNs);
+    void forward(std::uint32_t slot, int targetStep, std::int64_t nowNs);
     void complete(std::uint32_t slot);
-    void releaseHeld(std::uint32_t slot);
-    void releaseSlotBlobs(std::uint32_t slot);
-    void retainSlotBlobs(std::uint32_t slot);
-    std::size_t collectSlotBlobs(std::uint32_t slot);
-    void releaseCollectedBlobs(std::size_t count);
-    int heldIndexOf(std::uint32_t slot) const;
-    void notifyConsumers(StepControl& step);
-    void notifyProducers(StepControl& step);
-    void wakeParent();
     void publishSkips();
     bool parentAlive() const;
     bool stopRequested() const { return m_layout.header().stopRequested.load(std::memory_order_acquire) != 0; }
@@ -64,14 +59,14 @@ private:
     std::unique_ptr<Handler> m_handler;
     WorkerControl* m_control = nullptr;
     StepControl* m_step = nullptr;
-    std::uint32_t* m_held = nullptr;
+    SlotProtocol m_protocol;
+    std::uint32_t m_self = 0; ///< this worker's owner word (SlotProtocol::worker)
     int m_laneCount = 1;
     int m_batchSize = 1;
     std::vector<std::uint32_t> m_batchSlots; ///< slots taken this batch
     std::vector<std::uint32_t> m_liveSlots;  ///< slots whose task is in m_tasks
     std::vector<Task> m_tasks;
     std::vector<std::uint64_t> m_skipCounters;
-    std::vector<std::uint64_t> m_oldBlobOffsets;
     qint64 m_autoShareBytes = 0;
     QString m_stepId;
 };
@@ -96,7 +91,10 @@ int Worker::run()
     m_control = &m_layout.worker(m_config.globalWorkerIndex);
     m_control->pid.store(getpid(), std::memory_order_relaxed);
     m_step = &m_layout.step(m_config.stepIndex);
-    m_held = m_layout.held(m_config.globalWorkerIndex);
+    m_protocol.bind(&m_layout, m_arena, m_config.wakeFd);
+    m_self = SlotProtocol::worker(m_config.globalWorkerIndex);
+    // Blobs this process creates stay provisional (freed if it dies) until a slot holds them.
+    SharedArena::setProvisionalOwner(getpid());
     m_laneCount = m_layout.laneCount();
     m_batchSize = int(m_step->batchSize);
 
@@ -174,43 +172,67 @@ void Worker::reportStartFailure(const std::string& message)
 
 bool Worker::tryTakeOne(std::uint32_t& slot)
 {
-    std::uint64_t value = 0;
     const std::int64_t agingNs = m_layout.header().priorityAgingNs;
     if (agingNs > 0 && m_laneCount > 1) {
         // A low-priority task that waited past the aging limit goes first.
         const std::int64_t now = monotonicNs();
         for (int lane = 0; lane < m_laneCount - 1; ++lane) {
-            MpmcRing& ring = m_layout.lane(m_config.stepIndex, lane);
-            std::uint64_t head = 0;
-            if (ring.peek(head) && head < m_layout.slotCount()
-                && now - m_layout.slot(std::uint32_t(head)).enqueueNs > agingNs && ring.tryDequeue(value)) {
-                slot = std::uint32_t(value);
+            std::uint32_t head = kNoSlot;
+            if (m_layout.lane(m_config.stepIndex, lane).peek(head) && head < m_layout.slotCount()
+                && now - m_layout.slot(head).enqueueNs > agingNs
+                && m_protocol.take(m_config.stepIndex, lane, m_self, slot))
                 return true;
-            }
         }
     }
     for (int lane = m_laneCount - 1; lane >= 0; --lane) {
-        if (m_layout.lane(m_config.stepIndex, lane).tryDequeue(value)) {
-            slot = std::uint32_t(value);
+        if (m_protocol.take(m_config.stepIndex, lane, m_self, slot))
             return true;
-        }
     }
     return false;
 }
 
+bool Worker::lockBatch()
+{
+    // Only one worker of a step fills a batch at a time (the Python original's batch
+    // lock): with nprocs > 1, 16 queued tasks make one batch of 16, not 8 + 8. The lock
+    // is robust, so a holder killed mid-collection hands it on; its claimed slots are
+    // the parent's to fail (SlotProtocol).
+    for (;;) {
+        if (m_step->batchLock.lock(kIdleCheckNs) != RobustMutex::Acquired::TimedOut)
+            return true;
+        if (stopRequested())
+            return false;
+        if (!parentAlive())
+            _exit(0);
+    }
+}
+
 int Worker::takeBatch()
+{
+    if (m_step->nprocs <= 1)
+        return collectBatch();
+    if (!lockBatch())
+        return 0;
+    const int count = collectBatch();
+    m_step->batchLock.unlock();
+    return count;
+}
+
+int Worker::collectBatch()
 {
     int count = 0;
     std::int64_t batchDeadlineNs = 0;
+    auto took = [&](std::uint32_t slot) {
+        m_batchSlots[std::size_t(count)] = slot;
+        ++count;
+        m_protocol.wakeProducers(*m_step);
+        if (count == 1 && m_step->batchTimeoutNs > 0)
+            batchDeadlineNs = monotonicNs() + m_step->batchTimeoutNs;
+    };
     while (count < m_batchSize) {
         std::uint32_t slot = kNoSlot;
         if (tryTakeOne(slot)) {
-            m_held[count] = slot;
-            m_batchSlots[std::size_t(count)] = slot;
-            ++count;
-            notifyProducers(*m_step);
-            if (count == 1 && m_step->batchTimeoutNs > 0)
-                batchDeadlineNs = monotonicNs() + m_step->batchTimeoutNs;
+            took(slot);
             continue;
         }
         if (count > 0) {
@@ -220,14 +242,10 @@ int Worker::takeBatch()
             if (remaining > kSpinNs) {
                 const std::uint32_t seq = m_step->consumerSeq.load(std::memory_order_acquire);
                 m_step->sleepingConsumers.fetch_add(1, std::memory_order_seq_cst);
-                if (!tryTakeOne(slot))
+                if (tryTakeOne(slot))
+                    took(slot);
+                else
                     futexWait(&m_step->consumerSeq, seq, std::min<std::int64_t>(remaining, 100'000'000));
-                else {
-                    m_held[count] = slot;
-                    m_batchSlots[std::size_t(count)] = slot;
-                    ++count;
-                    notifyProducers(*m_step);
-                }
                 m_step->sleepingConsumers.fetch_sub(1, std::memory_order_relaxed);
             } else {
                 sched_yield();
@@ -246,7 +264,7 @@ void Worker::waitForWork()
 {
     auto anyQueued = [this] {
         for (int lane = m_laneCount - 1; lane >= 0; --lane) {
-            if (!m_layout.lane(m_config.stepIndex, lane).empty())
+            if (m_layout.lane(m_config.stepIndex, lane).looksNonEmpty())
                 return true;
         }
         return false;
@@ -345,35 +363,27 @@ void Worker::processBatch(int count)
             finishWithError(slot, ErrorKind::HandlerError, task.failureMessage());
             continue;
         }
-        // Large outputs travel as blobs: auto-share, and share whatever keeps it from fitting.
-        if (m_arena) {
-            const qint64 autoShareBytes = m_autoShareBytes;
-            for (std::size_t f = 0; f < task.fieldCount(); ++f) {
-                const Value& value = task.fieldAt(f).value;
-                if (value.type() == ValueType::Bytes
-                    && ((autoShareBytes > 0 && qint64(value.view().size()) >= autoShareBytes)
-                        || TaskCodec::encodedSize(task) > m_layout.slotPayloadCapacity()))
-                    task.share(task.fieldAt(f).name);
-            }
-        }
-        // The slot's blob references move from the input's handles to the output's:
-        // take the new ones before dropping the old, so a blob kept by the handler never
-        // touches zero. Between the two the slot owns no references (a crash there
-        // leaks rather than double-frees).
-        const std::size_t oldBlobs = collectSlotBlobs(slot);
-        header.ownsBlobRefs = 0;
+        // Large outputs travel as blobs (the same rule as the parent's).
+        if (m_arena)
+            shareToFit(task, m_layout.slotPayloadCapacity(), m_autoShareBytes, nullptr);
         const std::size_t written = TaskCodec::encode(task, m_layout.slotPayload(slot), m_layout.slotPayloadCapacity());
-        if (written != 0) {
-            header.payloadBytes = std::uint32_t(written);
-            retainSlotBlobs(slot);
-        }
-        releaseCollectedBlobs(oldBlobs);
         if (written == 0) {
             const std::size_t needed = TaskCodec::encodedSize(task);
+            task.clearFields();
             finishWithError(slot, ErrorKind::Rejected,
                             "result of step '" + m_stepId.toStdString() + "' is " + std::to_string(needed)
                                 + " bytes, more than max_task_bytes (" + std::to_string(m_layout.slotPayloadCapacity())
                                 + "); share large fields as blobs");
+            continue;
+        }
+        header.payloadBytes = std::uint32_t(written);
+        // The slot's blob list follows the new payload (SlotProtocol: retain, commit,
+        // release; a blob passed through unchanged costs nothing).
+        if (!m_protocol.replaceSlotBlobs(slot)) {
+            task.clearFields();
+            finishWithError(slot, ErrorKind::Rejected,
+                            "result of step '" + m_stepId.toStdString() + "' carries more than "
+                                + std::to_string(kMaxSlotBlobs) + " shared blobs");
             continue;
         }
         bump(counters.tasksOut);
@@ -383,75 +393,15 @@ void Worker::processBatch(int count)
         if (target == Router::kOutputNode)
             complete(slot);
         else
-            forward(slot, heldIndexOf(slot), target, endNs);
+            forward(slot, target, endNs);
     }
     m_control->heldCount.store(0, std::memory_order_relaxed);
-}
-
-void Worker::releaseHeld(std::uint32_t slot)
-{
-    // Cleared before the slot is passed on: if we die in between, the task is lost
-    // (its caller times out) rather than failed twice.
-    for (int i = 0; i < m_batchSize; ++i) {
-        if (m_held[i] == slot) {
-            m_held[i] = kNoSlot;
-            return;
-        }
-    }
-}
-
-void Worker::releaseSlotBlobs(std::uint32_t slot)
-{
-    SlotHeader& header = m_layout.slot(slot);
-    if (m_arena && header.ownsBlobRefs && header.status == 0) {
-        header.ownsBlobRefs = 0;
-        TaskCodec::forEachBlob(m_layout.slotPayload(slot), header.payloadBytes,
-                               [this](std::uint64_t offset) { m_arena->releaseShared(offset); });
-    }
-    header.ownsBlobRefs = 0;
-}
-
-void Worker::retainSlotBlobs(std::uint32_t slot)
-{
-    SlotHeader& header = m_layout.slot(slot);
-    if (m_arena) {
-        TaskCodec::forEachBlob(m_layout.slotPayload(slot), header.payloadBytes,
-                               [this](std::uint64_t offset) { m_arena->retainShared(offset, true); });
-    }
-    header.ownsBlobRefs = 1;
-}
-
-std::size_t Worker::collectSlotBlobs(std::uint32_t slot)
-{
-    m_oldBlobOffsets.clear();
-    SlotHeader& header = m_layout.slot(slot);
-    if (m_arena && header.ownsBlobRefs && header.status == 0) {
-        TaskCodec::forEachBlob(m_layout.slotPayload(slot), header.payloadBytes,
-                               [this](std::uint64_t offset) { m_oldBlobOffsets.push_back(offset); });
-    }
-    return m_oldBlobOffsets.size();
-}
-
-void Worker::releaseCollectedBlobs(std::size_t count)
-{
-    for (std::size_t i = 0; i < count; ++i)
-        m_arena->releaseShared(m_oldBlobOffsets[i]);
-    m_oldBlobOffsets.clear();
-}
-
-int Worker::heldIndexOf(std::uint32_t slot) const
-{
-    for (int i = 0; i < m_batchSize; ++i) {
-        if (m_held[i] == slot)
-            return i;
-    }
-    return -1;
 }
 
 void Worker::finishWithError(std::uint32_t slot, ErrorKind kind, std::string_view message)
 {
     SlotHeader& header = m_layout.slot(slot);
-    releaseSlotBlobs(slot); // the payload becomes a message: its blob handles go
+    m_protocol.releaseSlotBlobs(slot); // the payload becomes a message: its blob references go
     header.status = std::uint8_t(kind);
     header.lastStep = std::uint16_t(m_config.stepIndex);
     header.payloadBytes = std::uint32_t(TaskCodec::encodeMessage(message, m_layout.slotPayload(slot), m_layout.slotPayloadCapacity()));
@@ -461,89 +411,41 @@ void Worker::finishWithError(std::uint32_t slot, ErrorKind kind, std::string_vie
 
 void Worker::complete(std::uint32_t slot)
 {
-    releaseHeld(slot);
-    // Never full: its capacity covers every slot.
-    m_layout.completion().tryEnqueue(slot);
-    wakeParent();
+    m_protocol.complete(slot, m_self, *m_control);
 }
 
-void Worker::forward(std::uint32_t slot, int heldIndex, int targetStep, std::int64_t nowNs)
+void Worker::forward(std::uint32_t slot, int targetStep, std::int64_t nowNs)
 {
     SlotHeader& header = m_layout.slot(slot);
     StepControl& target = m_layout.step(targetStep);
     const int lane = std::min<int>(header.lane, int(target.laneCount) - 1);
-    MpmcRing& ring = m_layout.lane(targetStep, lane);
     header.enqueueNs = nowNs;
-    // The slot stays in our held list while we wait for room, so if we die waiting the
-    // parent fails it (WorkerCrashed) instead of losing it. It leaves the list just
-    // before each attempt: a slot must never be both queued and held.
-    auto attempt = [&] {
-        if (heldIndex >= 0)
-            m_held[heldIndex] = kNoSlot;
-        if (ring.tryEnqueue(slot))
-            return true;
-        if (heldIndex >= 0)
-            m_held[heldIndex] = slot;
-        return false;
-    };
-    if (!attempt()) {
-        // Backpressure: spin briefly, then sleep until a consumer makes room.
-        const std::int64_t spinUntil = monotonicNs() + (m_layout.header().spinAllowed ? kSpinNs : 0);
-        for (;;) {
-            if (stopRequested())
-                return; // flow is going away; the parent reclaims every slot
-            if (monotonicNs() < spinUntil) {
-                sched_yield();
-                if (attempt())
-                    break;
-                continue;
-            }
-            const std::uint32_t seq = target.producerSeq.load(std::memory_order_acquire);
-            target.sleepingProducers.fetch_add(1, std::memory_order_seq_cst);
-            const bool sent = attempt();
-            if (!sent)
-                futexWait(&target.producerSeq, seq, kIdleCheckNs);
-            target.sleepingProducers.fetch_sub(1, std::memory_order_relaxed);
-            if (sent || attempt())
-                break;
-            if (!parentAlive())
-                _exit(0);
+    // While we wait for room the slot stays ours (owner Worker): if we die waiting, the
+    // parent fails it with WorkerCrashed instead of losing it.
+    auto attempt = [&] { return m_protocol.send(slot, m_self, targetStep, lane, m_control) == SlotProtocol::Send::Queued; };
+    if (attempt())
+        return;
+    // Backpressure: spin briefly, then sleep until a consumer makes room.
+    const std::int64_t spinUntil = monotonicNs() + (m_layout.header().spinAllowed ? kSpinNs : 0);
+    for (;;) {
+        if (stopRequested())
+            return; // flow is going away; the parent reclaims every slot
+        if (monotonicNs() < spinUntil) {
+            sched_yield();
+            if (attempt())
+                return;
+            continue;
         }
-    }
-    notifyConsumers(target);
-}
-
-void Worker::notifyConsumers(StepControl& step)
-{
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (step.sleepingConsumers.load(std::memory_order_relaxed) > 0) {
-        step.consumerSeq.fetch_add(1, std::memory_order_release);
-        futexWake(&step.consumerSeq, 1);
-    }
-}
-
-void Worker::notifyProducers(StepControl& step)
-{
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (step.sleepingProducers.load(std::memory_order_relaxed) > 0) {
-        step.producerSeq.fetch_add(1, std::memory_order_release);
-        futexWake(&step.producerSeq, 0);
-    }
-    if (step.parentWaitingForRoom.load(std::memory_order_relaxed) != 0
-        && step.parentWaitingForRoom.exchange(0, std::memory_order_acq_rel) != 0) {
-        const std::uint64_t one = 1;
-        [[maybe_unused]] ssize_t written = ::write(m_config.wakeFd, &one, sizeof one);
-    }
-}
-
-void Worker::wakeParent()
-{
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    ControlHeader& header = m_layout.header();
-    if (header.parentSleeping.load(std::memory_order_relaxed) != 0
-        && header.parentSleeping.exchange(0, std::memory_order_acq_rel) != 0) {
-        const std::uint64_t one = 1;
-        [[maybe_unused]] ssize_t written = ::write(m_config.wakeFd, &one, sizeof one);
+        const std::uint32_t seq = target.producerSeq.load(std::memory_order_acquire);
+        target.sleepingProducers.fetch_add(1, std::memory_order_seq_cst);
+        const bool sent = attempt();
+        if (!sent)
+            futexWait(&target.producerSeq, seq, kIdleCheckNs);
+        target.sleepingProducers.fetch_sub(1, std::memory_order_relaxed);
+        if (sent || attempt())
+            return;
+        if (!parentAlive())
+            _exit(0);
     }
 }
 

@@ -56,6 +56,7 @@ FlowRuntime::~FlowRuntime()
 {
     if (m_state != FlowState::Stopped) {
         failAllOutstanding(ErrorKind::NotRunning, QStringLiteral("flow destroyed"));
+        resumeFinished();
         teardown();
     }
 }
@@ -115,6 +116,7 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
         }
     }
     m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    m_protocol.bind(&m_layout, m_arena, m_wakeFd);
     m_wakeNotifier = std::make_unique<QSocketNotifier>(m_wakeFd, QSocketNotifier::Read);
     connect(m_wakeNotifier.get(), &QSocketNotifier::activated, this, &FlowRuntime::onWakeFd);
 
@@ -252,8 +254,13 @@ QCoro::Task<void> FlowRuntime::stop(StopMode mode)
     if (m_state == FlowState::Stopped)
         co_return;
     if (m_state == FlowState::Stopping) {
-        if (mode == StopMode::Immediate)
+        if (mode == StopMode::Immediate) {
             failAllOutstanding(ErrorKind::NotRunning, QStringLiteral("flow stopped"));
+            const std::weak_ptr<int> alive = m_aliveToken;
+            resumeFinished();
+            if (alive.expired())
+                co_return;
+        }
         while (m_state == FlowState::Stopping)
             co_await QCoro::sleepFor(std::chrono::milliseconds(2));
         co_return;
@@ -269,6 +276,12 @@ QCoro::Task<void> FlowRuntime::stop(StopMode mode)
         }
     }
     failAllOutstanding(ErrorKind::NotRunning, QStringLiteral("flow stopped before the task finished"));
+    {
+        const std::weak_ptr<int> alive = m_aliveToken;
+        resumeFinished();
+        if (alive.expired())
+            co_return;
+    }
     requestWorkersStop();
     const bool exited = co_await waitForWorkersExit(mode == StopMode::Graceful ? kGracefulExitWait : kImmediateExitWait);
     if (!exited) {
@@ -376,8 +389,7 @@ bool FlowRuntime::launchWorker(WorkerSlot& worker, QString* error)
     control.state.store(std::uint32_t(SharedWorkerState::Starting), std::memory_order_release);
     control.message[0] = '\0';
     control.heldCount.store(0);
-    std::uint32_t* held = m_layout.held(worker.globalIndex);
-    std::fill(held, held + document.steps[worker.stepIndex].batchSize, kNoSlot);
+    control.handoffSlot.store(kNoSlot);
 
     WorkerConfig config;
     config.segmentName = m_layout.segmentName();
@@ -432,6 +444,7 @@ void FlowRuntime::onWorkerExited(int globalIndex)
     }
     Q_EMIT m_flow->workerStateChanged(WorkerInfo{stepId, worker.stepIndex, worker.workerIndex, worker.lastPid,
                                                  worker.state, worker.restarts, worker.lastExitCause});
+    resumeFinished();
 }
 
 void FlowRuntime::handleUnexpectedExit(WorkerSlot& worker, const QString& cause)
@@ -452,24 +465,7 @@ void FlowRuntime::handleUnexpectedExit(WorkerSlot& worker, const QString& cause)
               .arg(cause);
     Q_EMIT m_flow->engineEvent(message);
 
-    // Tasks it held fail with WorkerCrashed; its queue stays for the others / its successor.
-    std::uint32_t* held = m_layout.held(worker.globalIndex);
-    for (int i = 0; i < spec.batchSize; ++i) {
-        const std::uint32_t slot = held[i];
-        held[i] = kNoSlot;
-        if (slot == kNoSlot || slot >= m_layout.slotCount())
-            continue;
-        --m_inEngine;
-        const std::uint32_t record = m_slotRecord[slot];
-        m_slotRecord[slot] = kNoRecord;
-        releaseSlotBlobs(slot);
-        freeSlot(slot);
-        if (record != kNoRecord) {
-            m_records[record].slot = kNoSlot;
-            finishRecord(record, kind, message);
-        }
-    }
-    m_layout.worker(worker.globalIndex).heldCount.store(0);
+    reclaimFromDeadWorker(worker, kind, message);
     if (m_arena)
         m_arena->sweepProvisional(std::int32_t(worker.lastPid));
 
@@ -499,6 +495,65 @@ void FlowRuntime::handleUnexpectedExit(WorkerSlot& worker, const QString& cause)
     QTimer::singleShot(restartsInWindow == 0 ? 0 : backoffMs, this, [this, globalIndex] { restartWorker(globalIndex); });
 }
 
+void FlowRuntime::reclaimFromDeadWorker(const WorkerSlot& worker, ErrorKind kind, const QString& message)
+{
+    // Results it handed back before dying are results, not crashes.
+    drainCompletions();
+    WorkerControl& control = m_layout.worker(worker.globalIndex);
+    // A hand-off cut short: the slot says Queued (maybe without a ring entry) or Done
+    // (maybe not in the completion ring). Take it back and finish the hand-off ourselves.
+    const std::uint32_t handoff = control.handoffSlot.exchange(kNoSlot);
+    if (handoff < m_layout.slotCount()) {
+        const std::uint32_t owner = m_layout.slot(handoff).owner.load(std::memory_order_acquire);
+        if (SlotProtocol::isQueued(owner) && m_protocol.reclaim(handoff, owner) == owner)
+            requeueRecord(handoff, SlotProtocol::queuedStep(owner), SlotProtocol::queuedLane(owner));
+        else if (owner == SlotProtocol::kDone)
+            drainCompletions(); // its entry may be in the ring; if not, collect it directly
+        if (m_layout.slot(handoff).owner.load(std::memory_order_acquire) == SlotProtocol::kDone
+            && m_protocol.reclaim(handoff, SlotProtocol::kDone) == SlotProtocol::kDone)
+            finishCollected(handoff);
+    }
+    // Every slot still in its hands fails with WorkerCrashed (or HandleTimeout).
+    const std::uint32_t self = SlotProtocol::worker(worker.globalIndex);
+    for (std::uint32_t slot = 0; slot < m_layout.slotCount(); ++slot) {
+        if (m_layout.slot(slot).owner.load(std::memory_order_acquire) != self
+            || m_protocol.reclaim(slot, self) != self)
+            continue;
+        --m_inEngine;
+        const std::uint32_t record = m_slotRecord[slot];
+        m_slotRecord[slot] = kNoRecord;
+        releaseSlotBlobs(slot);
+        freeSlot(slot);
+        if (record != kNoRecord) {
+            m_records[record].slot = kNoSlot;
+            finishRecord(record, kind, message);
+        }
+    }
+    control.heldCount.store(0);
+    serveWaitingSlots();
+}
+
+void FlowRuntime::requeueRecord(std::uint32_t slot, int step, int lane)
+{
+    // The slot is the parent's again, still counted in the engine until it is queued.
+    --m_inEngine;
+    const std::uint32_t index = m_slotRecord[slot];
+    if (index == kNoRecord) {
+        releaseSlotBlobs(slot); // its caller gave up meanwhile
+        freeSlot(slot);
+        return;
+    }
+    Record& record = m_records[index];
+    record.firstStep = step;
+    record.lane = lane;
+    if (!enqueueRecord(index)) {
+        record.stage = Stage::WaitingRoom;
+        m_waitingRoom[std::size_t(step * m_layout.laneCount() + lane)].push_back({index, record.generation});
+        ++m_waitingRoomCount;
+        schedulePump();
+    }
+}
+
 void FlowRuntime::restartWorker(int globalIndex)
 {
     if (m_state != FlowState::Running)
@@ -507,6 +562,7 @@ void FlowRuntime::restartWorker(int globalIndex)
     QString error;
     if (!launchWorker(worker, &error)) {
         failFlow(QStringLiteral("step '%1': cannot restart worker: %2").arg(stepLabel(document, worker.stepIndex), error));
+        resumeFinished();
         return;
     }
     ++worker.restarts;
@@ -689,8 +745,15 @@ bool FlowRuntime::placeInSlot(std::uint32_t index)
     header.lane = std::uint8_t(record.lane);
     header.timingCount = 0;
     header.lastStep = 0;
-    header.ownsBlobRefs = 0;
-    retainSlotBlobs(slot);
+    header.blobs.counts[0] = header.blobs.counts[1] = 0;
+    header.blobs.active.store(0, std::memory_order_relaxed);
+    if (!m_protocol.replaceSlotBlobs(slot)) {
+        ++m_errorsByKind[int(ErrorKind::Rejected)];
+        record.error = ErrorKind::Rejected;
+        record.message = QStringLiteral("task carries more than %1 shared blobs").arg(kMaxSlotBlobs);
+        m_freeSlots.push_back(slot);
+        return false;
+    }
     record.slot = slot;
     m_slotRecord[slot] = index;
     if (!enqueueRecord(index)) {
@@ -710,16 +773,11 @@ bool FlowRuntime::enqueueRecord(std::uint32_t index)
     Record& record = m_records[index];
     SlotHeader& header = m_layout.slot(record.slot);
     header.enqueueNs = m_pumping ? m_pumpNowNs : monotonicNs();
-    if (!m_layout.lane(record.firstStep, record.lane).tryEnqueue(record.slot))
+    if (m_protocol.send(record.slot, SlotProtocol::kParent, record.firstStep, record.lane, nullptr)
+        == SlotProtocol::Send::Full)
         return false;
     record.stage = Stage::InEngine;
     ++m_inEngine;
-    StepControl& step = m_layout.step(record.firstStep);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (step.sleepingConsumers.load(std::memory_order_relaxed) > 0) {
-        step.consumerSeq.fetch_add(1, std::memory_order_release);
-        futexWake(&step.consumerSeq, 1);
-    }
     return true;
 }
 
@@ -803,9 +861,24 @@ void FlowRuntime::finishRecord(std::uint32_t index, ErrorKind kind, QString mess
     record.error = kind;
     record.message = std::move(message);
     --m_outstanding;
-    const std::coroutine_handle<> waiter = record.waiter;
-    if (waiter)
-        waiter.resume(); // may submit more work; do not touch `record` after this
+    if (record.waiter)
+        m_toResume.push_back(record.waiter);
+}
+
+void FlowRuntime::resumeFinished()
+{
+    if (m_resuming)
+        return; // a resumed caller's own submissions are resumed by the outer loop
+    m_resuming = true;
+    const std::weak_ptr<int> alive = m_aliveToken;
+    while (!m_toResume.empty()) {
+        const std::coroutine_handle<> waiter = m_toResume.front();
+        m_toResume.pop_front();
+        waiter.resume(); // may submit more work, stop the flow, or destroy it
+        if (alive.expired())
+            return;
+    }
+    m_resuming = false;
 }
 
 void FlowRuntime::failAllOutstanding(ErrorKind kind, const QString& message)
@@ -840,49 +913,53 @@ int FlowRuntime::drainCompletions()
     if (!m_layout.isValid())
         return 0;
     int drained = 0;
-    std::uint64_t value = 0;
-    MpmcRing& completion = m_layout.completion();
-    while (completion.tryDequeue(value)) {
+    std::uint32_t slot = kNoSlot;
+    while (m_protocol.collect(slot)) {
         ++drained;
-        const auto slot = std::uint32_t(value);
-        --m_inEngine;
-        const std::uint32_t index = m_slotRecord[slot];
-        m_slotRecord[slot] = kNoRecord;
-        if (index == kNoRecord) {
-            releaseSlotBlobs(slot);
-            freeSlot(slot); // its caller already gave up (deadline) or the flow failed it
-            continue;
-        }
-        Record& record = m_records[index];
-        record.slot = kNoSlot;
-        SlotHeader& header = m_layout.slot(slot);
-        ErrorKind kind = ErrorKind(header.status);
-        QString text;
-        if (kind == ErrorKind::None) {
-            // Decode into the caller's own task: its storage is reused.
-            Task& task = record.task;
-            if (TaskCodec::decode(m_layout.slotPayload(slot), header.payloadBytes, task, m_arena, BlobHold::Owned)) {
-                task.timings().assign(header.timings, header.timings + std::min<int>(header.timingCount, kMaxStepTimings));
-            } else {
-                kind = ErrorKind::Rejected;
-                text = QStringLiteral("result could not be decoded");
-            }
-        } else {
-            const std::string_view message = TaskCodec::decodeMessage(m_layout.slotPayload(slot), header.payloadBytes);
-            text = QString::fromUtf8(message.data(), qsizetype(message.size()));
-            if (kind == ErrorKind::HandlerError)
-                text = QStringLiteral("step '%1': %2").arg(stepLabel(document, header.lastStep), text);
-        }
-        releaseSlotBlobs(slot);
-        freeSlot(slot);
-        serveWaitingSlots();
-        finishRecord(index, kind, std::move(text));
-        // Refill the first queue as we go, so workers are not starved while we resume
-        // a long run of callers.
+        finishCollected(slot);
+        // Refill the first queue as we go, so workers are not starved while a long
+        // run of results is collected.
         if (m_waitingRoomCount > 0)
             serveWaitingRoom();
     }
     return drained;
+}
+
+void FlowRuntime::finishCollected(std::uint32_t slot)
+{
+    --m_inEngine;
+    const std::uint32_t index = m_slotRecord[slot];
+    m_slotRecord[slot] = kNoRecord;
+    if (index == kNoRecord) {
+        releaseSlotBlobs(slot);
+        freeSlot(slot); // its caller already gave up (deadline) or the flow failed it
+        serveWaitingSlots();
+        return;
+    }
+    Record& record = m_records[index];
+    record.slot = kNoSlot;
+    SlotHeader& header = m_layout.slot(slot);
+    ErrorKind kind = ErrorKind(header.status);
+    QString text;
+    if (kind == ErrorKind::None) {
+        // Decode into the caller's own task: its storage is reused.
+        Task& task = record.task;
+        if (TaskCodec::decode(m_layout.slotPayload(slot), header.payloadBytes, task, m_arena, BlobHold::Owned)) {
+            task.timings().assign(header.timings, header.timings + std::min<int>(header.timingCount, kMaxStepTimings));
+        } else {
+            kind = ErrorKind::Rejected;
+            text = QStringLiteral("result could not be decoded");
+        }
+    } else {
+        const std::string_view message = TaskCodec::decodeMessage(m_layout.slotPayload(slot), header.payloadBytes);
+        text = QString::fromUtf8(message.data(), qsizetype(message.size()));
+        if (kind == ErrorKind::HandlerError)
+            text = QStringLiteral("step '%1': %2").arg(stepLabel(document, header.lastStep), text);
+    }
+    releaseSlotBlobs(slot);
+    freeSlot(slot);
+    serveWaitingSlots();
+    finishRecord(index, kind, std::move(text));
 }
 
 void FlowRuntime::onWakeFd()
@@ -915,10 +992,15 @@ void FlowRuntime::pump()
     std::int64_t idleSinceNs = 0;
     bool budgetExhausted = false;
     m_pumpNowNs = startNs;
+    const std::weak_ptr<int> alive = m_aliveToken;
     for (;;) {
-        const int progress = drainCompletions() + serveWaitingRoom();
+        int progress = drainCompletions();
+        resumeFinished(); // after the ring walk, never inside it
+        if (alive.expired())
+            return; // a resumed caller destroyed the flow
         if (!m_layout.isValid())
             break; // a resumed caller stopped the flow
+        progress += serveWaitingRoom();
         const std::int64_t now = monotonicNs();
         m_pumpNowNs = now;
         if (progress > 0) {
@@ -961,7 +1043,7 @@ void FlowRuntime::pump()
             }
         }
     }
-    if (!m_layout.completion().empty() || (m_waitingRoomCount > 0 && serveWaitingRoom() > 0))
+    if (m_layout.completion().looksNonEmpty() || (m_waitingRoomCount > 0 && serveWaitingRoom() > 0))
         schedulePump();
 }
 
@@ -1044,6 +1126,7 @@ void FlowRuntime::expireDeadlines()
     }
     serveWaitingSlots();
     armDeadlineTimer();
+    resumeFinished();
 }
 
 bool FlowRuntime::blobsNeedPreparing(const Task& task) const
@@ -1113,24 +1196,9 @@ bool FlowRuntime::prepareBlobs(Task& task, QString* error)
     return true;
 }
 
-void FlowRuntime::retainSlotBlobs(std::uint32_t slot)
-{
-    SlotHeader& header = m_layout.slot(slot);
-    if (m_arena && header.status == 0) {
-        TaskCodec::forEachBlob(m_layout.slotPayload(slot), header.payloadBytes,
-                               [this](std::uint64_t offset) { m_arena->retainShared(offset, true); });
-    }
-    header.ownsBlobRefs = 1;
-}
-
 void FlowRuntime::releaseSlotBlobs(std::uint32_t slot)
 {
-    SlotHeader& header = m_layout.slot(slot);
-    if (m_arena && header.ownsBlobRefs && header.status == 0) {
-        TaskCodec::forEachBlob(m_layout.slotPayload(slot), header.payloadBytes,
-                               [this](std::uint64_t offset) { m_arena->releaseShared(offset); });
-    }
-    header.ownsBlobRefs = 0;
+    m_protocol.releaseSlotBlobs(slot);
 }
 
 void FlowRuntime::checkHandleTimeouts()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "shm/FlowLayout.h"
+#include "shm/SlotProtocol.h"
 #include "document/Router.h"
 #include "process/WorkerProcess.h"
 
@@ -101,12 +102,18 @@ private:
     std::uint32_t allocateRecord();
     void releaseRecord(std::uint32_t index);
     void finishRecord(std::uint32_t index, ErrorKind kind, QString message);
+    /// Resumes the callers of finished records, never from inside a loop that walks
+    /// shared memory or our own tables (a resumed caller may stop or destroy the flow).
+    void resumeFinished();
+    void reclaimFromDeadWorker(const WorkerSlot& worker, ErrorKind kind, const QString& message);
+    void requeueRecord(std::uint32_t slot, int step, int lane);
     bool placeInSlot(std::uint32_t index);
     bool enqueueRecord(std::uint32_t index);
     void serveWaitingSlots();
     int serveWaitingRoom();
     void freeSlot(std::uint32_t slot);
     int drainCompletions();
+    void finishCollected(std::uint32_t slot);
     void addDeadline(std::uint32_t record);
     void armDeadlineTimer();
     void expireDeadlines();
@@ -132,7 +139,6 @@ private:
     void sampleMetrics();
     bool blobsNeedPreparing(const Task& task) const;
     bool prepareBlobs(Task& task, QString* error);
-    void retainSlotBlobs(std::uint32_t slot);
     void releaseSlotBlobs(std::uint32_t slot);
     void checkHandleTimeouts();
 
@@ -143,6 +149,7 @@ private:
     QString m_startErrorStep;
     Router m_router;
     FlowLayout m_layout;
+    SlotProtocol m_protocol;
     SharedArena* m_arena = nullptr; ///< blobs; one in-process reference held by the runtime
     int m_wakeFd = -1;
     std::unique_ptr<QSocketNotifier> m_wakeNotifier;
@@ -162,6 +169,9 @@ private:
     std::uint64_t m_outstanding = 0; ///< records not yet finished
     std::uint64_t m_inEngine = 0;    ///< slots handed to workers, not yet back
     std::uint64_t m_nextTaskId = 1;
+    std::deque<std::coroutine_handle<>> m_toResume;
+    bool m_resuming = false;
+    std::shared_ptr<int> m_aliveToken = std::make_shared<int>(0); ///< expires with this runtime
     bool m_pumping = false;
     std::int64_t m_pumpNowNs = 0; ///< clock read once per pump round (clock reads cost ~25-60 ns)
     bool m_pumpScheduled = false;

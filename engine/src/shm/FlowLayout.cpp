@@ -54,7 +54,9 @@ void FlowLayout::create(const PipelineDocument& document)
     slotCount = std::min<std::uint64_t>(slotCount, kMaxSlots);
     const std::uint32_t maxTaskBytes = flow.maxTaskBytes > 0 ? std::uint32_t(flow.maxTaskBytes) : kDefaultMaxTaskBytes;
     const std::uint32_t slotBytes = std::uint32_t(align64(sizeof(SlotHeader) + maxTaskBytes));
-    const std::uint32_t completionCapacity = nextPowerOfTwo(std::uint32_t(slotCount));
+    // Every slot plus one stale entry per worker (left by a worker killed mid-hand-off):
+    // the completion ring is never full.
+    const std::uint32_t completionCapacity = nextPowerOfTwo(std::uint32_t(slotCount) + workerCount + 1);
 
     // Offsets
     std::uint64_t offset = align64(sizeof(ControlHeader));
@@ -62,13 +64,6 @@ void FlowLayout::create(const PipelineDocument& document)
     offset = align64(offset + sizeof(StepControl) * stepCount);
     const std::uint64_t workersOffset = offset;
     offset = align64(offset + sizeof(WorkerControl) * workerCount);
-    std::vector<std::uint64_t> heldOffsets;
-    for (const StepSpec& spec : document.steps) {
-        for (int w = 0; w < spec.nprocs; ++w) {
-            heldOffsets.push_back(offset);
-            offset = align64(offset + sizeof(std::uint32_t) * std::uint64_t(spec.batchSize));
-        }
-    }
     struct RingPlacement {
         std::uint64_t header;
         std::uint64_t cells;
@@ -81,16 +76,16 @@ void FlowLayout::create(const PipelineDocument& document)
         const std::uint32_t capacity = nextPowerOfTwo(limit);
         for (std::uint32_t lane = 0; lane < laneCount; ++lane) {
             RingPlacement placement{offset, 0, capacity, limit};
-            offset = align64(offset + sizeof(RingHeader));
+            offset = align64(offset + sizeof(SlotRingHeader));
             placement.cells = offset;
-            offset = align64(offset + sizeof(RingCell) * capacity);
+            offset = align64(offset + sizeof(SlotRingCell) * capacity);
             lanes.push_back(placement);
         }
     }
     const std::uint64_t completionOffset = offset;
-    offset = align64(offset + sizeof(RingHeader));
+    offset = align64(offset + sizeof(SlotRingHeader));
     const std::uint64_t completionCells = offset;
-    offset = align64(offset + sizeof(RingCell) * completionCapacity);
+    offset = align64(offset + sizeof(SlotRingCell) * completionCapacity);
     const std::uint64_t slotsOffset = offset;
     offset += std::uint64_t(slotBytes) * slotCount;
     const std::uint64_t totalBytes = align64(offset);
@@ -133,25 +128,28 @@ void FlowLayout::create(const PipelineDocument& document)
         step->batchTimeoutNs = std::int64_t(spec.batchTimeoutMs) * 1'000'000;
         step->queueSize = std::uint32_t(spec.effectiveQueueSize());
         step->laneCount = laneCount;
+        step->batchLock.initialise();
         for (std::uint32_t lane = 0; lane < laneCount; ++lane, ++laneIndex) {
             const RingPlacement& placement = lanes[laneIndex];
             step->laneRingOffsets[lane] = placement.header;
-            auto* ringHeader = new (m_base + placement.header) RingHeader{};
-            auto* cells = reinterpret_cast<RingCell*>(m_base + placement.cells);
-            MpmcRing::initialise(ringHeader, cells, placement.capacity, placement.limit, placement.cells);
+            auto* ringHeader = new (m_base + placement.header) SlotRingHeader{};
+            auto* cells = reinterpret_cast<SlotRingCell*>(m_base + placement.cells);
+            SlotRing::initialise(ringHeader, cells, placement.capacity, placement.limit, placement.cells);
         }
         for (int w = 0; w < spec.nprocs; ++w, ++workerIndex) {
             auto* worker = new (m_base + workersOffset + sizeof(WorkerControl) * workerIndex) WorkerControl{};
             worker->stepIndex = s;
             worker->workerIndex = std::uint32_t(w);
-            worker->heldOffset = heldOffsets[workerIndex];
-            auto* held = reinterpret_cast<std::uint32_t*>(m_base + worker->heldOffset);
-            std::fill(held, held + spec.batchSize, kNoSlot);
+            worker->handoffSlot.store(kNoSlot);
         }
     }
-    auto* completionHeader = new (m_base + completionOffset) RingHeader{};
-    MpmcRing::initialise(completionHeader, reinterpret_cast<RingCell*>(m_base + completionCells), completionCapacity,
+    auto* completionHeader = new (m_base + completionOffset) SlotRingHeader{};
+    SlotRing::initialise(completionHeader, reinterpret_cast<SlotRingCell*>(m_base + completionCells), completionCapacity,
                          completionCapacity, completionCells);
+    for (std::uint64_t slot = 0; slot < slotCount; ++slot) {
+        auto* slotHeader = new (m_base + slotsOffset + slot * slotBytes) SlotHeader{};
+        slotHeader->owner.store(0); // the parent's
+    }
     m_header = header;
     bindViews();
 }
@@ -177,18 +175,18 @@ void FlowLayout::bindViews()
     m_lanes.clear();
     for (std::uint32_t s = 0; s < m_header->stepCount; ++s) {
         for (std::uint32_t lane = 0; lane < m_header->laneCount; ++lane) {
-            auto* ringHeader = reinterpret_cast<RingHeader*>(m_base + m_steps[s].laneRingOffsets[lane]);
-            m_lanes.emplace_back(ringHeader, reinterpret_cast<RingCell*>(m_base + ringHeader->cellsOffset));
+            auto* ringHeader = reinterpret_cast<SlotRingHeader*>(m_base + m_steps[s].laneRingOffsets[lane]);
+            m_lanes.emplace_back(ringHeader, reinterpret_cast<SlotRingCell*>(m_base + ringHeader->cellsOffset));
         }
     }
-    auto* completionHeader = reinterpret_cast<RingHeader*>(m_base + m_header->completionOffset);
-    m_completion = MpmcRing(completionHeader, reinterpret_cast<RingCell*>(m_base + completionHeader->cellsOffset));
+    auto* completionHeader = reinterpret_cast<SlotRingHeader*>(m_base + m_header->completionOffset);
+    m_completion = SlotRing(completionHeader, reinterpret_cast<SlotRingCell*>(m_base + completionHeader->cellsOffset));
 }
 
 void FlowLayout::reset()
 {
     m_lanes.clear();
-    m_completion = MpmcRing();
+    m_completion = SlotRing();
     m_header = nullptr;
     m_steps = nullptr;
     m_workers = nullptr;

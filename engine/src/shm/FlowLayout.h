@@ -1,6 +1,5 @@
 #pragma once
 
-#include "shm/MpmcRing.h"
 #include "shm/SharedLayout.h"
 #include "shm/ShmSegment.h"
 
@@ -33,12 +32,8 @@ public:
 
     StepControl& step(int index) const { return m_steps[index]; }
     WorkerControl& worker(int index) const { return m_workers[index]; }
-    std::uint32_t* held(int workerIndex) const
-    {
-        return reinterpret_cast<std::uint32_t*>(m_base + m_workers[workerIndex].heldOffset);
-    }
-    MpmcRing& lane(int stepIndex, int lane) { return m_lanes[std::size_t(stepIndex * laneCount() + lane)]; }
-    MpmcRing& completion() { return m_completion; }
+    SlotRing& lane(int stepIndex, int lane) { return m_lanes[std::size_t(stepIndex * laneCount() + lane)]; }
+    SlotRing& completion() { return m_completion; }
     SlotHeader& slot(std::uint32_t index) const
     {
         return *reinterpret_cast<SlotHeader*>(m_base + m_header->slotsOffset + std::uint64_t(index) * m_header->slotBytes);
@@ -53,8 +48,8 @@ private:
     ControlHeader* m_header = nullptr;
     StepControl* m_steps = nullptr;
     WorkerControl* m_workers = nullptr;
-    std::vector<MpmcRing> m_lanes;
-    MpmcRing m_completion;
+    std::vector<SlotRing> m_lanes;
+    SlotRing m_completion;
 };
 
 } // namespace Aqueduct::Internal

@@ -19,6 +19,10 @@ constexpr std::uint32_t kArenaMagic = 0x41514142;  // "AQAB"
 constexpr std::uint32_t kBlobMagic = 0x424c4f42;   // "BLOB"
 constexpr int kMadvisePopulateWrite = 23; // MADV_POPULATE_WRITE (Linux 5.14); glibc 2.36 lacks the name
 std::atomic<SharedArena*> g_current{nullptr};
+std::int32_t g_provisionalOwner = 0;
+
+/// What the lock holder is changing, so a successor can repair a half-done change.
+enum class JournalOp : std::uint32_t { None = 0, Allocate = 1, Free = 2 };
 
 QString mebibytes(std::uint64_t bytes)
 {
@@ -33,7 +37,10 @@ struct SharedArena::Header {
     std::uint64_t totalBytes;
     std::uint32_t chunkCount;
     std::uint64_t dataOffset;
-    alignas(64) std::atomic<std::int32_t> lockOwner;
+    alignas(64) RobustMutex lock;
+    std::uint32_t journalOp;         ///< JournalOp
+    std::uint32_t journalFirstChunk; ///< the run being changed
+    std::uint32_t journalChunkCount;
     std::atomic<std::uint64_t> bytesUsed;
     std::atomic<std::uint64_t> blobs;
     std::uint32_t searchHint;
@@ -68,7 +75,8 @@ SharedArena* SharedArena::create(std::uint64_t bytes)
     header->totalBytes = total;
     header->chunkCount = std::uint32_t(chunkCount);
     header->dataOffset = headerBytes;
-    header->lockOwner.store(0);
+    header->lock.initialise();
+    header->journalOp = std::uint32_t(JournalOp::None);
     header->bytesUsed.store(0);
     header->blobs.store(0);
     header->searchHint = 0;
@@ -168,22 +176,53 @@ std::uint64_t SharedArena::largestPossibleBlob() const
 
 void SharedArena::lock() const
 {
-    Header* h = header();
-    const std::int32_t me = getpid();
-    for (unsigned spins = 0;; ++spins) {
-        std::int32_t expected = 0;
-        if (h->lockOwner.compare_exchange_weak(expected, me, std::memory_order_acquire))
+    // Allocation is short; a long wait means a SIGSTOPped holder, which we must wait out.
+    for (;;) {
+        const RobustMutex::Acquired acquired = header()->lock.lock(1'000'000'000);
+        if (acquired == RobustMutex::Acquired::Recovered)
+            repairAfterDeadHolder();
+        if (acquired != RobustMutex::Acquired::TimedOut)
             return;
-        // A holder that died (SIGKILL mid-allocation) would wedge every process: steal.
-        if (expected != 0 && expected != me && (spins & 1023) == 1023 && ::kill(expected, 0) != 0 && errno == ESRCH)
-            h->lockOwner.compare_exchange_strong(expected, 0, std::memory_order_acq_rel);
-        sched_yield();
     }
 }
 
 void SharedArena::unlock() const
 {
-    header()->lockOwner.store(0, std::memory_order_release);
+    header()->lock.unlock();
+}
+
+void SharedArena::repairAfterDeadHolder() const
+{
+    // The holder died mid-change. An allocation it never returned is undone; a free is
+    // finished: both end with the journalled run free. Then the counters are recounted.
+    Header* h = header();
+    if (JournalOp(h->journalOp) != JournalOp::None) {
+        const std::uint64_t first = h->journalFirstChunk;
+        auto* blob = reinterpret_cast<BlobHeader*>(base() + h->dataOffset + first * kChunkBytes);
+        blob->magic = 0;
+        for (std::uint64_t chunk = first; chunk < first + h->journalChunkCount && chunk < h->chunkCount; ++chunk)
+            h->bitmap[chunk / 64] &= ~(std::uint64_t(1) << (chunk % 64));
+        h->journalOp = std::uint32_t(JournalOp::None);
+    }
+    std::uint64_t usedChunks = 0;
+    std::uint64_t blobs = 0;
+    for (std::uint32_t chunk = 0; chunk < h->chunkCount;) {
+        if (!((h->bitmap[chunk / 64] >> (chunk % 64)) & 1)) {
+            ++chunk;
+            continue;
+        }
+        const auto* blob = reinterpret_cast<const BlobHeader*>(base() + h->dataOffset + std::uint64_t(chunk) * kChunkBytes);
+        if (blob->magic == kBlobMagic && blob->chunkCount > 0) {
+            ++blobs;
+            usedChunks += blob->chunkCount;
+            chunk += blob->chunkCount;
+        } else {
+            ++usedChunks;
+            ++chunk;
+        }
+    }
+    h->bytesUsed.store(usedChunks * kChunkBytes, std::memory_order_relaxed);
+    h->blobs.store(blobs, std::memory_order_relaxed);
 }
 
 bool SharedArena::allocate(std::uint64_t size, BlobRef& blob, QString* error, std::int32_t creatorPid)
@@ -228,6 +267,9 @@ bool SharedArena::allocate(std::uint64_t size, BlobRef& blob, QString* error, st
                          .arg(mebibytes(bytesUsed()), mebibytes(capacityBytes()), mebibytes(size));
         return false;
     }
+    h->journalFirstChunk = std::uint32_t(found);
+    h->journalChunkCount = std::uint32_t(needed);
+    h->journalOp = std::uint32_t(JournalOp::Allocate);
     for (std::uint64_t chunk = std::uint64_t(found); chunk < std::uint64_t(found) + needed; ++chunk)
         h->bitmap[chunk / 64] |= std::uint64_t(1) << (chunk % 64);
     h->searchHint = std::uint32_t(std::uint64_t(found) + needed) % chunkCount;
@@ -240,7 +282,8 @@ bool SharedArena::allocate(std::uint64_t size, BlobRef& blob, QString* error, st
     header->size = size;
     header->firstChunk = std::uint32_t(found);
     header->chunkCount = std::uint32_t(needed);
-    header->provisionalOwner.store(creatorPid, std::memory_order_relaxed);
+    header->provisionalOwner.store(creatorPid != 0 ? creatorPid : g_provisionalOwner, std::memory_order_relaxed);
+    h->journalOp = std::uint32_t(JournalOp::None);
     unlock();
 
     blob.offset = chunkOffset + kBlobHeaderBytes;
@@ -280,20 +323,30 @@ void SharedArena::releaseShared(std::uint64_t offset) noexcept
 
 void SharedArena::freeBlob(BlobHeader* blob)
 {
-    Header* h = header();
     lock();
+    freeBlobLocked(blob);
+    unlock();
+}
+
+void SharedArena::freeBlobLocked(BlobHeader* blob)
+{
+    Header* h = header();
+    h->journalFirstChunk = blob->firstChunk;
+    h->journalChunkCount = blob->chunkCount;
+    h->journalOp = std::uint32_t(JournalOp::Free);
     blob->magic = 0;
     for (std::uint64_t chunk = blob->firstChunk; chunk < std::uint64_t(blob->firstChunk) + blob->chunkCount; ++chunk)
         h->bitmap[chunk / 64] &= ~(std::uint64_t(1) << (chunk % 64));
     h->bytesUsed.fetch_sub(std::uint64_t(blob->chunkCount) * kChunkBytes, std::memory_order_relaxed);
     h->blobs.fetch_sub(1, std::memory_order_relaxed);
-    unlock();
+    h->journalOp = std::uint32_t(JournalOp::None);
 }
 
 int SharedArena::sweepProvisional(std::int32_t deadPid)
 {
     Header* h = header();
     int freed = 0;
+    lock(); // the walk reads the bitmap: no allocation may change it meanwhile
     std::uint32_t chunk = 0;
     while (chunk < h->chunkCount) {
         if (!((h->bitmap[chunk / 64] >> (chunk % 64)) & 1)) {
@@ -306,13 +359,19 @@ int SharedArena::sweepProvisional(std::int32_t deadPid)
             continue;
         }
         const std::uint32_t next = chunk + blob->chunkCount;
-        if (blob->provisionalOwner.load(std::memory_order_relaxed) == deadPid) {
-            freeBlob(blob);
+        if (deadPid != 0 && blob->provisionalOwner.load(std::memory_order_relaxed) == deadPid) {
+            freeBlobLocked(blob);
             ++freed;
         }
         chunk = next;
     }
+    unlock();
     return freed;
+}
+
+void SharedArena::setProvisionalOwner(std::int32_t pid)
+{
+    g_provisionalOwner = pid;
 }
 
 SharedArena* SharedArena::current()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "shm/RobustMutex.h"
 #include "shm/ShmSegment.h"
 
 #include "aqueduct/Value.h"
@@ -14,8 +15,9 @@
 namespace Aqueduct::Internal {
 
 /// A flow's shared-memory arena for blobs: one pre-faulted segment, carved into 64 KiB
-/// chunks by a first-fit allocator that works across processes (a spin lock whose owner
-/// pid is checked, so a process that dies holding it cannot wedge the others). Each blob
+/// chunks by a first-fit allocator that works across processes (a robust process-shared
+/// mutex: a holder SIGKILLed mid-update hands it on, and a one-entry journal lets the
+/// next locker finish or undo the half-done bitmap change). Each blob
 /// carries a reference count in shared memory; the mapping itself is kept alive in each
 /// process by an in-process count, so a task that outlives its flow can still read it.
 class SharedArena {
@@ -52,6 +54,9 @@ public:
     void releaseShared(std::uint64_t offset) noexcept;
     /// Frees provisional blobs created by a process that died before handing them on.
     int sweepProvisional(std::int32_t deadPid);
+    /// Workers: every blob this process allocates is provisional with this owner pid
+    /// (freed by the parent if the process dies before a task slot holds it).
+    static void setProvisionalOwner(std::int32_t pid);
 
     /// The arena of the flow running in this process (the last started), for
     /// Task::share and handlers' Task::allocateBlob. May be null.
@@ -66,6 +71,8 @@ private:
     BlobHeader* blobHeader(std::uint64_t dataOffset) const;
     void lock() const;
     void unlock() const;
+    void repairAfterDeadHolder() const;
+    void freeBlobLocked(BlobHeader* blob);
     void freeBlob(BlobHeader* blob);
 
     ShmSegment m_segment;

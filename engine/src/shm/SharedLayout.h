@@ -1,6 +1,7 @@
 #pragma once
 
-#include "shm/MpmcRing.h"
+#include "shm/RobustMutex.h"
+#include "shm/SlotRing.h"
 
 #include "aqueduct/Task.h"
 #include "aqueduct/TaskResult.h"
@@ -21,6 +22,8 @@ inline constexpr int kMaxStepTimings = 16;
 inline constexpr int kHistogramBuckets = 32; ///< log2 buckets of microseconds
 inline constexpr int kBatchFillBuckets = 10; ///< tenths of batch_size (1..10)
 inline constexpr std::uint32_t kNoSlot = 0xffffffffu;
+/// Shared blobs one task may carry (each slot records its own references, see SlotHeader).
+inline constexpr int kMaxSlotBlobs = 8;
 
 /// Per-worker counters: one writer (the worker), read by the parent's sampler.
 /// Written with relaxed load+store (no locked instruction on the hot path).
@@ -65,8 +68,10 @@ struct alignas(64) WorkerControl {
     std::atomic<std::int32_t> pid;
     std::uint32_t stepIndex;
     std::uint32_t workerIndex;
-    std::uint64_t heldOffset; ///< u32[batchSize]: slots this worker holds (kNoSlot = empty)
-    std::atomic<std::uint32_t> heldCount;
+    /// The slot this worker is handing on (to a queue or to the parent), kNoSlot when
+    /// none: a worker killed mid-hand-off leaves it here for the parent (SlotProtocol).
+    std::atomic<std::uint32_t> handoffSlot;
+    std::atomic<std::uint32_t> heldCount; ///< slots in the batch being handled (metrics)
     std::atomic<std::int64_t> batchStartNs; ///< 0 when not handling (handle_timeout watch)
     char message[1024];                     ///< start failure reason (NUL-terminated)
     WorkerCounters counters;
@@ -81,6 +86,9 @@ struct alignas(64) StepControl {
     std::uint32_t queueSize;
     std::uint32_t laneCount;
     std::uint64_t laneRingOffsets[kMaxLanes];
+    /// Held by the one worker that fills a batch (nprocs > 1): a batch is collected by
+    /// one worker at a time, as in the Python original.
+    alignas(64) RobustMutex batchLock;
     // Consumers (this step's workers) sleep on consumerSeq when every lane is empty.
     alignas(64) std::atomic<std::uint32_t> consumerSeq;
     std::atomic<std::uint32_t> sleepingConsumers;
@@ -102,7 +110,7 @@ struct alignas(64) ControlHeader {
     std::uint64_t totalBytes;
     std::uint64_t stepsOffset;
     std::uint64_t workersOffset;
-    std::uint64_t completionOffset; ///< RingHeader of the completion ring (workers -> parent)
+    std::uint64_t completionOffset; ///< SlotRingHeader of the completion ring (workers -> parent)
     std::uint64_t slotsOffset;
     std::int32_t parentPid;
     std::int64_t priorityAgingNs;
@@ -114,8 +122,22 @@ struct alignas(64) ControlHeader {
     alignas(64) std::atomic<std::uint32_t> parentSleeping;
 };
 
+/// The references to shared blobs a slot owns, listed outside the payload so that the
+/// parent can release them even when a worker died half-way through rewriting the
+/// payload. Two halves: a worker writes the new list into the inactive half and commits
+/// it with one store of `active` (SlotProtocol::replaceSlotBlobs).
+struct SlotBlobList {
+    std::uint64_t offsets[2][kMaxSlotBlobs];
+    std::uint8_t counts[2];
+    std::atomic<std::uint8_t> active;
+};
+
 /// Header of each task slot; the encoded task follows (TaskCodec).
 struct alignas(64) SlotHeader {
+    /// Who holds the slot (SlotProtocol's owner word): the one source of truth for
+    /// where a task is, changed only by its holder (or by a CAS when taking it).
+    std::atomic<std::uint32_t> owner;
+    std::uint32_t reserved0;
     std::uint64_t taskId;
     std::int64_t deadlineNs; ///< CLOCK_MONOTONIC; 0 = none
     std::int64_t enqueueNs;  ///< when it entered its current queue
@@ -125,9 +147,8 @@ struct alignas(64) SlotHeader {
     std::uint8_t lane;
     std::uint16_t timingCount;
     std::uint16_t lastStep;
-    /// 1 when the payload's blob handles each hold a shared reference (the slot's own).
-    std::uint8_t ownsBlobRefs;
-    std::uint8_t reserved[3];
+    std::uint8_t reserved[4];
+    SlotBlobList blobs;
     StepTiming timings[kMaxStepTimings];
 };
 

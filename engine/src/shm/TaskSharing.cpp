@@ -1,7 +1,9 @@
 // Task's shared-memory methods (share, allocateBlob, shareFrom).
 #include "aqueduct/Task.h"
 
+#include "shm/AutoShare.h"
 #include "shm/SharedArena.h"
+#include "shm/TaskCodec.h"
 
 #include <QIODevice>
 
@@ -116,3 +118,33 @@ QCoro::Task<bool> Task::shareFrom(std::string name, QIODevice* device, qint64 si
 }
 
 } // namespace Aqueduct
+
+namespace Aqueduct::Internal {
+
+bool shareToFit(Task& task, std::size_t slotCapacity, qint64 autoShareBytes, QString* error)
+{
+    if (autoShareBytes > 0) {
+        for (std::size_t i = 0; i < task.fieldCount(); ++i) {
+            const Value& value = task.fieldAt(i).value;
+            if (value.type() == ValueType::Bytes && qint64(value.view().size()) >= autoShareBytes
+                && !task.share(task.fieldAt(i).name, error))
+                return false;
+        }
+    }
+    while (TaskCodec::encodedSize(task) > slotCapacity) {
+        std::size_t largest = SIZE_MAX;
+        for (std::size_t i = 0; i < task.fieldCount(); ++i) {
+            const Value& value = task.fieldAt(i).value;
+            if (value.type() == ValueType::Bytes && value.view().size() > 1024
+                && (largest == SIZE_MAX || value.view().size() > task.fieldAt(largest).value.view().size()))
+                largest = i;
+        }
+        if (largest == SIZE_MAX)
+            break; // nothing left to share: the caller reports the size
+        if (!task.share(task.fieldAt(largest).name, error))
+            return false;
+    }
+    return true;
+}
+
+} // namespace Aqueduct::Internal
