@@ -80,6 +80,15 @@ public:
     MetricsSnapshotPtr lastSnapshot() const;
     /// Tasks submitted and not yet finished.
     std::uint64_t inFlight() const;
+    /// Shared memory in use now: task slots taken (queued, in workers, or waiting in the
+    /// parent) and arena blobs. With nothing in flight every slot is free again.
+    struct SharedMemoryUsage {
+        std::uint32_t slotsTotal = 0;
+        std::uint32_t slotsInUse = 0;
+        std::uint64_t arenaBytesUsed = 0;
+        std::uint64_t arenaBlobs = 0;
+    };
+    SharedMemoryUsage sharedMemoryUsage() const;
     /// The metrics snapshots as an awaitable stream:
     /// `QCORO_FOREACH(auto snapshot, flow.metricsSnapshots()) { ... }`. It ends when no
     /// snapshot arrives for `idleTimeout` (negative = never).

@@ -157,6 +157,11 @@ std::uint64_t Flow::inFlight() const
     return m_runtime->inFlight();
 }
 
+Flow::SharedMemoryUsage Flow::sharedMemoryUsage() const
+{
+    return m_runtime ? m_runtime->sharedMemoryUsage() : SharedMemoryUsage{};
+}
+
 QCoro::AsyncGenerator<MetricsSnapshotPtr> Flow::metricsSnapshots(std::chrono::milliseconds idleTimeout)
 {
     return qCoroSignalListener(this, &Flow::metricsSnapshot, idleTimeout);

@@ -620,6 +620,20 @@ QList<WorkerInfo> FlowRuntime::workers() const
     return result;
 }
 
+Flow::SharedMemoryUsage FlowRuntime::sharedMemoryUsage() const
+{
+    Flow::SharedMemoryUsage usage;
+    if (m_layout.isValid()) {
+        usage.slotsTotal = m_layout.slotCount();
+        usage.slotsInUse = usage.slotsTotal - std::uint32_t(m_freeSlots.size());
+    }
+    if (m_arena) {
+        usage.arenaBytesUsed = m_arena->bytesUsed();
+        usage.arenaBlobs = m_arena->blobCount();
+    }
+    return usage;
+}
+
 bool FlowRuntime::killWorker(const QString& stepId, int workerIndex)
 {
     for (WorkerSlot& worker : m_workers) {

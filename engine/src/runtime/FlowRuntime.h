@@ -51,6 +51,7 @@ public:
     QList<WorkerInfo> workers() const;
     bool killWorker(const QString& stepId, int workerIndex);
     std::uint64_t inFlight() const { return m_outstanding; }
+    Flow::SharedMemoryUsage sharedMemoryUsage() const;
     MetricsSnapshotPtr lastSnapshot() const { return m_lastSnapshot; }
     QString lastStartError() const { return m_startError; }
 
