@@ -26,8 +26,9 @@ pid_t parentOf(pid_t pid)
     const QByteArray line = stat.readAll();
     const qsizetype close = line.lastIndexOf(')');
     const QList<QByteArray> fields = line.mid(close + 2).split(' ');
-    // fields[0] = state, fields[1] = ppid; zombies count as gone
-    if (fields.size() < 2 || fields[0] == "Z")
+    // fields[0] = state, fields[1] = ppid. A zombie still counts: nobody reaped it,
+    // which is a leak of its own (and hides a missing wait in the engine).
+    if (fields.size() < 2)
         return 0;
     return pid_t(fields[1].toInt());
 }
