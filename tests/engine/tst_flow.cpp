@@ -8,7 +8,10 @@
 #include <aqueduct/HandlerRegistry.h>
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QThread>
 
 #include <stdexcept>
@@ -84,6 +87,7 @@ private Q_SLOTS:
     void chainOfThreeSteps();
     void startMethods_data();
     void startMethods();
+    void forkStartMethodInSingleThreadedProgram();
     void restartAfterStop();
     void processWhenStoppedIsNotRunning();
     void misuseIsRefused();
@@ -153,7 +157,28 @@ void TestFlow::startMethods_data()
     QTest::addColumn<int>("method");
     QTest::newRow("forkserver") << int(StartMethod::ForkServer);
     QTest::newRow("spawn") << int(StartMethod::Spawn);
-    QTest::newRow("fork") << int(StartMethod::Fork);
+    // "fork" needs a single-threaded parent, which a Qt Test process is not (its
+    // watchdog thread): see forkStartMethodInSingleThreadedProgram.
+}
+
+void TestFlow::forkStartMethodInSingleThreadedProgram()
+{
+    auto doc = document({step(QStringLiteral("inc"), QStringLiteral("increment"), {}, 2)});
+    doc.flow.startMethod = StartMethod::Fork;
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("fork.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(doc.toJson());
+    file.close();
+    QProcess run;
+    run.setProcessChannelMode(QProcess::MergedChannels); // results and the summary
+    run.start(QStringLiteral(AQUEDUCT_APP_PATH), {QStringLiteral("run"), path, QStringLiteral("--generate"), QStringLiteral("500")});
+    QVERIFY(run.waitForFinished(30000));
+    const QByteArray output = run.readAllStandardOutput();
+    QVERIFY2(run.exitCode() == 0, output.right(400).constData());
+    QVERIFY2(output.contains("\"completed\":500"), output.right(400).constData());
 }
 
 void TestFlow::startMethods()

@@ -12,12 +12,15 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <spawn.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <map>
 #include <vector>
+
+extern char** environ;
 
 namespace Aqueduct::Internal {
 
@@ -27,6 +30,9 @@ enum class Op : std::uint8_t { Spawn = 1, ExitCause = 2 };
 
 int g_socket = -1;
 pid_t g_zygotePid = 0;
+bool g_everStarted = false;
+bool g_bootstrapped = false;
+int g_restarts = 0;
 QMutex g_mutex;
 
 bool writeAll(int fd, const void* data, std::size_t size)
@@ -224,12 +230,106 @@ bool ForkServer::start()
     close(sockets[1]);
     g_socket = sockets[0];
     g_zygotePid = child;
+    g_everStarted = true;
     return true;
 }
 
 bool ForkServer::isRunning()
 {
     return g_socket >= 0;
+}
+
+namespace {
+
+/// The zygote died (or stopped answering): forget it and reap it.
+void markDead()
+{
+    if (g_socket >= 0)
+        close(g_socket);
+    g_socket = -1;
+    if (g_zygotePid > 0) {
+        kill(g_zygotePid, SIGKILL);
+        waitpid(g_zygotePid, nullptr, 0);
+    }
+    g_zygotePid = 0;
+}
+
+bool zygoteAlive()
+{
+    if (g_socket < 0 || g_zygotePid <= 0)
+        return false;
+    int status = 0;
+    return waitpid(g_zygotePid, &status, WNOHANG) == 0; // 0: still running
+}
+
+} // namespace
+
+bool ForkServer::ensureRunning(QString* error)
+{
+    QMutexLocker lock(&g_mutex);
+    if (zygoteAlive())
+        return true;
+    if (!g_everStarted) {
+        if (error)
+            *error = QStringLiteral("the fork server is not running: call Aqueduct::bootstrapProcess() first in "
+                                    "main(), or set flow.start_method to 'spawn'");
+        return false;
+    }
+    markDead();
+    int sockets[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
+        if (error)
+            *error = QStringLiteral("cannot restart the fork server: socketpair failed");
+        return false;
+    }
+    constexpr int kZygoteFd = 3;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, sockets[1], kZygoteFd);
+    char program[4096];
+    const ssize_t length = readlink("/proc/self/exe", program, sizeof program - 1);
+    program[length > 0 ? length : 0] = '\0';
+    char flag[] = "--aqueduct-forkserver";
+    char fdText[16];
+    char parentText[16];
+    std::snprintf(fdText, sizeof fdText, "%d", kZygoteFd);
+    std::snprintf(parentText, sizeof parentText, "%d", int(getpid()));
+    char* argv[] = {program, flag, fdText, parentText, nullptr};
+    pid_t child = 0;
+    const int result = posix_spawn(&child, program, &actions, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(sockets[1]);
+    if (result != 0) {
+        close(sockets[0]);
+        if (error)
+            *error = QStringLiteral("cannot restart the fork server: %1").arg(QString::fromLocal8Bit(strerror(result)));
+        return false;
+    }
+    g_socket = sockets[0];
+    g_zygotePid = child;
+    ++g_restarts;
+    return true;
+}
+
+void ForkServer::noteBootstrapped()
+{
+    g_bootstrapped = true;
+}
+
+bool ForkServer::spawnFallbackAllowed()
+{
+    return g_bootstrapped && !g_everStarted;
+}
+
+int ForkServer::restarts()
+{
+    QMutexLocker lock(&g_mutex);
+    return g_restarts;
+}
+
+void ForkServer::runExecuted(int socketFd, pid_t parentPid)
+{
+    zygoteMain(socketFd, parentPid);
 }
 
 pid_t ForkServer::zygotePid()
@@ -250,7 +350,8 @@ pid_t ForkServer::spawnWorker(const QByteArray& configBytes, int wakeFd, QString
     if (!sendMessage(g_socket, Op::Spawn, configBytes, wakeFd) || !receiveMessage(g_socket, op, reply, nullptr)
         || op != Op::Spawn || reply.size() != sizeof(std::int32_t)) {
         if (error)
-            *error = QStringLiteral("the fork server did not answer (it may have died)");
+            *error = QStringLiteral("the fork server did not answer (it died)");
+        markDead();
         return -1;
     }
     std::int32_t pid = 0;

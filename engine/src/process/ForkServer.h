@@ -17,6 +17,19 @@ public:
     /// Forks the zygote. Call once, early, single-threaded.
     static bool start();
     static bool isRunning();
+    /// Before a launch: true when the zygote runs. One that was started and has died
+    /// is started again by exec'ing this program in zygote mode (a fresh, single-
+    /// threaded image, never a fork of this possibly multi-threaded process). False
+    /// with `error` when none can run (bootstrapProcess() was never called).
+    static bool ensureRunning(QString* error);
+    /// bootstrapProcess() ran but did not start the zygote (AQUEDUCT_NO_FORKSERVER, or
+    /// ForkServerMode::Skip): this program can still run workers with `spawn`.
+    static void noteBootstrapped();
+    static bool spawnFallbackAllowed();
+    /// How many times the zygote was restarted (for the runtime's event log).
+    static int restarts();
+    /// Zygote mode of an exec'd program (`--aqueduct-forkserver FD PARENT`); never returns.
+    [[noreturn]] static void runExecuted(int socketFd, pid_t parentPid);
     static pid_t zygotePid();
 
     /// Forks a worker that runs runWorker() with this config; `wakeFd` is passed with

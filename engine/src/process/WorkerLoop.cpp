@@ -469,6 +469,14 @@ bool Worker::parentAlive() const
 
 int runWorker(const WorkerConfig& config)
 {
+    // Start with only the fds we need: stdio and the parent's eventfd. Whatever the
+    // parent had open (listening sockets, pidfds, files) must not live on in workers.
+    if (config.wakeFd > 3)
+        close_range(3, unsigned(config.wakeFd) - 1, 0);
+    if (config.wakeFd >= 0)
+        close_range(unsigned(config.wakeFd) + 1, ~0u, 0);
+    else
+        close_range(3, ~0u, 0);
     // Own process group: a terminal's Ctrl+C goes to the parent, which stops us cleanly.
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);

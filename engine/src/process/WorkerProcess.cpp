@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QFile>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -23,6 +24,22 @@ extern char** environ;
 namespace Aqueduct::Internal {
 
 namespace {
+
+/// Threads of this process (a fork of a multi-threaded process may inherit a lock some
+/// other thread held, and the child then parses JSON and dlopens plugins under it).
+int threadCount()
+{
+    DIR* tasks = opendir("/proc/self/task");
+    if (!tasks)
+        return 1;
+    int count = 0;
+    while (const dirent* entry = readdir(tasks)) {
+        if (entry->d_name[0] != '.')
+            ++count;
+    }
+    closedir(tasks);
+    return count;
+}
 
 int openPidFd(pid_t pid)
 {
@@ -42,15 +59,28 @@ WorkerProcess::~WorkerProcess()
 
 bool WorkerProcess::launch(StartMethod method, const WorkerConfig& config, QString* error)
 {
-    if (method == StartMethod::ForkServer && !ForkServer::isRunning())
-        method = StartMethod::Fork;
+    if (method == StartMethod::ForkServer && !ForkServer::ensureRunning(error)) {
+        if (!ForkServer::spawnFallbackAllowed())
+            return false;
+        method = StartMethod::Spawn; // no zygote by choice: exec workers instead
+    }
 
     if (method == StartMethod::ForkServer) {
         m_pid = ForkServer::spawnWorker(config.toBytes(), config.wakeFd, error);
+        // It may have died since the check above: restart it once and try again.
+        if (m_pid <= 0 && ForkServer::ensureRunning(error))
+            m_pid = ForkServer::spawnWorker(config.toBytes(), config.wakeFd, error);
         if (m_pid <= 0)
             return false;
         m_viaForkServer = true;
     } else if (method == StartMethod::Fork) {
+        if (const int threads = threadCount(); threads > 1) {
+            if (error)
+                *error = QStringLiteral("start method 'fork' needs a single-threaded process, but this one runs %1 "
+                                        "threads; use start_method 'forkserver' (the default) or 'spawn'")
+                             .arg(threads);
+            return false;
+        }
         const pid_t child = fork();
         if (child < 0) {
             if (error)

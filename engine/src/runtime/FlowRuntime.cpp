@@ -1,5 +1,7 @@
 #include "runtime/FlowRuntime.h"
 
+#include "process/ForkServer.h"
+
 #include "shm/Clock.h"
 #include "shm/Futex.h"
 #include "runtime/MetricsSampler.h"
@@ -139,6 +141,9 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
     m_parentSkips.assign(std::size_t(document.steps.size()), 0);
     m_startMethod = document.flow.startMethod;
 
+    // Plain fork needs a single-threaded parent: the arena's pre-fault thread ends first.
+    if (m_startMethod == StartMethod::Fork && m_arena)
+        m_arena->finishPrefault();
     // Launch every worker.
     m_workers.clear();
     int globalIndex = 0;
@@ -404,10 +409,13 @@ bool FlowRuntime::launchWorker(WorkerSlot& worker, QString* error)
     config.wakeFd = m_wakeFd;
 
     worker.process = std::make_unique<WorkerProcess>();
+    const int forkServerRestarts = ForkServer::restarts();
     if (!worker.process->launch(m_startMethod, config, error)) {
         worker.process.reset();
         return false;
     }
+    if (ForkServer::restarts() != forkServerRestarts)
+        Q_EMIT m_flow->engineEvent(QStringLiteral("the fork server had died; restarted it (pid %1)").arg(ForkServer::zygotePid()));
     worker.lastPid = worker.process->pid();
     worker.expectedExit = false;
     worker.handleTimedOut = false;
