@@ -496,11 +496,14 @@ void FlowRuntime::handleUnexpectedExit(WorkerSlot& worker, const QString& cause)
         return;
     }
     const int restartsInWindow = int(worker.restartTimesNs.size());
-    const int backoffMs = std::min(policy.backoffMaxMs, policy.backoffInitialMs << std::min(restartsInWindow, 16));
+    // In 64 bits and capped: a large initial back-off must not overflow when doubled.
+    const std::int64_t backoffMs = std::min<std::int64_t>(
+        policy.backoffMaxMs, std::int64_t(policy.backoffInitialMs) << std::min(restartsInWindow, 16));
     worker.restartTimesNs.push_back(now);
     worker.state = WorkerState::Restarting;
     const int globalIndex = worker.globalIndex;
-    QTimer::singleShot(restartsInWindow == 0 ? 0 : backoffMs, this, [this, globalIndex] { restartWorker(globalIndex); });
+    QTimer::singleShot(restartsInWindow == 0 ? 0 : int(std::max<std::int64_t>(0, backoffMs)), this,
+                       [this, globalIndex] { restartWorker(globalIndex); });
 }
 
 void FlowRuntime::reclaimFromDeadWorker(const WorkerSlot& worker, ErrorKind kind, const QString& message)
@@ -727,7 +730,9 @@ std::uint32_t FlowRuntime::submit(Task& task, std::int64_t timeoutNs, ErrorKind&
         record.stage = Stage::WaitingSlot;
         m_waitingSlot[std::size_t(record.lane)].push_back({index, record.generation});
     }
-    addDeadline(index);
+    m_deadlines.insert(index, record.deadlineNs);
+    if (m_armedDeadlineNs == 0 || record.deadlineNs < m_armedDeadlineNs)
+        armDeadlineTimer();
     if (!m_pumping)
         schedulePump();
     return index;
@@ -794,7 +799,7 @@ bool FlowRuntime::enqueueRecord(std::uint32_t index)
 {
     Record& record = m_records[index];
     SlotHeader& header = m_layout.slot(record.slot);
-    header.enqueueNs = m_pumping ? m_pumpNowNs : monotonicNs();
+    header.enqueueNs = monotonicNs(); // per task: a long drain would make a cached time stale
     if (m_protocol.send(record.slot, SlotProtocol::kParent, record.firstStep, record.lane, nullptr)
         == SlotProtocol::Send::Full)
         return false;
@@ -879,7 +884,8 @@ void FlowRuntime::finishRecord(std::uint32_t index, ErrorKind kind, QString mess
     else
         ++m_errorsByKind[int(kind)];
     record.stage = Stage::Done;
-    ++record.generation; // invalidates queue and deadline entries
+    ++record.generation; // invalidates queue entries
+    m_deadlines.remove(index);
     record.error = kind;
     record.message = std::move(message);
     --m_outstanding;
@@ -1046,7 +1052,6 @@ void FlowRuntime::pump()
     m_pumping = false;
     if (!m_layout.isValid())
         return;
-    trimDeadlines();
     if (budgetExhausted) {
         schedulePump();
         return;
@@ -1072,49 +1077,17 @@ void FlowRuntime::pump()
 // ---------------------------------------------------------------------------------------
 // Deadlines
 
-void FlowRuntime::addDeadline(std::uint32_t index)
-{
-    const Record& record = m_records[index];
-    DeadlineClass* target = nullptr;
-    for (DeadlineClass& deadlineClass : m_deadlines) {
-        if (deadlineClass.timeoutNs == record.timeoutNs) {
-            target = &deadlineClass;
-            break;
-        }
-    }
-    if (!target) {
-        m_deadlines.push_back(DeadlineClass{record.timeoutNs, {}});
-        target = &m_deadlines.back();
-    }
-    target->entries.push_back({record.deadlineNs, index, record.generation});
-    if (m_armedDeadlineNs == 0 || record.deadlineNs < m_armedDeadlineNs)
-        armDeadlineTimer();
-}
-
-void FlowRuntime::trimDeadlines()
-{
-    for (DeadlineClass& deadlineClass : m_deadlines) {
-        auto& entries = deadlineClass.entries;
-        while (!entries.empty() && m_records[entries.front().record].generation != entries.front().generation)
-            entries.pop_front();
-    }
-}
-
 void FlowRuntime::armDeadlineTimer()
 {
-    std::int64_t earliest = 0;
-    for (const DeadlineClass& deadlineClass : m_deadlines) {
-        if (!deadlineClass.entries.empty()
-            && (earliest == 0 || deadlineClass.entries.front().deadlineNs < earliest))
-            earliest = deadlineClass.entries.front().deadlineNs;
-    }
-    m_armedDeadlineNs = earliest;
-    if (earliest == 0) {
+    m_armedDeadlineNs = m_deadlines.empty() ? 0 : m_deadlines.earliestNs();
+    if (m_armedDeadlineNs == 0) {
         m_deadlineTimer.stop();
         return;
     }
-    const std::int64_t delayNs = std::max<std::int64_t>(0, earliest - monotonicNs());
-    m_deadlineTimer.start(int((delayNs + 999'999) / 1'000'000));
+    // 64-bit all the way; a deadline beyond a day re-arms when the timer fires.
+    const std::int64_t delayNs = std::max<std::int64_t>(0, m_armedDeadlineNs - monotonicNs());
+    const std::int64_t delayMs = std::min<std::int64_t>((delayNs + 999'999) / 1'000'000, 24ll * 3600 * 1000);
+    m_deadlineTimer.start(int(delayMs));
 }
 
 void FlowRuntime::expireDeadlines()
@@ -1123,28 +1096,23 @@ void FlowRuntime::expireDeadlines()
     if (!m_pumping)
         drainCompletions();
     const std::int64_t now = monotonicNs();
-    for (std::size_t c = 0; c < m_deadlines.size(); ++c) {
-        for (;;) {
-            auto& entries = m_deadlines[c].entries;
-            if (entries.empty() || entries.front().deadlineNs > now)
-                break;
-            const DeadlineEntry entry = entries.front();
-            entries.pop_front();
-            Record& record = m_records[entry.record];
-            if (record.generation != entry.generation)
-                continue;
-            if (record.stage == Stage::WaitingRoom && record.slot != kNoSlot) {
-                m_slotRecord[record.slot] = kNoRecord;
-                releaseSlotBlobs(record.slot);
-                freeSlot(record.slot);
-                record.slot = kNoSlot;
-            } else if (record.stage == Stage::InEngine && record.slot != kNoSlot) {
-                m_slotRecord[record.slot] = kNoRecord; // the worker drops it; the slot returns later
-                record.slot = kNoSlot;
-            }
-            const double timeoutMs = double(record.timeoutNs) / 1e6;
-            finishRecord(entry.record, ErrorKind::Timeout, QStringLiteral("deadline of %1 ms passed").arg(timeoutMs));
+    while (!m_deadlines.empty() && m_deadlines.earliestNs() <= now) {
+        const std::uint32_t index = m_deadlines.earliestRecord();
+        m_deadlines.remove(index);
+        Record& record = m_records[index];
+        if (record.stage == Stage::Done || record.stage == Stage::Free)
+            continue;
+        if (record.stage == Stage::WaitingRoom && record.slot != kNoSlot) {
+            m_slotRecord[record.slot] = kNoRecord;
+            releaseSlotBlobs(record.slot);
+            freeSlot(record.slot);
+            record.slot = kNoSlot;
+        } else if (record.stage == Stage::InEngine && record.slot != kNoSlot) {
+            m_slotRecord[record.slot] = kNoRecord; // the worker drops it; the slot returns later
+            record.slot = kNoSlot;
         }
+        const double timeoutMs = double(record.timeoutNs) / 1e6;
+        finishRecord(index, ErrorKind::Timeout, QStringLiteral("deadline of %1 ms passed").arg(timeoutMs));
     }
     serveWaitingSlots();
     armDeadlineTimer();

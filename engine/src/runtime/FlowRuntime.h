@@ -1,5 +1,6 @@
 #pragma once
 
+#include "runtime/DeadlineHeap.h"
 #include "shm/FlowLayout.h"
 #include "shm/SlotProtocol.h"
 #include "document/Router.h"
@@ -75,15 +76,6 @@ private:
         std::uint32_t record;
         std::uint32_t generation;
     };
-    struct DeadlineEntry {
-        std::int64_t deadlineNs;
-        std::uint32_t record;
-        std::uint32_t generation;
-    };
-    struct DeadlineClass {
-        std::int64_t timeoutNs;
-        std::deque<DeadlineEntry> entries; ///< deadlines ascending (same timeout, FIFO)
-    };
     struct WorkerSlot {
         int stepIndex = 0;
         int workerIndex = 0;
@@ -115,10 +107,8 @@ private:
     void freeSlot(std::uint32_t slot);
     int drainCompletions();
     void finishCollected(std::uint32_t slot);
-    void addDeadline(std::uint32_t record);
     void armDeadlineTimer();
     void expireDeadlines();
-    void trimDeadlines();
     void failAllOutstanding(ErrorKind kind, const QString& message);
 
     void onWakeFd();
@@ -164,7 +154,7 @@ private:
     std::vector<std::deque<QueuedRecord>> m_waitingSlot;   ///< per lane
     std::vector<std::deque<QueuedRecord>> m_waitingRoom;   ///< per step * lanes + lane
     std::size_t m_waitingRoomCount = 0;
-    std::vector<DeadlineClass> m_deadlines;
+    DeadlineHeap m_deadlines;
     QTimer m_deadlineTimer;
     std::int64_t m_armedDeadlineNs = 0;
     std::uint64_t m_outstanding = 0; ///< records not yet finished
