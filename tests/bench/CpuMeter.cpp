@@ -49,14 +49,20 @@ bool schedstatUs(qint64 pid, double* us)
     return true;
 }
 
-double statUs(qint64 pid)
+/// The fields of /proc/PID/stat after the command name (state is [0], ppid [1]).
+QList<QByteArray> statFields(qint64 pid)
 {
     QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
     if (!file.open(QIODevice::ReadOnly))
-        return 0;
+        return {};
     const QByteArray text = file.readAll();
     // The command name may hold spaces and parentheses: fields start after the last ')'.
-    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    return text.mid(text.lastIndexOf(')') + 2).split(' ');
+}
+
+double statUs(qint64 pid)
+{
+    const QList<QByteArray> fields = statFields(pid);
     if (fields.size() < 13)
         return 0;
     const double tickUs = 1e6 / double(sysconf(_SC_CLK_TCK));
@@ -99,6 +105,31 @@ CpuSample CpuWindow::stop(const QList<qint64>& pids) const
     for (const qint64 pid : pids)
         sample.workersUs += std::max(0.0, processCpuUs(pid) - m_workerStartUs.value(pid, 0.0));
     return sample;
+}
+
+QList<qint64> descendantsOf(qint64 pid)
+{
+    QMultiHash<qint64, qint64> children;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString& entry : entries) {
+        bool numeric = false;
+        const qint64 child = entry.toLongLong(&numeric);
+        if (!numeric)
+            continue;
+        const QList<QByteArray> fields = statFields(child);
+        if (fields.size() > 1)
+            children.insert(fields[1].toLongLong(), child);
+    }
+    QList<qint64> found;
+    QList<qint64> frontier{pid};
+    while (!frontier.isEmpty()) {
+        const qint64 parent = frontier.takeLast();
+        for (auto it = children.constFind(parent); it != children.constEnd() && it.key() == parent; ++it) {
+            found << it.value();
+            frontier << it.value();
+        }
+    }
+    return found;
 }
 
 double childrenCpuUs()

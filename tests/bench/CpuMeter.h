@@ -44,4 +44,8 @@ private:
 /// CPU of this process's waited-for children (and theirs), in microseconds.
 double childrenCpuUs();
 
+/// Every live process below `pid` (children, grandchildren, ...), found by scanning
+/// /proc/*/stat for parent pids (this kernel has no /proc/PID/task/TID/children).
+QList<qint64> descendantsOf(qint64 pid);
+
 } // namespace AqueductBench
