@@ -401,6 +401,13 @@ TaskFactory payloadFactory(qint64 bytes, PayloadMode mode, PayloadFreshness fres
     };
 }
 
+// Built outside coroutines (GCC 12 destroys brace-built temporaries in them twice).
+Workload payloadWorkload(qint64 bytes, PayloadMode mode, PayloadFreshness freshness, const Value& reused,
+                         std::shared_ptr<const PayloadSums> sums)
+{
+    return Workload{payloadFactory(bytes, mode, freshness, reused), payloadVerifier(std::move(sums), freshness)};
+}
+
 // soak: long run at full load with 1% failing tasks; RSS and arena at start and end.
 PipelineDocument soakFlow()
 {
@@ -411,6 +418,31 @@ PipelineDocument soakFlow()
                                        makeStep(QStringLiteral("flaky"), QStringLiteral("fail"), failParams),
                                        makeStep(QStringLiteral("read"), QStringLiteral("checksum"))});
     return document;
+}
+
+/// soak: value + 1 and the payload's checksum; the flaky step's ~1% failures come back as
+/// handler errors with its message and are counted apart (anything else wrong fails).
+Workload soakWorkload(const Value& payload, std::uint64_t expectedSum)
+{
+    Workload work;
+    work.make = [payload](std::uint64_t i) {
+        Task task;
+        task.set("value", Value(std::int64_t(i)));
+        task.set("payload", payload);
+        return task;
+    };
+    work.verify = [expectedSum](std::uint64_t i, const Task& task, QString* why) {
+        if (!checkValue(task, std::int64_t(i) + 1, why))
+            return false;
+        if (std::uint64_t(task.intField("checksum")) == expectedSum)
+            return true;
+        *why = QStringLiteral("wrong checksum");
+        return false;
+    };
+    work.injected = [](const TaskResult& failed) {
+        return failed.error() == ErrorKind::HandlerError && failed.message().contains(QLatin1String("injected failure"));
+    };
+    return work;
 }
 
 QJsonObject processMemory(const Flow& flow)
@@ -470,6 +502,11 @@ void addPeer(QJsonObject& object, const PeerResult& peer, double ours, const QSt
     object.insert(QStringLiteral("peer"), peer.peer);
     if (!peer.ok()) {
         object.insert(QStringLiteral("peer_error"), peer.error);
+        return;
+    }
+    if (peer.value("tasks") <= 0 && ratioOf == QLatin1String("tasks_per_s")) {
+        object.insert(QStringLiteral("peer_error"),
+                      QStringLiteral("%1 finished no task inside its measured window (raise --seconds)").arg(peer.peer));
         return;
     }
     const double peerValue = peer.data.value(ratioOf).toDouble();
@@ -798,7 +835,7 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
         addMeasurement(result, m);
         addPeer(result, peers.run(ppeAsync, QStringLiteral("increment3"), 3, 256, seconds), m.tasksPerS);
     } else if (name == QLatin1String("batch16-1step")) {
-        const Measurement m = co_await measureFlow(oneStep(increment, {}, 1, 16), 256, seconds, incrementWork(1));
+        const Measurement m = co_await measureFlow(oneStep(increment, QJsonObject(), 1, 16), 256, seconds, incrementWork(1));
         addMeasurement(result, m);
         addPeer(result, peers.run(ppeAsync, increment, 1, 256, seconds), m.tasksPerS);
     } else if (name == QLatin1String("latency-1inflight")) {
@@ -898,13 +935,9 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
         for (int round = 0; round < 2; ++round) {
             const Measurement offRun = co_await measureFlow(metricsDocument(false), 256, seconds, incrementWork(1));
             const Measurement onRun = co_await measureFlow(metricsDocument(true), 256, seconds, incrementWork(1));
-            for (const Measurement* run : {&offRun, &onRun}) {
-                if (run->failed) {
-                    failures.failed += run->failed;
-                    if (failures.firstError.isEmpty())
-                        failures.firstError = run->firstError;
-                }
-            }
+            failures.failed += offRun.failed + onRun.failed;
+            if (failures.firstError.isEmpty())
+                failures.firstError = offRun.failed ? offRun.firstError : onRun.firstError;
             if (offRun.tasksPerS > off.tasksPerS)
                 off = offRun;
             if (onRun.tasksPerS > on.tasksPerS)
@@ -931,7 +964,8 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
         for (int cycle = 0; cycle < 20; ++cycle) {
             std::int64_t t0 = nowNs();
             CpuWindow cycleCpu;
-            cycleCpu.start({});
+            const QList<qint64> noWorkersYet;
+            cycleCpu.start(noWorkersYet);
             const StartResult started = co_await flow.start();
             startNs.push_back(std::uint32_t(nowNs() - t0));
             if (!started.ok) {
@@ -997,15 +1031,15 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
                     std::fprintf(stderr, "aqueduct-bench: share failed: %s\n", qPrintable(shareError));
                 reused = *prepared.find("payload");
             }
-            blob = co_await drive(blobFlow, inFlight, seconds,
-                                  {payloadFactory(bytes, PayloadMode::Blob, freshness, reused), payloadVerifier(sums, freshness)});
+            const Workload blobWork = payloadWorkload(bytes, PayloadMode::Blob, freshness, reused, sums);
+            blob = co_await drive(blobFlow, inFlight, seconds, blobWork);
             co_await blobFlow.stop();
         }
         // Inline: the bytes are copied into each task slot and out again at every hop.
         const Value inlineReused = Value::fromBytes(QByteArray(qsizetype(bytes), 'p'));
-        const Measurement inlined = co_await measureFlow(
-            payloadFlow(bytes, PayloadMode::Inline, inFlight), inFlight, seconds,
-            {payloadFactory(bytes, PayloadMode::Inline, freshness, inlineReused), payloadVerifier(sums, freshness)});
+        const Workload inlineWork = payloadWorkload(bytes, PayloadMode::Inline, freshness, inlineReused, sums);
+        const Measurement inlined = co_await measureFlow(payloadFlow(bytes, PayloadMode::Inline, inFlight), inFlight, seconds,
+                                                         inlineWork);
         addMeasurement(result, blob);
         addFailures(result, QStringLiteral("inline"), inlined);
         result.insert(QStringLiteral("payload_bytes"), bytes);
@@ -1016,7 +1050,9 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
         result.insert(QStringLiteral("inline_cpu_us_per_task"), inlined.perTask(inlined.cpu.totalUs()));
         result.insert(QStringLiteral("blob_vs_inline"), inlined.tasksPerS > 0 ? blob.tasksPerS / inlined.tasksPerS : 0);
         // The Python peer always sends a fresh payload (pickled into the pool's pipe).
-        addPeer(result, peers.run(ppeAsync, QStringLiteral("checksum2"), 2, inFlight, seconds, bytes), blob.tasksPerS);
+        // A 16 MiB task takes Python a good part of a second: give it a window that holds some.
+        const double peerSeconds = big ? std::max(seconds, 3.0) : seconds;
+        addPeer(result, peers.run(ppeAsync, QStringLiteral("checksum2"), 2, inFlight, peerSeconds, bytes), blob.tasksPerS);
     } else if (name == QLatin1String("soak")) {
         Flow flow(soakFlow());
         const StartResult started = co_await flow.start();
@@ -1037,26 +1073,7 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
             rssStart = processMemory(flow);
             arenaStart = flow.lastSnapshot() ? flow.lastSnapshot()->totals.arenaBytesUsed : 0;
         });
-        // The flaky step fails ~1% on purpose: those come back as handler errors with its
-        // message and are counted apart; anything else wrong is a failure.
-        const Workload soakWork{[payload](std::uint64_t i) {
-                                    Task task;
-                                    task.set("value", Value(std::int64_t(i)));
-                                    task.set("payload", payload);
-                                    return task;
-                                },
-                                [expectedSum](std::uint64_t i, const Task& task, QString* why) {
-                                    if (!checkValue(task, std::int64_t(i) + 1, why))
-                                        return false;
-                                    if (std::uint64_t(task.intField("checksum")) == expectedSum)
-                                        return true;
-                                    *why = QStringLiteral("wrong checksum");
-                                    return false;
-                                },
-                                [](const TaskResult& failed) {
-                                    return failed.error() == ErrorKind::HandlerError
-                                           && failed.message().contains(QLatin1String("injected failure"));
-                                }};
+        const Workload soakWork = soakWorkload(payload, expectedSum);
         Measurement m = co_await drive(flow, 256, seconds, soakWork);
         const QJsonObject rssEnd = processMemory(flow);
         co_await QCoro::sleepFor(std::chrono::milliseconds(300));
