@@ -258,6 +258,14 @@ PipelineDocument matchedSlotsDocument(int inFlight)
     return document;
 }
 
+// selfcheck-wrong: increments by 2 where the bench expects 1.
+PipelineDocument wrongIncrementDocument()
+{
+    QJsonObject params;
+    params.insert(QStringLiteral("by"), 2);
+    return oneStep(QStringLiteral("increment"), params);
+}
+
 QJsonObject burnParams(int micros)
 {
     QJsonObject params;
@@ -1053,6 +1061,11 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
         // A 16 MiB task takes Python a good part of a second: give it a window that holds some.
         const double peerSeconds = big ? std::max(seconds, 3.0) : seconds;
         addPeer(result, peers.run(ppeAsync, QStringLiteral("checksum2"), 2, inFlight, peerSeconds, bytes), blob.tasksPerS);
+    } else if (name == QLatin1String("selfcheck-wrong")) {
+        // The harness checking itself: the flow adds 2, the check wants 1, so every task
+        // must count as failed and the run must exit 1.
+        const Measurement m = co_await measureFlow(wrongIncrementDocument(), 16, seconds, incrementWork(1));
+        addMeasurement(result, m);
     } else if (name == QLatin1String("soak")) {
         Flow flow(soakFlow());
         const StartResult started = co_await flow.start();
@@ -1103,8 +1116,8 @@ const QStringList kAllScenarios = {
     QStringLiteral("cpuburn-scaling"),    QStringLiteral("overload"),           QStringLiteral("idle"),
     QStringLiteral("lifecycle"),          QStringLiteral("metrics-overhead"),   QStringLiteral("payload-1mib-fresh"),
     QStringLiteral("payload-1mib-reuse"), QStringLiteral("payload-16mib-fresh"), QStringLiteral("payload-16mib-reuse")};
-/// Opt-in scenarios (long): not run by default.
-const QStringList kExtraScenarios = {QStringLiteral("soak")};
+/// Opt-in scenarios: soak (long) and selfcheck-wrong (must fail: proves wrong results are caught).
+const QStringList kExtraScenarios = {QStringLiteral("soak"), QStringLiteral("selfcheck-wrong")};
 
 QCoro::Task<void> runAll(Options options)
 {
