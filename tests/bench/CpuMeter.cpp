@@ -14,13 +14,11 @@ namespace AqueductBench {
 
 namespace {
 
-double timevalUs(const timeval& value)
-{
+double timevalUs(const timeval& value) {
     return double(value.tv_sec) * 1e6 + double(value.tv_usec);
 }
 
-double rusageUs(int who)
-{
+double rusageUs(int who) {
     rusage usage{};
     if (getrusage(who, &usage) != 0)
         return 0;
@@ -28,8 +26,7 @@ double rusageUs(int who)
 }
 
 // The first field of /proc/PID/task/TID/schedstat: time spent on a CPU, in nanoseconds.
-bool schedstatUs(qint64 pid, double* us)
-{
+bool schedstatUs(qint64 pid, double* us) {
     const QDir tasks(QStringLiteral("/proc/%1/task").arg(pid));
     const QStringList threads = tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     if (threads.isEmpty())
@@ -50,8 +47,7 @@ bool schedstatUs(qint64 pid, double* us)
 }
 
 /// The fields of /proc/PID/stat after the command name (state is [0], ppid [1]).
-QList<QByteArray> statFields(qint64 pid)
-{
+QList<QByteArray> statFields(qint64 pid) {
     QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
     if (!file.open(QIODevice::ReadOnly))
         return {};
@@ -60,8 +56,7 @@ QList<QByteArray> statFields(qint64 pid)
     return text.mid(text.lastIndexOf(')') + 2).split(' ');
 }
 
-double statUs(qint64 pid)
-{
+double statUs(qint64 pid) {
     const QList<QByteArray> fields = statFields(pid);
     if (fields.size() < 13)
         return 0;
@@ -71,16 +66,14 @@ double statUs(qint64 pid)
 
 } // namespace
 
-double processCpuUs(qint64 pid)
-{
+double processCpuUs(qint64 pid) {
     double us = 0;
     if (schedstatUs(pid, &us))
         return us;
     return statUs(pid);
 }
 
-QList<qint64> workerPids(const Aqueduct::Flow& flow)
-{
+QList<qint64> workerPids(const Aqueduct::Flow& flow) {
     QList<qint64> pids;
     for (const Aqueduct::WorkerInfo& worker : flow.workers()) {
         if (worker.pid > 0)
@@ -89,8 +82,7 @@ QList<qint64> workerPids(const Aqueduct::Flow& flow)
     return pids;
 }
 
-void CpuWindow::start(const QList<qint64>& pids)
-{
+void CpuWindow::start(const QList<qint64>& pids) {
     m_started = true;
     m_workerStartUs.clear();
     for (const qint64 pid : pids)
@@ -98,8 +90,7 @@ void CpuWindow::start(const QList<qint64>& pids)
     m_parentStartUs = rusageUs(RUSAGE_SELF);
 }
 
-CpuSample CpuWindow::stop(const QList<qint64>& pids) const
-{
+CpuSample CpuWindow::stop(const QList<qint64>& pids) const {
     CpuSample sample;
     sample.parentUs = rusageUs(RUSAGE_SELF) - m_parentStartUs;
     for (const qint64 pid : pids)
@@ -107,10 +98,10 @@ CpuSample CpuWindow::stop(const QList<qint64>& pids) const
     return sample;
 }
 
-QList<qint64> descendantsOf(qint64 pid)
-{
+QList<qint64> descendantsOf(qint64 pid) {
     QMultiHash<qint64, qint64> children;
-    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    const QStringList entries =
+        QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     for (const QString& entry : entries) {
         bool numeric = false;
         const qint64 child = entry.toLongLong(&numeric);
@@ -124,7 +115,8 @@ QList<qint64> descendantsOf(qint64 pid)
     QList<qint64> frontier{pid};
     while (!frontier.isEmpty()) {
         const qint64 parent = frontier.takeLast();
-        for (auto it = children.constFind(parent); it != children.constEnd() && it.key() == parent; ++it) {
+        for (auto it = children.constFind(parent); it != children.constEnd() && it.key() == parent;
+             ++it) {
             found << it.value();
             frontier << it.value();
         }
@@ -132,8 +124,7 @@ QList<qint64> descendantsOf(qint64 pid)
     return found;
 }
 
-double childrenCpuUs()
-{
+double childrenCpuUs() {
     return rusageUs(RUSAGE_CHILDREN);
 }
 

@@ -51,7 +51,9 @@ struct Options {
     bool peer = true;
     QString aqueductBinary = QStringLiteral(AQUEDUCT_APP_BINARY);
 
-    qint64 tasksForBulk() const { return bulkTasks > 0 ? bulkTasks : std::max<qint64>(200000, qint64(seconds * 500000)); }
+    qint64 tasksForBulk() const {
+        return bulkTasks > 0 ? bulkTasks : std::max<qint64>(200000, qint64(seconds * 500000));
+    }
 };
 
 /// Set when any scenario fails; main() turns it into exit status 1.
@@ -72,8 +74,8 @@ struct Measurement {
     double tasksPerS = 0; ///< verified tasks per second
     double p50Us = 0;
     double p99Us = 0;
-    std::uint64_t tasks = 0;  ///< counted (finished inside the measured window)
-    std::uint64_t failed = 0; ///< counted and wrong or failed
+    std::uint64_t tasks = 0;    ///< counted (finished inside the measured window)
+    std::uint64_t failed = 0;   ///< counted and wrong or failed
     std::uint64_t injected = 0; ///< counted and failed on purpose (Workload::injected)
     QString firstError;
     double seconds = 0;
@@ -88,21 +90,20 @@ struct Measurement {
 
     std::uint64_t verified() const { return tasks - failed - injected; }
     double perTask(double sum) const { return tasks ? sum / double(tasks) : 0; }
-    void fail(const QString& error)
-    {
+    void fail(const QString& error) {
         ++failed;
         if (firstError.isEmpty())
             firstError = error;
     }
 };
 
-std::int64_t nowNs()
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+std::int64_t nowNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
-double quantile(std::vector<std::uint32_t>& samples, double q)
-{
+double quantile(std::vector<std::uint32_t>& samples, double q) {
     if (samples.empty())
         return 0;
     const std::size_t index = std::min(samples.size() - 1, std::size_t(q * double(samples.size())));
@@ -110,8 +111,7 @@ double quantile(std::vector<std::uint32_t>& samples, double q)
     return double(samples[index]) / 1000.0;
 }
 
-QString resultError(const TaskResult& result)
-{
+QString resultError(const TaskResult& result) {
     return errorKindName(result.error()) + QStringLiteral(": ") + result.message();
 }
 
@@ -128,8 +128,7 @@ struct DriveState {
 
 constexpr std::size_t kMaxLatencySamples = std::size_t(1) << 22;
 
-QCoro::Task<void> driver(Flow& flow, DriveState& state, const Workload& work)
-{
+QCoro::Task<void> driver(Flow& flow, DriveState& state, const Workload& work) {
     for (;;) {
         const std::int64_t start = nowNs();
         if (start >= state.endNs) {
@@ -175,8 +174,7 @@ QCoro::Task<void> driver(Flow& flow, DriveState& state, const Workload& work)
 }
 
 /// Keeps `inFlight` callers busy for `seconds` (after a warm-up) and measures.
-QCoro::Task<Measurement> drive(Flow& flow, int inFlight, double seconds, Workload work)
-{
+QCoro::Task<Measurement> drive(Flow& flow, int inFlight, double seconds, Workload work) {
     DriveState state;
     const std::int64_t warmupNs = std::int64_t(std::min(0.5, seconds * 0.2) * 1e9);
     state.measureFromNs = nowNs() + warmupNs;
@@ -193,15 +191,16 @@ QCoro::Task<Measurement> drive(Flow& flow, int inFlight, double seconds, Workloa
     m.tasksPerS = double(m.verified()) / seconds;
     m.p50Us = quantile(state.latenciesNs, 0.50);
     m.p99Us = quantile(state.latenciesNs, 0.99);
-    if (const MetricsSnapshotPtr snapshot = flow.lastSnapshot(); snapshot && !snapshot->steps.isEmpty()) {
+    if (const MetricsSnapshotPtr snapshot = flow.lastSnapshot();
+        snapshot && !snapshot->steps.isEmpty()) {
         m.snapshotQueueWaitP50Us = snapshot->steps.front().queueWait.p50Us;
         m.snapshotQueueWaitP99Us = snapshot->steps.front().queueWait.p99Us;
     }
     co_return m;
 }
 
-StepSpec makeStep(const QString& id, const QString& handler, QJsonObject params = {}, int nprocs = 1, int batch = 1)
-{
+StepSpec makeStep(const QString& id, const QString& handler, QJsonObject params = {},
+                  int nprocs = 1, int batch = 1) {
     StepSpec step;
     step.id = id;
     step.handler = handler;
@@ -211,8 +210,7 @@ StepSpec makeStep(const QString& id, const QString& handler, QJsonObject params 
     return step;
 }
 
-PipelineDocument chain(QList<StepSpec> steps)
-{
+PipelineDocument chain(QList<StepSpec> steps) {
     PipelineDocument document;
     document.name = QStringLiteral("bench");
     document.steps = std::move(steps);
@@ -220,29 +218,26 @@ PipelineDocument chain(QList<StepSpec> steps)
     return document;
 }
 
-QJsonObject outputParams(const QString& field)
-{
+QJsonObject outputParams(const QString& field) {
     QJsonObject params;
     params.insert(QStringLiteral("output_field"), field);
     return params;
 }
 
 // Documents are built outside coroutines: GCC 12 miscompiles initializer lists in them.
-PipelineDocument oneStep(const QString& handler, QJsonObject params = {}, int nprocs = 1, int batch = 1)
-{
+PipelineDocument oneStep(const QString& handler, QJsonObject params = {}, int nprocs = 1,
+                         int batch = 1) {
     return chain({makeStep(QStringLiteral("s1"), handler, std::move(params), nprocs, batch)});
 }
 
-PipelineDocument threeSteps(int nprocs)
-{
+PipelineDocument threeSteps(int nprocs) {
     return chain({makeStep(QStringLiteral("a"), QStringLiteral("increment"), {}, nprocs),
                   makeStep(QStringLiteral("b"), QStringLiteral("increment"), {}, nprocs),
                   makeStep(QStringLiteral("c"), QStringLiteral("increment"), {}, nprocs)});
 }
 
 // metrics-overhead: trivial-1step with metrics sampled every 100 ms, or switched off.
-PipelineDocument metricsDocument(bool enabled)
-{
+PipelineDocument metricsDocument(bool enabled) {
     PipelineDocument document = oneStep(QStringLiteral("increment"));
     document.flow.metrics.enabled = enabled;
     document.flow.metrics.intervalMs = 100;
@@ -251,56 +246,51 @@ PipelineDocument metricsDocument(bool enabled)
 
 // overload with the slots raised to the in-flight bound: every caller's task can sit in
 // the shared-memory queue, none waits in the parent.
-PipelineDocument matchedSlotsDocument(int inFlight)
-{
+PipelineDocument matchedSlotsDocument(int inFlight) {
     PipelineDocument document = oneStep(QStringLiteral("increment"));
     document.steps.front().queueSize = inFlight;
     return document;
 }
 
 // selfcheck-wrong: increments by 2 where the bench expects 1.
-PipelineDocument wrongIncrementDocument()
-{
+PipelineDocument wrongIncrementDocument() {
     QJsonObject params;
     params.insert(QStringLiteral("by"), 2);
     return oneStep(QStringLiteral("increment"), params);
 }
 
-QJsonObject burnParams(int micros)
-{
+QJsonObject burnParams(int micros) {
     QJsonObject params;
     params.insert(QStringLiteral("us"), micros);
     return params;
 }
 
-Task incrementTask(std::uint64_t i)
-{
+Task incrementTask(std::uint64_t i) {
     Task task;
     task.set("value", Value(std::int64_t(i)));
     return task;
 }
 
-bool checkValue(const Task& task, std::int64_t expected, QString* why)
-{
+bool checkValue(const Task& task, std::int64_t expected, QString* why) {
     const Value* value = task.find("value");
     if (value != nullptr && value->type() == ValueType::Int && value->toInt() == expected)
         return true;
     *why = QStringLiteral("wrong result: value %1, expected %2")
-               .arg(value == nullptr ? QStringLiteral("missing") : QString::number(task.intField("value")))
+               .arg(value == nullptr ? QStringLiteral("missing")
+                                     : QString::number(task.intField("value")))
                .arg(expected);
     return false;
 }
 
 /// value + `steps` (each step an increment); 0 for handlers that must leave it alone.
-Workload incrementWork(int steps)
-{
+Workload incrementWork(int steps) {
     return {incrementTask, [steps](std::uint64_t i, const Task& task, QString* why) {
                 return checkValue(task, std::int64_t(i) + steps, why);
             }};
 }
 
-QCoro::Task<Measurement> measureFlow(PipelineDocument document, int inFlight, double seconds, Workload work)
-{
+QCoro::Task<Measurement> measureFlow(PipelineDocument document, int inFlight, double seconds,
+                                     Workload work) {
     Flow flow(std::move(document));
     const StartResult started = co_await flow.start();
     if (!started.ok) {
@@ -322,15 +312,16 @@ enum class PayloadMode { Blob, Inline };
 enum class PayloadFreshness { Fresh, Reuse };
 constexpr int kPayloadPatterns = 16;
 
-PipelineDocument payloadFlow(qint64 payloadBytes, PayloadMode mode, int inFlight)
-{
-    PipelineDocument document = chain({makeStep(QStringLiteral("read1"), QStringLiteral("checksum")),
-                                       makeStep(QStringLiteral("read2"), QStringLiteral("checksum"),
-                                                outputParams(QStringLiteral("checksum2")))});
+PipelineDocument payloadFlow(qint64 payloadBytes, PayloadMode mode, int inFlight) {
+    PipelineDocument document =
+        chain({makeStep(QStringLiteral("read1"), QStringLiteral("checksum")),
+               makeStep(QStringLiteral("read2"), QStringLiteral("checksum"),
+                        outputParams(QStringLiteral("checksum2")))});
     for (StepSpec& step : document.steps)
         step.queueSize = 2;
     if (mode == PayloadMode::Blob) {
-        document.flow.arenaBytes = std::max<qint64>(64ll << 20, (payloadBytes + (1 << 20)) * (inFlight + 2));
+        document.flow.arenaBytes =
+            std::max<qint64>(64ll << 20, (payloadBytes + (1 << 20)) * (inFlight + 2));
     } else {
         document.flow.arenaBytes = 0;
         document.flow.maxTaskBytes = int(payloadBytes + 4096);
@@ -343,8 +334,7 @@ struct PayloadSums {
     std::uint64_t reused = 0; ///< the reused payload: every byte 'p'
 };
 
-PayloadSums payloadSums(qint64 bytes)
-{
+PayloadSums payloadSums(qint64 bytes) {
     PayloadSums sums;
     std::string buffer(std::size_t(bytes), '\0');
     for (int pattern = 0; pattern < kPayloadPatterns; ++pattern) {
@@ -356,26 +346,29 @@ PayloadSums payloadSums(qint64 bytes)
     return sums;
 }
 
-Verifier payloadVerifier(std::shared_ptr<const PayloadSums> sums, PayloadFreshness freshness)
-{
+Verifier payloadVerifier(std::shared_ptr<const PayloadSums> sums, PayloadFreshness freshness) {
     return [sums, freshness](std::uint64_t i, const Task& task, QString* why) {
-        const std::uint64_t expected =
-            freshness == PayloadFreshness::Fresh ? sums->byPattern[i % kPayloadPatterns] : sums->reused;
+        const std::uint64_t expected = freshness == PayloadFreshness::Fresh
+                                           ? sums->byPattern[i % kPayloadPatterns]
+                                           : sums->reused;
         if (!checkValue(task, std::int64_t(i), why))
             return false;
         const auto first = std::uint64_t(task.intField("checksum"));
         const auto second = std::uint64_t(task.intField("checksum2"));
         if (first == expected && second == expected)
             return true;
-        *why = QStringLiteral("wrong checksum: %1 / %2, expected %3").arg(first).arg(second).arg(expected);
+        *why = QStringLiteral("wrong checksum: %1 / %2, expected %3")
+                   .arg(first)
+                   .arg(second)
+                   .arg(expected);
         return false;
     };
 }
 
 /// Fresh: a new payload per task, filled in place (a blob from the flow's arena, or inline
 /// bytes); Reuse: one prepared payload (a blob shared once, or one QByteArray).
-TaskFactory payloadFactory(qint64 bytes, PayloadMode mode, PayloadFreshness freshness, const Value& reused)
-{
+TaskFactory payloadFactory(qint64 bytes, PayloadMode mode, PayloadFreshness freshness,
+                           const Value& reused) {
     if (freshness == PayloadFreshness::Reuse) {
         return [reused](std::uint64_t i) {
             Task task;
@@ -388,7 +381,8 @@ TaskFactory payloadFactory(qint64 bytes, PayloadMode mode, PayloadFreshness fres
         return [bytes](std::uint64_t i) {
             Task task;
             task.set("value", Value(std::int64_t(i)));
-            task.set("payload", Value::fromBytes(QByteArray(qsizetype(bytes), char(i % kPayloadPatterns))));
+            task.set("payload",
+                     Value::fromBytes(QByteArray(qsizetype(bytes), char(i % kPayloadPatterns))));
             return task;
         };
     }
@@ -401,7 +395,8 @@ TaskFactory payloadFactory(qint64 bytes, PayloadMode mode, PayloadFreshness fres
         if (blob.empty()) {
             // The task goes without its payload and fails in the first step: counted.
             if (!std::exchange(*reported, true))
-                std::fprintf(stderr, "aqueduct-bench: allocateBlob failed: %s\n", qPrintable(error));
+                std::fprintf(stderr, "aqueduct-bench: allocateBlob failed: %s\n",
+                             qPrintable(error));
             return task;
         }
         std::memset(blob.data(), int(i % kPayloadPatterns), blob.size());
@@ -410,28 +405,27 @@ TaskFactory payloadFactory(qint64 bytes, PayloadMode mode, PayloadFreshness fres
 }
 
 // Built outside coroutines (GCC 12 destroys brace-built temporaries in them twice).
-Workload payloadWorkload(qint64 bytes, PayloadMode mode, PayloadFreshness freshness, const Value& reused,
-                         std::shared_ptr<const PayloadSums> sums)
-{
-    return Workload{payloadFactory(bytes, mode, freshness, reused), payloadVerifier(std::move(sums), freshness)};
+Workload payloadWorkload(qint64 bytes, PayloadMode mode, PayloadFreshness freshness,
+                         const Value& reused, std::shared_ptr<const PayloadSums> sums) {
+    return Workload{payloadFactory(bytes, mode, freshness, reused),
+                    payloadVerifier(std::move(sums), freshness)};
 }
 
 // soak: long run at full load with 1% failing tasks; RSS and arena at start and end.
-PipelineDocument soakFlow()
-{
+PipelineDocument soakFlow() {
     QJsonObject failParams;
     failParams.insert(QStringLiteral("probability"), 0.01);
     failParams.insert(QStringLiteral("seed_field"), QStringLiteral("value"));
-    PipelineDocument document = chain({makeStep(QStringLiteral("parse"), QStringLiteral("increment")),
-                                       makeStep(QStringLiteral("flaky"), QStringLiteral("fail"), failParams),
-                                       makeStep(QStringLiteral("read"), QStringLiteral("checksum"))});
+    PipelineDocument document =
+        chain({makeStep(QStringLiteral("parse"), QStringLiteral("increment")),
+               makeStep(QStringLiteral("flaky"), QStringLiteral("fail"), failParams),
+               makeStep(QStringLiteral("read"), QStringLiteral("checksum"))});
     return document;
 }
 
 /// soak: value + 1 and the payload's checksum; the flaky step's ~1% failures come back as
 /// handler errors with its message and are counted apart (anything else wrong fails).
-Workload soakWorkload(const Value& payload, std::uint64_t expectedSum)
-{
+Workload soakWorkload(const Value& payload, std::uint64_t expectedSum) {
     Workload work;
     work.make = [payload](std::uint64_t i) {
         Task task;
@@ -448,13 +442,13 @@ Workload soakWorkload(const Value& payload, std::uint64_t expectedSum)
         return false;
     };
     work.injected = [](const TaskResult& failed) {
-        return failed.error() == ErrorKind::HandlerError && failed.message().contains(QLatin1String("injected failure"));
+        return failed.error() == ErrorKind::HandlerError &&
+               failed.message().contains(QLatin1String("injected failure"));
     };
     return work;
 }
 
-QJsonObject processMemory(const Flow& flow)
-{
+QJsonObject processMemory(const Flow& flow) {
     QJsonObject rss;
     auto rssOf = [](qint64 pid) -> qint64 {
         QFile statm(QStringLiteral("/proc/%1/statm").arg(pid));
@@ -464,15 +458,15 @@ QJsonObject processMemory(const Flow& flow)
     };
     rss.insert(QStringLiteral("parent"), rssOf(QCoreApplication::applicationPid()));
     for (const WorkerInfo& worker : flow.workers())
-        rss.insert(QStringLiteral("%1/%2").arg(worker.stepId).arg(worker.workerIndex), rssOf(worker.pid));
+        rss.insert(QStringLiteral("%1/%2").arg(worker.stepId).arg(worker.workerIndex),
+                   rssOf(worker.pid));
     return rss;
 }
 
 // ---------------------------------------------------------------------------------------
 // JSON
 
-void addCpu(QJsonObject& object, const CpuSample& cpu, std::uint64_t tasks, double seconds)
-{
+void addCpu(QJsonObject& object, const CpuSample& cpu, std::uint64_t tasks, double seconds) {
     const double perTask = tasks ? 1.0 / double(tasks) : 0.0;
     object.insert(QStringLiteral("cpu_us_per_task"), cpu.totalUs() * perTask);
     object.insert(QStringLiteral("cpu_parent_us_per_task"), cpu.parentUs * perTask);
@@ -481,8 +475,7 @@ void addCpu(QJsonObject& object, const CpuSample& cpu, std::uint64_t tasks, doub
         object.insert(QStringLiteral("cpu_cores"), cpu.totalUs() / (seconds * 1e6));
 }
 
-void addMeasurement(QJsonObject& object, const Measurement& m)
-{
+void addMeasurement(QJsonObject& object, const Measurement& m) {
     object.insert(QStringLiteral("tasks_per_s"), qRound64(m.tasksPerS));
     object.insert(QStringLiteral("p50_us"), m.p50Us);
     object.insert(QStringLiteral("p99_us"), m.p99Us);
@@ -494,27 +487,29 @@ void addMeasurement(QJsonObject& object, const Measurement& m)
 }
 
 /// Folds a second measurement's failures into the line (a scenario fails as a whole).
-void addFailures(QJsonObject& object, const QString& prefix, const Measurement& m)
-{
+void addFailures(QJsonObject& object, const QString& prefix, const Measurement& m) {
     if (!m.failed)
         return;
-    object.insert(QStringLiteral("failed"), object.value(QStringLiteral("failed")).toInteger() + qint64(m.failed));
+    object.insert(QStringLiteral("failed"),
+                  object.value(QStringLiteral("failed")).toInteger() + qint64(m.failed));
     object.insert(prefix + QStringLiteral("_first_error"), m.firstError);
     if (!object.contains(QStringLiteral("first_error")))
         object.insert(QStringLiteral("first_error"), m.firstError);
 }
 
 /// `peer` and `ratio` = ours / the peer's, of `ratioOf` (tasks_per_s unless said).
-void addPeer(QJsonObject& object, const PeerResult& peer, double ours, const QString& ratioOf = QStringLiteral("tasks_per_s"))
-{
+void addPeer(QJsonObject& object, const PeerResult& peer, double ours,
+             const QString& ratioOf = QStringLiteral("tasks_per_s")) {
     object.insert(QStringLiteral("peer"), peer.peer);
     if (!peer.ok()) {
         object.insert(QStringLiteral("peer_error"), peer.error);
         return;
     }
     if (peer.value("tasks") <= 0 && ratioOf == QLatin1String("tasks_per_s")) {
-        object.insert(QStringLiteral("peer_error"),
-                      QStringLiteral("%1 finished no task inside its measured window (raise --seconds)").arg(peer.peer));
+        object.insert(
+            QStringLiteral("peer_error"),
+            QStringLiteral("%1 finished no task inside its measured window (raise --seconds)")
+                .arg(peer.peer));
         return;
     }
     const double peerValue = peer.data.value(ratioOf).toDouble();
@@ -529,8 +524,7 @@ void addPeer(QJsonObject& object, const PeerResult& peer, double ours, const QSt
 }
 
 /// A second peer shown beside the main one, e.g. "mp_pool_imap_tasks_per_s".
-void addExtraPeer(QJsonObject& object, const PeerResult& peer, double ours)
-{
+void addExtraPeer(QJsonObject& object, const PeerResult& peer, double ours) {
     QString key = peer.peer;
     key.replace(QLatin1Char('-'), QLatin1Char('_'));
     if (!peer.ok()) {
@@ -544,12 +538,12 @@ void addExtraPeer(QJsonObject& object, const PeerResult& peer, double ours)
         object.insert(QStringLiteral("ratio_vs_") + key, ours / rate);
 }
 
-void emitResult(QJsonObject object, bool peersEnabled)
-{
-    const bool failed = object.value(QStringLiteral("failed")).toInteger() > 0
-                        || object.contains(QStringLiteral("first_error"))
-                        || (peersEnabled && object.contains(QStringLiteral("peer_error")));
-    object.insert(QStringLiteral("status"), failed ? QStringLiteral("failed") : QStringLiteral("ok"));
+void emitResult(QJsonObject object, bool peersEnabled) {
+    const bool failed = object.value(QStringLiteral("failed")).toInteger() > 0 ||
+                        object.contains(QStringLiteral("first_error")) ||
+                        (peersEnabled && object.contains(QStringLiteral("peer_error")));
+    object.insert(QStringLiteral("status"),
+                  failed ? QStringLiteral("failed") : QStringLiteral("ok"));
     if (failed)
         g_anyScenarioFailed = true;
     std::printf("%s\n", QJsonDocument(object).toJson(QJsonDocument::Compact).constData());
@@ -574,8 +568,7 @@ struct LaneState {
     Measurement m;
 };
 
-QCoro::Task<void> bulkLane(Flow& flow, LaneState& state)
-{
+QCoro::Task<void> bulkLane(Flow& flow, LaneState& state) {
     QString why;
     while (state.next < state.count) {
         const std::uint64_t index = state.next++;
@@ -588,8 +581,7 @@ QCoro::Task<void> bulkLane(Flow& flow, LaneState& state)
     }
 }
 
-QCoro::Task<BulkMeasurement> measureBulk(qint64 count)
-{
+QCoro::Task<BulkMeasurement> measureBulk(qint64 count) {
     BulkMeasurement bulk;
     Measurement& m = bulk.m;
     Flow flow(oneStep(QStringLiteral("increment")));
@@ -624,7 +616,9 @@ QCoro::Task<BulkMeasurement> measureBulk(qint64 count)
             m.fail(why);
     }
     if (results.size() != std::size_t(count)) {
-        m.fail(QStringLiteral("processMany gave %1 results for %2 tasks").arg(results.size()).arg(count));
+        m.fail(QStringLiteral("processMany gave %1 results for %2 tasks")
+                   .arg(results.size())
+                   .arg(count));
         m.failed += std::uint64_t(std::max<qint64>(0, count - qint64(results.size()))) - 1;
     }
     const std::int64_t t3 = nowNs();
@@ -659,8 +653,7 @@ QCoro::Task<BulkMeasurement> measureBulk(qint64 count)
 // written to a file and every line is checked afterwards).
 
 /// Checks `{"value":V,...,"_status":"ok",...}` lines: every V - 1 in 0..N-1 exactly once.
-Measurement verifyRunOutput(const QString& path, qint64 count)
-{
+Measurement verifyRunOutput(const QString& path, qint64 count) {
     Measurement m;
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
@@ -677,22 +670,27 @@ Measurement verifyRunOutput(const QString& path, qint64 count)
         ++m.tasks;
         const qsizetype at = line.indexOf(valueKey);
         if (at < 0 || !line.contains(okStatus)) {
-            m.fail(QStringLiteral("result line not ok: %1").arg(QString::fromUtf8(line.left(200)).trimmed()));
+            m.fail(QStringLiteral("result line not ok: %1")
+                       .arg(QString::fromUtf8(line.left(200)).trimmed()));
             continue;
         }
         qsizetype end = at + valueKey.size();
-        while (end < line.size() && (std::isdigit(static_cast<unsigned char>(line[end])) || line[end] == '-'))
+        while (end < line.size() &&
+               (std::isdigit(static_cast<unsigned char>(line[end])) || line[end] == '-'))
             ++end;
         bool ok = false;
-        const qint64 value = line.mid(at + valueKey.size(), end - at - valueKey.size()).toLongLong(&ok);
+        const qint64 value =
+            line.mid(at + valueKey.size(), end - at - valueKey.size()).toLongLong(&ok);
         if (!ok || value < 1 || value > count || seen[std::size_t(value - 1)]) {
-            m.fail(QStringLiteral("wrong or repeated result: %1").arg(QString::fromUtf8(line.left(200)).trimmed()));
+            m.fail(QStringLiteral("wrong or repeated result: %1")
+                       .arg(QString::fromUtf8(line.left(200)).trimmed()));
             continue;
         }
         seen[std::size_t(value - 1)] = true;
     }
     if (m.tasks != std::uint64_t(count)) {
-        const std::uint64_t missing = std::uint64_t(count) > m.tasks ? std::uint64_t(count) - m.tasks : 0;
+        const std::uint64_t missing =
+            std::uint64_t(count) > m.tasks ? std::uint64_t(count) - m.tasks : 0;
         m.fail(QStringLiteral("%1 result lines for %2 tasks").arg(m.tasks).arg(count));
         m.failed += missing > 0 ? missing - 1 : 0;
         m.tasks = std::max<std::uint64_t>(m.tasks, std::uint64_t(count));
@@ -700,8 +698,7 @@ Measurement verifyRunOutput(const QString& path, qint64 count)
     return m;
 }
 
-QJsonObject runGenerate(const Options& options, qint64 count)
-{
+QJsonObject runGenerate(const Options& options, qint64 count) {
     QJsonObject result;
     const auto failWith = [&](const QString& error) {
         result.insert(QStringLiteral("tasks_per_s"), 0);
@@ -713,11 +710,14 @@ QJsonObject runGenerate(const Options& options, qint64 count)
         return result;
     };
     if (!QFileInfo(options.aqueductBinary).isExecutable())
-        return failWith(QStringLiteral("no aqueduct binary at %1 (build the aqueduct target or pass --aqueduct PATH)")
-                            .arg(options.aqueductBinary));
+        return failWith(
+            QStringLiteral(
+                "no aqueduct binary at %1 (build the aqueduct target or pass --aqueduct PATH)")
+                .arg(options.aqueductBinary));
     // Results go to memory-backed files when there are some, so the disk is not measured.
-    const QString base = QFileInfo(QStringLiteral("/dev/shm")).isWritable() ? QStringLiteral("/dev/shm/aqueduct-bench-XXXXXX")
-                                                                             : QString();
+    const QString base = QFileInfo(QStringLiteral("/dev/shm")).isWritable()
+                             ? QStringLiteral("/dev/shm/aqueduct-bench-XXXXXX")
+                             : QString();
     QTemporaryDir dir(base);
     if (!dir.isValid())
         return failWith(QStringLiteral("no temporary directory: ") + dir.errorString());
@@ -727,8 +727,10 @@ QJsonObject runGenerate(const Options& options, qint64 count)
         return failWith(QStringLiteral("cannot write %1: %2").arg(pipeline, error));
     QProcess run;
     const double childrenBeforeUs = childrenCpuUs();
-    run.start(options.aqueductBinary, {QStringLiteral("run"), pipeline, QStringLiteral("--generate"), QString::number(count),
-                                       QStringLiteral("--output"), output, QStringLiteral("--quiet")});
+    run.start(options.aqueductBinary,
+              {QStringLiteral("run"), pipeline, QStringLiteral("--generate"),
+               QString::number(count), QStringLiteral("--output"), output,
+               QStringLiteral("--quiet")});
     // CPU: aqueduct itself from RUSAGE_CHILDREN once it is waited for; its workers belong to
     // its fork server and are never ours to wait for, so their CPU is read from /proc while
     // they live (the last reading of each, at most 50 ms old). Discovering them scans /proc,
@@ -775,7 +777,13 @@ QJsonObject runGenerate(const Options& options, qint64 count)
     const double wallS = summary.value(QStringLiteral("wall_s")).toDouble();
     Measurement m = verifyRunOutput(output, count);
     if (run.exitStatus() != QProcess::NormalExit || run.exitCode() != 0)
-        m.fail(QStringLiteral("aqueduct run exited %1: %2").arg(run.exitCode()).arg(QString::fromUtf8(summary.value(QStringLiteral("failed")).toObject().isEmpty() ? stderrText.right(300) : QJsonDocument(summary.value(QStringLiteral("failed")).toObject()).toJson(QJsonDocument::Compact))));
+        m.fail(QStringLiteral("aqueduct run exited %1: %2")
+                   .arg(run.exitCode())
+                   .arg(QString::fromUtf8(
+                       summary.value(QStringLiteral("failed")).toObject().isEmpty()
+                           ? stderrText.right(300)
+                           : QJsonDocument(summary.value(QStringLiteral("failed")).toObject())
+                                 .toJson(QJsonDocument::Compact))));
     m.seconds = wallS;
     m.tasksPerS = wallS > 0 ? double(m.verified()) / wallS : 0;
     const QJsonObject latency = summary.value(QStringLiteral("latency_ms")).toObject();
@@ -788,15 +796,17 @@ QJsonObject runGenerate(const Options& options, qint64 count)
     addMeasurement(result, m);
     result.insert(QStringLiteral("cpu_includes_startup"), true);
     result.insert(QStringLiteral("wall_s"), wallS);
-    result.insert(QStringLiteral("summary_tasks_per_s"), summary.value(QStringLiteral("tasks_per_s")).toDouble());
-    result.insert(QStringLiteral("command"), QStringLiteral("aqueduct run one-step.json --generate %1 --output FILE --quiet").arg(count));
+    result.insert(QStringLiteral("summary_tasks_per_s"),
+                  summary.value(QStringLiteral("tasks_per_s")).toDouble());
+    result.insert(QStringLiteral("command"),
+                  QStringLiteral("aqueduct run one-step.json --generate %1 --output FILE --quiet")
+                      .arg(count));
     return result;
 }
 
 // ---------------------------------------------------------------------------------------
 
-QString canonicalScenario(const QString& name)
-{
+QString canonicalScenario(const QString& name) {
     // Before issue 17 the payload scenarios reused one blob for every task.
     if (name == QLatin1String("payload-1mib"))
         return QStringLiteral("payload-1mib-reuse");
@@ -805,15 +815,15 @@ QString canonicalScenario(const QString& name)
     return name;
 }
 
-QCoro::Task<void> runScenario(const QString& name, const Options& options, PythonPeers& peers)
-{
+QCoro::Task<void> runScenario(const QString& name, const Options& options, PythonPeers& peers) {
     const double seconds = options.seconds;
     const QString ppeAsync = QStringLiteral("ppe-async");
     const QString increment = QStringLiteral("increment");
     QJsonObject result;
     result.insert(QStringLiteral("scenario"), name);
     if (name == QLatin1String("trivial-1step")) {
-        const Measurement m = co_await measureFlow(oneStep(increment), 256, seconds, incrementWork(1));
+        const Measurement m =
+            co_await measureFlow(oneStep(increment), 256, seconds, incrementWork(1));
         addMeasurement(result, m);
         result.insert(QStringLiteral("in_flight"), 256);
         addPeer(result, peers.run(ppeAsync, increment, 1, 256, seconds), m.tasksPerS);
@@ -828,53 +838,69 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
         result.insert(QStringLiteral("process_many_s"), bulk.processS);
         result.insert(QStringLiteral("verify_s"), bulk.verifyS);
         result.insert(QStringLiteral("lanes256_tasks_per_s"), qRound64(bulk.lanes.tasksPerS));
-        result.insert(QStringLiteral("lanes256_cpu_us_per_task"), bulk.lanes.perTask(bulk.lanes.cpu.totalUs()));
-        addPeer(result, peers.run(QStringLiteral("ppe-map"), increment, 1, 0, double(count)), m.tasksPerS);
-        addExtraPeer(result, peers.run(QStringLiteral("mp-pool-imap"), increment, 1, 0, double(count)), m.tasksPerS);
+        result.insert(QStringLiteral("lanes256_cpu_us_per_task"),
+                      bulk.lanes.perTask(bulk.lanes.cpu.totalUs()));
+        addPeer(result, peers.run(QStringLiteral("ppe-map"), increment, 1, 0, double(count)),
+                m.tasksPerS);
+        addExtraPeer(result,
+                     peers.run(QStringLiteral("mp-pool-imap"), increment, 1, 0, double(count)),
+                     m.tasksPerS);
     } else if (name == QLatin1String("run-generate")) {
         const qint64 count = options.tasksForBulk();
         result = runGenerate(options, count);
         result.insert(QStringLiteral("scenario"), name);
         const double ours = result.value(QStringLiteral("tasks_per_s")).toDouble();
         addPeer(result, peers.run(QStringLiteral("ppe-map"), increment, 1, 0, double(count)), ours);
-        addExtraPeer(result, peers.run(QStringLiteral("mp-pool-imap"), increment, 1, 0, double(count)), ours);
+        addExtraPeer(result,
+                     peers.run(QStringLiteral("mp-pool-imap"), increment, 1, 0, double(count)),
+                     ours);
     } else if (name == QLatin1String("trivial-3step")) {
         const Measurement m = co_await measureFlow(threeSteps(1), 256, seconds, incrementWork(3));
         addMeasurement(result, m);
-        addPeer(result, peers.run(ppeAsync, QStringLiteral("increment3"), 3, 256, seconds), m.tasksPerS);
+        addPeer(result, peers.run(ppeAsync, QStringLiteral("increment3"), 3, 256, seconds),
+                m.tasksPerS);
     } else if (name == QLatin1String("batch16-1step")) {
-        const Measurement m = co_await measureFlow(oneStep(increment, QJsonObject(), 1, 16), 256, seconds, incrementWork(1));
+        const Measurement m = co_await measureFlow(oneStep(increment, QJsonObject(), 1, 16), 256,
+                                                   seconds, incrementWork(1));
         addMeasurement(result, m);
         addPeer(result, peers.run(ppeAsync, increment, 1, 256, seconds), m.tasksPerS);
     } else if (name == QLatin1String("latency-1inflight")) {
-        const Measurement m = co_await measureFlow(oneStep(increment), 1, seconds, incrementWork(1));
+        const Measurement m =
+            co_await measureFlow(oneStep(increment), 1, seconds, incrementWork(1));
         addMeasurement(result, m);
         // One task in flight: the CPU burnt per second is what waiting costs (spinning).
         result.insert(QStringLiteral("cpu_cores_while_waiting"), m.cpu.totalUs() / (seconds * 1e6));
-        result.insert(QStringLiteral("cpu_parent_cores_while_waiting"), m.cpu.parentUs / (seconds * 1e6));
+        result.insert(QStringLiteral("cpu_parent_cores_while_waiting"),
+                      m.cpu.parentUs / (seconds * 1e6));
         addPeer(result, peers.run(ppeAsync, increment, 1, 1, seconds), m.tasksPerS);
     } else if (name == QLatin1String("cpuburn-scaling")) {
         const Workload burn = incrementWork(0); // cpu_burn leaves the value alone
-        const Measurement one = co_await measureFlow(oneStep(QStringLiteral("cpu_burn"), burnParams(20), 1), 256, seconds, burn);
-        const Measurement two = co_await measureFlow(oneStep(QStringLiteral("cpu_burn"), burnParams(20), 2), 256, seconds, burn);
+        const Measurement one = co_await measureFlow(
+            oneStep(QStringLiteral("cpu_burn"), burnParams(20), 1), 256, seconds, burn);
+        const Measurement two = co_await measureFlow(
+            oneStep(QStringLiteral("cpu_burn"), burnParams(20), 2), 256, seconds, burn);
         addMeasurement(result, two);
         addFailures(result, QStringLiteral("nprocs1"), one);
         result.insert(QStringLiteral("nprocs1_tasks_per_s"), qRound64(one.tasksPerS));
         result.insert(QStringLiteral("nprocs2_tasks_per_s"), qRound64(two.tasksPerS));
-        result.insert(QStringLiteral("speedup"), one.tasksPerS > 0 ? two.tasksPerS / one.tasksPerS : 0);
-        addPeer(result, peers.run(ppeAsync, QStringLiteral("cpu_burn"), 2, 256, seconds, 20), two.tasksPerS);
+        result.insert(QStringLiteral("speedup"),
+                      one.tasksPerS > 0 ? two.tasksPerS / one.tasksPerS : 0);
+        addPeer(result, peers.run(ppeAsync, QStringLiteral("cpu_burn"), 2, 256, seconds, 20),
+                two.tasksPerS);
     } else if (name == QLatin1String("overload")) {
         const PipelineDocument document = oneStep(increment);
         const Measurement few = co_await measureFlow(document, 64, seconds, incrementWork(1));
         const Measurement many = co_await measureFlow(document, 4096, seconds, incrementWork(1));
-        const Measurement matched = co_await measureFlow(matchedSlotsDocument(4096), 4096, seconds, incrementWork(1));
+        const Measurement matched =
+            co_await measureFlow(matchedSlotsDocument(4096), 4096, seconds, incrementWork(1));
         addMeasurement(result, many);
         addFailures(result, QStringLiteral("inflight64"), few);
         addFailures(result, QStringLiteral("matched_slots"), matched);
         result.insert(QStringLiteral("inflight64_tasks_per_s"), qRound64(few.tasksPerS));
         result.insert(QStringLiteral("inflight4096_tasks_per_s"), qRound64(many.tasksPerS));
         result.insert(QStringLiteral("inflight4096_p99_us"), many.p99Us);
-        result.insert(QStringLiteral("overload_ratio"), few.tasksPerS > 0 ? many.tasksPerS / few.tasksPerS : 0);
+        result.insert(QStringLiteral("overload_ratio"),
+                      few.tasksPerS > 0 ? many.tasksPerS / few.tasksPerS : 0);
         // Where a task waits: in the shared-memory step queue (engine timings) or before
         // it, in the parent (the rest of its latency, transport included).
         const auto waits = [&result](const QString& prefix, const Measurement& m) {
@@ -882,22 +908,27 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
             const double handle = m.perTask(m.handleUsSum);
             result.insert(prefix + QStringLiteral("_latency_us_mean"), m.perTask(m.latencyUsSum));
             result.insert(prefix + QStringLiteral("_shm_queue_wait_us_mean"), shm);
-            result.insert(prefix + QStringLiteral("_parent_wait_us_mean"), std::max(0.0, m.perTask(m.latencyUsSum) - shm - handle));
-            result.insert(prefix + QStringLiteral("_shm_queue_wait_p50_us"), m.snapshotQueueWaitP50Us);
-            result.insert(prefix + QStringLiteral("_shm_queue_wait_p99_us"), m.snapshotQueueWaitP99Us);
+            result.insert(prefix + QStringLiteral("_parent_wait_us_mean"),
+                          std::max(0.0, m.perTask(m.latencyUsSum) - shm - handle));
+            result.insert(prefix + QStringLiteral("_shm_queue_wait_p50_us"),
+                          m.snapshotQueueWaitP50Us);
+            result.insert(prefix + QStringLiteral("_shm_queue_wait_p99_us"),
+                          m.snapshotQueueWaitP99Us);
         };
         waits(QStringLiteral("inflight64"), few);
         waits(QStringLiteral("inflight4096"), many);
         waits(QStringLiteral("matched_slots"), matched);
         result.insert(QStringLiteral("matched_slots_tasks_per_s"), qRound64(matched.tasksPerS));
-        result.insert(QStringLiteral("overload_ratio_matched_slots"), few.tasksPerS > 0 ? matched.tasksPerS / few.tasksPerS : 0);
+        result.insert(QStringLiteral("overload_ratio_matched_slots"),
+                      few.tasksPerS > 0 ? matched.tasksPerS / few.tasksPerS : 0);
         addPeer(result, peers.run(ppeAsync, increment, 1, 4096, seconds), many.tasksPerS);
     } else if (name == QLatin1String("idle")) {
         constexpr double kIdleSeconds = 5.0;
         Flow flow(oneStep(increment));
         const StartResult started = co_await flow.start();
         if (!started.ok) {
-            result.insert(QStringLiteral("first_error"), QStringLiteral("start failed: ") + started.error);
+            result.insert(QStringLiteral("first_error"),
+                          QStringLiteral("start failed: ") + started.error);
         } else {
             // A few tasks first, so the workers have been busy and gone back to sleep.
             std::vector<Task> warm;
@@ -907,7 +938,10 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
             std::uint64_t failed = 0;
             QString why;
             for (std::size_t i = 0; i < warmResults.size(); ++i)
-                failed += warmResults[i].ok() && checkValue(warmResults[i].task(), std::int64_t(i) + 1, &why) ? 0 : 1;
+                failed += warmResults[i].ok() &&
+                                  checkValue(warmResults[i].task(), std::int64_t(i) + 1, &why)
+                              ? 0
+                              : 1;
             // The peer idles alongside: both only sleep, so neither disturbs the other.
             peers.startDetached(QStringLiteral("pool-idle"), increment, 1, 0, kIdleSeconds);
             co_await QCoro::sleepFor(500ms);
@@ -924,14 +958,19 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
             result.insert(QStringLiteral("tasks"), 0);
             result.insert(QStringLiteral("failed"), qint64(failed));
             if (failed)
-                result.insert(QStringLiteral("first_error"), QStringLiteral("warm-up tasks came back wrong: ") + why);
-            result.insert(QStringLiteral("cpu_us_per_task"), QJsonValue()); // no tasks: see idle_cpu_pct
+                result.insert(QStringLiteral("first_error"),
+                              QStringLiteral("warm-up tasks came back wrong: ") + why);
+            result.insert(QStringLiteral("cpu_us_per_task"),
+                          QJsonValue()); // no tasks: see idle_cpu_pct
             result.insert(QStringLiteral("idle_seconds"), wallS);
             result.insert(QStringLiteral("idle_cpu_pct"), idlePct);
-            result.insert(QStringLiteral("idle_cpu_parent_pct"), 100.0 * used.parentUs / (wallS * 1e6));
-            result.insert(QStringLiteral("idle_cpu_workers_pct"), 100.0 * used.workersUs / (wallS * 1e6));
+            result.insert(QStringLiteral("idle_cpu_parent_pct"),
+                          100.0 * used.parentUs / (wallS * 1e6));
+            result.insert(QStringLiteral("idle_cpu_workers_pct"),
+                          100.0 * used.workersUs / (wallS * 1e6));
             result.insert(QStringLiteral("cpu_cores"), used.totalUs() / (wallS * 1e6));
-            addPeer(result, peers.finish(kIdleSeconds + 60), idlePct, QStringLiteral("idle_cpu_pct"));
+            addPeer(result, peers.finish(kIdleSeconds + 60), idlePct,
+                    QStringLiteral("idle_cpu_pct"));
             co_await flow.stop();
         }
     } else if (name == QLatin1String("metrics-overhead")) {
@@ -941,8 +980,10 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
         Measurement on;
         Measurement failures;
         for (int round = 0; round < 2; ++round) {
-            const Measurement offRun = co_await measureFlow(metricsDocument(false), 256, seconds, incrementWork(1));
-            const Measurement onRun = co_await measureFlow(metricsDocument(true), 256, seconds, incrementWork(1));
+            const Measurement offRun =
+                co_await measureFlow(metricsDocument(false), 256, seconds, incrementWork(1));
+            const Measurement onRun =
+                co_await measureFlow(metricsDocument(true), 256, seconds, incrementWork(1));
             failures.failed += offRun.failed + onRun.failed;
             if (failures.firstError.isEmpty())
                 failures.firstError = offRun.failed ? offRun.firstError : onRun.firstError;
@@ -959,7 +1000,8 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
         result.insert(QStringLiteral("metrics_off_tasks_per_s"), qRound64(off.tasksPerS));
         result.insert(QStringLiteral("metrics_off_p50_us"), off.p50Us);
         result.insert(QStringLiteral("metrics_off_p99_us"), off.p99Us);
-        result.insert(QStringLiteral("metrics_ratio"), off.tasksPerS > 0 ? on.tasksPerS / off.tasksPerS : 0);
+        result.insert(QStringLiteral("metrics_ratio"),
+                      off.tasksPerS > 0 ? on.tasksPerS / off.tasksPerS : 0);
         addPeer(result, peers.run(ppeAsync, increment, 1, 256, seconds), on.tasksPerS);
     } else if (name == QLatin1String("lifecycle")) {
         Flow flow(threeSteps(2));
@@ -1007,8 +1049,13 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
         result.insert(QStringLiteral("cycles"), 20);
         result.insert(QStringLiteral("start_ms_p50"), quantile(startNs, 0.5) / 1000.0);
         result.insert(QStringLiteral("stop_ms_p50"), quantile(stopNs, 0.5) / 1000.0);
-        result.insert(QStringLiteral("start_ms_max"), startNs.empty() ? 0.0 : double(*std::max_element(startNs.begin(), startNs.end())) / 1e6);
-        result.insert(QStringLiteral("stop_ms_max"), stopNs.empty() ? 0.0 : double(*std::max_element(stopNs.begin(), stopNs.end())) / 1e6);
+        result.insert(QStringLiteral("start_ms_max"),
+                      startNs.empty()
+                          ? 0.0
+                          : double(*std::max_element(startNs.begin(), startNs.end())) / 1e6);
+        result.insert(
+            QStringLiteral("stop_ms_max"),
+            stopNs.empty() ? 0.0 : double(*std::max_element(stopNs.begin(), stopNs.end())) / 1e6);
         m.seconds = wallS;
         m.cpu = cpu;
         m.tasksPerS = double(m.verified()) / wallS;
@@ -1016,12 +1063,15 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
         result.insert(QStringLiteral("p50_us"), 0);
         result.insert(QStringLiteral("p99_us"), 0);
         result.insert(QStringLiteral("cpu_excludes_stop"), true);
-        addPeer(result, peers.run(QStringLiteral("pool-lifecycle"), increment, 6, 0, 20), m.tasksPerS);
+        addPeer(result, peers.run(QStringLiteral("pool-lifecycle"), increment, 6, 0, 20),
+                m.tasksPerS);
     } else if (name.startsWith(QLatin1String("payload-"))) {
         const bool big = name.startsWith(QLatin1String("payload-16mib"));
         const qint64 bytes = big ? (16ll << 20) : (1ll << 20);
         const int inFlight = big ? 4 : 16;
-        const PayloadFreshness freshness = name.endsWith(QLatin1String("-fresh")) ? PayloadFreshness::Fresh : PayloadFreshness::Reuse;
+        const PayloadFreshness freshness = name.endsWith(QLatin1String("-fresh"))
+                                               ? PayloadFreshness::Fresh
+                                               : PayloadFreshness::Reuse;
         const auto sums = std::make_shared<const PayloadSums>(payloadSums(bytes));
         // Blob: the payload lives in the running flow's shared arena; only a handle is queued.
         Measurement blob;
@@ -1036,41 +1086,52 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
                 prepared.set("payload", Value::fromBytes(QByteArray(qsizetype(bytes), 'p')));
                 QString shareError;
                 if (!prepared.share("payload", &shareError))
-                    std::fprintf(stderr, "aqueduct-bench: share failed: %s\n", qPrintable(shareError));
+                    std::fprintf(stderr, "aqueduct-bench: share failed: %s\n",
+                                 qPrintable(shareError));
                 reused = *prepared.find("payload");
             }
-            const Workload blobWork = payloadWorkload(bytes, PayloadMode::Blob, freshness, reused, sums);
+            const Workload blobWork =
+                payloadWorkload(bytes, PayloadMode::Blob, freshness, reused, sums);
             blob = co_await drive(blobFlow, inFlight, seconds, blobWork);
             co_await blobFlow.stop();
         }
         // Inline: the bytes are copied into each task slot and out again at every hop.
         const Value inlineReused = Value::fromBytes(QByteArray(qsizetype(bytes), 'p'));
-        const Workload inlineWork = payloadWorkload(bytes, PayloadMode::Inline, freshness, inlineReused, sums);
-        const Measurement inlined = co_await measureFlow(payloadFlow(bytes, PayloadMode::Inline, inFlight), inFlight, seconds,
-                                                         inlineWork);
+        const Workload inlineWork =
+            payloadWorkload(bytes, PayloadMode::Inline, freshness, inlineReused, sums);
+        const Measurement inlined = co_await measureFlow(
+            payloadFlow(bytes, PayloadMode::Inline, inFlight), inFlight, seconds, inlineWork);
         addMeasurement(result, blob);
         addFailures(result, QStringLiteral("inline"), inlined);
         result.insert(QStringLiteral("payload_bytes"), bytes);
-        result.insert(QStringLiteral("payload"), freshness == PayloadFreshness::Fresh ? QStringLiteral("fresh blob per task (Task::allocateBlob, filled)")
-                                                                                       : QStringLiteral("one blob shared once, reused by every task"));
+        result.insert(QStringLiteral("payload"),
+                      freshness == PayloadFreshness::Fresh
+                          ? QStringLiteral("fresh blob per task (Task::allocateBlob, filled)")
+                          : QStringLiteral("one blob shared once, reused by every task"));
         result.insert(QStringLiteral("inline_tasks_per_s"), qRound64(inlined.tasksPerS));
         result.insert(QStringLiteral("inline_p50_us"), inlined.p50Us);
-        result.insert(QStringLiteral("inline_cpu_us_per_task"), inlined.perTask(inlined.cpu.totalUs()));
-        result.insert(QStringLiteral("blob_vs_inline"), inlined.tasksPerS > 0 ? blob.tasksPerS / inlined.tasksPerS : 0);
+        result.insert(QStringLiteral("inline_cpu_us_per_task"),
+                      inlined.perTask(inlined.cpu.totalUs()));
+        result.insert(QStringLiteral("blob_vs_inline"),
+                      inlined.tasksPerS > 0 ? blob.tasksPerS / inlined.tasksPerS : 0);
         // The Python peer always sends a fresh payload (pickled into the pool's pipe).
         // A 16 MiB task takes Python a good part of a second: give it a window that holds some.
         const double peerSeconds = big ? std::max(seconds, 3.0) : seconds;
-        addPeer(result, peers.run(ppeAsync, QStringLiteral("checksum2"), 2, inFlight, peerSeconds, bytes), blob.tasksPerS);
+        addPeer(result,
+                peers.run(ppeAsync, QStringLiteral("checksum2"), 2, inFlight, peerSeconds, bytes),
+                blob.tasksPerS);
     } else if (name == QLatin1String("selfcheck-wrong")) {
         // The harness checking itself: the flow adds 2, the check wants 1, so every task
         // must count as failed and the run must exit 1.
-        const Measurement m = co_await measureFlow(wrongIncrementDocument(), 16, seconds, incrementWork(1));
+        const Measurement m =
+            co_await measureFlow(wrongIncrementDocument(), 16, seconds, incrementWork(1));
         addMeasurement(result, m);
     } else if (name == QLatin1String("soak")) {
         Flow flow(soakFlow());
         const StartResult started = co_await flow.start();
         if (!started.ok) {
-            result.insert(QStringLiteral("first_error"), QStringLiteral("start failed: ") + started.error);
+            result.insert(QStringLiteral("first_error"),
+                          QStringLiteral("start failed: ") + started.error);
             emitResult(result, options.peer);
             co_return;
         }
@@ -1090,7 +1151,8 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
         Measurement m = co_await drive(flow, 256, seconds, soakWork);
         const QJsonObject rssEnd = processMemory(flow);
         co_await QCoro::sleepFor(std::chrono::milliseconds(300));
-        const qint64 arenaEnd = flow.lastSnapshot() ? flow.lastSnapshot()->totals.arenaBytesUsed : 0;
+        const qint64 arenaEnd =
+            flow.lastSnapshot() ? flow.lastSnapshot()->totals.arenaBytesUsed : 0;
         qint64 startTotal = 0;
         qint64 endTotal = 0;
         for (auto it = rssStart.begin(); it != rssStart.end(); ++it) {
@@ -1100,27 +1162,38 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
         addMeasurement(result, m);
         result.insert(QStringLiteral("rss_start"), rssStart);
         result.insert(QStringLiteral("rss_end"), rssEnd);
-        result.insert(QStringLiteral("rss_growth_pct"), startTotal > 0 ? 100.0 * double(endTotal - startTotal) / double(startTotal) : 0.0);
+        result.insert(QStringLiteral("rss_growth_pct"),
+                      startTotal > 0 ? 100.0 * double(endTotal - startTotal) / double(startTotal)
+                                     : 0.0);
         result.insert(QStringLiteral("arena_bytes_start"), arenaStart);
         result.insert(QStringLiteral("arena_bytes_end"), arenaEnd);
         result.insert(QStringLiteral("injected_failures"), qint64(m.injected));
-        result.insert(QStringLiteral("failed_share"), m.tasks ? double(m.failed + m.injected) / double(m.tasks) : 0.0);
+        result.insert(QStringLiteral("failed_share"),
+                      m.tasks ? double(m.failed + m.injected) / double(m.tasks) : 0.0);
         co_await flow.stop();
     }
     emitResult(result, options.peer);
 }
 
-const QStringList kAllScenarios = {
-    QStringLiteral("trivial-1step"),      QStringLiteral("bulk-1step"),         QStringLiteral("run-generate"),
-    QStringLiteral("trivial-3step"),      QStringLiteral("batch16-1step"),      QStringLiteral("latency-1inflight"),
-    QStringLiteral("cpuburn-scaling"),    QStringLiteral("overload"),           QStringLiteral("idle"),
-    QStringLiteral("lifecycle"),          QStringLiteral("metrics-overhead"),   QStringLiteral("payload-1mib-fresh"),
-    QStringLiteral("payload-1mib-reuse"), QStringLiteral("payload-16mib-fresh"), QStringLiteral("payload-16mib-reuse")};
+const QStringList kAllScenarios = {QStringLiteral("trivial-1step"),
+                                   QStringLiteral("bulk-1step"),
+                                   QStringLiteral("run-generate"),
+                                   QStringLiteral("trivial-3step"),
+                                   QStringLiteral("batch16-1step"),
+                                   QStringLiteral("latency-1inflight"),
+                                   QStringLiteral("cpuburn-scaling"),
+                                   QStringLiteral("overload"),
+                                   QStringLiteral("idle"),
+                                   QStringLiteral("lifecycle"),
+                                   QStringLiteral("metrics-overhead"),
+                                   QStringLiteral("payload-1mib-fresh"),
+                                   QStringLiteral("payload-1mib-reuse"),
+                                   QStringLiteral("payload-16mib-fresh"),
+                                   QStringLiteral("payload-16mib-reuse")};
 /// Opt-in scenarios: soak (long) and selfcheck-wrong (must fail: proves wrong results are caught).
 const QStringList kExtraScenarios = {QStringLiteral("soak"), QStringLiteral("selfcheck-wrong")};
 
-QCoro::Task<void> runAll(Options options)
-{
+QCoro::Task<void> runAll(Options options) {
     PythonPeers peers(options.peer, QStringLiteral(AQUEDUCT_BENCH_PEER_SCRIPT));
     for (const QString& scenario : options.scenarios)
         co_await runScenario(scenario, options, peers);
@@ -1129,8 +1202,7 @@ QCoro::Task<void> runAll(Options options)
 
 } // namespace
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     registerBuiltinHandlers(HandlerRegistry::global());
     if (const int workerExit = bootstrapProcess(argc, argv); workerExit >= 0)
         return workerExit;
@@ -1156,8 +1228,10 @@ int main(int argc, char** argv)
                 std::printf("%s\n", qPrintable(name));
             return 0;
         } else {
-            std::fprintf(stderr, "usage: aqueduct-bench --json [--scenario NAME]... [--seconds S] [--tasks N] "
-                                 "[--no-peer] [--aqueduct PATH] [--list]\n");
+            std::fprintf(
+                stderr,
+                "usage: aqueduct-bench --json [--scenario NAME]... [--seconds S] [--tasks N] "
+                "[--no-peer] [--aqueduct PATH] [--list]\n");
             return 2;
         }
     }
@@ -1165,7 +1239,8 @@ int main(int argc, char** argv)
         options.scenarios = kAllScenarios;
     for (const QString& scenario : options.scenarios) {
         if (!kAllScenarios.contains(scenario) && !kExtraScenarios.contains(scenario)) {
-            std::fprintf(stderr, "aqueduct-bench: unknown scenario '%s' (see --list)\n", qPrintable(scenario));
+            std::fprintf(stderr, "aqueduct-bench: unknown scenario '%s' (see --list)\n",
+                         qPrintable(scenario));
             return 2;
         }
     }
