@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -497,6 +498,13 @@ void addFailures(QJsonObject& object, const QString& prefix, const Measurement& 
         object.insert(QStringLiteral("first_error"), m.firstError);
 }
 
+/// Whole tasks per second, but slow peers (a few 16 MiB tasks a second) keep two decimals.
+QJsonValue rate(double tasksPerS) {
+    if (tasksPerS >= 100)
+        return qRound64(tasksPerS);
+    return std::round(tasksPerS * 100.0) / 100.0;
+}
+
 /// `peer` and `ratio` = ours / the peer's, of `ratioOf` (tasks_per_s unless said).
 void addPeer(QJsonObject& object, const PeerResult& peer, double ours,
              const QString& ratioOf = QStringLiteral("tasks_per_s")) {
@@ -513,7 +521,7 @@ void addPeer(QJsonObject& object, const PeerResult& peer, double ours,
         return;
     }
     const double peerValue = peer.data.value(ratioOf).toDouble();
-    object.insert(QStringLiteral("peer_tasks_per_s"), qRound64(peer.value("tasks_per_s")));
+    object.insert(QStringLiteral("peer_tasks_per_s"), rate(peer.value("tasks_per_s")));
     object.insert(QStringLiteral("peer_p50_us"), peer.value("p50_us"));
     object.insert(QStringLiteral("peer_p99_us"), peer.value("p99_us"));
     object.insert(QStringLiteral("peer_tasks"), qint64(peer.value("tasks")));
@@ -531,11 +539,11 @@ void addExtraPeer(QJsonObject& object, const PeerResult& peer, double ours) {
         object.insert(key + QStringLiteral("_error"), peer.error);
         return;
     }
-    const double rate = peer.value("tasks_per_s");
-    object.insert(key + QStringLiteral("_tasks_per_s"), qRound64(rate));
+    const double peerRate = peer.value("tasks_per_s");
+    object.insert(key + QStringLiteral("_tasks_per_s"), rate(peerRate));
     object.insert(key + QStringLiteral("_cpu_us_per_task"), peer.value("cpu_us_per_task"));
-    if (rate > 0)
-        object.insert(QStringLiteral("ratio_vs_") + key, ours / rate);
+    if (peerRate > 0)
+        object.insert(QStringLiteral("ratio_vs_") + key, ours / peerRate);
 }
 
 void emitResult(QJsonObject object, bool peersEnabled) {
