@@ -627,7 +627,10 @@ QCoro::Task<BulkMeasurement> measureBulk(qint64 count) {
         m.fail(QStringLiteral("processMany gave %1 results for %2 tasks")
                    .arg(results.size())
                    .arg(count));
-        m.failed += std::uint64_t(std::max<qint64>(0, count - qint64(results.size()))) - 1;
+        // Every task without a result is a failed one (fail() counted the first).
+        const qint64 missing = count - qint64(results.size());
+        if (missing > 1)
+            m.failed += std::uint64_t(missing - 1);
     }
     const std::int64_t t3 = nowNs();
     m.seconds = double(t3 - t0) / 1e9;
