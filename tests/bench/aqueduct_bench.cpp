@@ -527,6 +527,8 @@ void addPeer(QJsonObject& object, const PeerResult& peer, double ours,
     object.insert(QStringLiteral("peer_tasks"), qint64(peer.value("tasks")));
     object.insert(QStringLiteral("peer_cpu_us_per_task"), peer.value("cpu_us_per_task"));
     object.insert(QStringLiteral("ratio_of"), ratioOf);
+    if (ratioOf != QLatin1String("tasks_per_s"))
+        object.insert(QStringLiteral("peer_") + ratioOf, peerValue);
     if (peerValue > 0)
         object.insert(QStringLiteral("ratio"), ours / peerValue);
 }

@@ -234,15 +234,22 @@ def three_increments(i):
     return i + 3
 
 
+def children_cpu_s():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # pool workers, joined at shutdown
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_lifecycle(workers, cycles):
     failed = 0
+    cpu0 = cpu_s([]) + children_cpu_s()
     start = time.perf_counter()
     for _ in range(cycles):
         with cf.ProcessPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(three_increments, range(100)))
         failed += sum(1 for i, v in enumerate(results) if v != i + 3)
     wall = time.perf_counter() - start
-    return {"tasks": cycles * 100, "failed": failed, "wall_s": wall, "cpu_s": 0.0}
+    cpu = cpu_s([]) + children_cpu_s() - cpu0
+    return {"tasks": cycles * 100, "failed": failed, "wall_s": wall, "cpu_s": cpu}
 
 
 def main():
