@@ -556,6 +556,11 @@ void emitResult(QJsonObject object, bool peersEnabled) {
                   failed ? QStringLiteral("failed") : QStringLiteral("ok"));
     if (failed)
         g_anyScenarioFailed = true;
+    // Other jobs on the machine change every figure: say how busy it was.
+    QFile loadavg(QStringLiteral("/proc/loadavg"));
+    if (loadavg.open(QIODevice::ReadOnly))
+        object.insert(QStringLiteral("loadavg_1m"),
+                      loadavg.readAll().split(' ').value(0).toDouble());
     std::printf("%s\n", QJsonDocument(object).toJson(QJsonDocument::Compact).constData());
     std::fflush(stdout);
 }
