@@ -68,7 +68,9 @@ public:
 
     /// Sends a task through the flow. Timeout 0 = the flow's default_timeout_ms.
     QCoro::Task<TaskResult> process(Task task, std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
-    /// Bulk submission: results in input order.
+    /// Bulk submission: results in input order. Tasks enter the flow as room frees up
+    /// (a window a little larger than the flow's slots); each task's timeout runs from
+    /// its own submission.
     QCoro::Task<std::vector<TaskResult>> processMany(std::vector<Task> tasks,
                                                      std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
 

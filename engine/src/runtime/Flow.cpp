@@ -126,14 +126,28 @@ QCoro::Task<TaskResult> Flow::process(Task task, std::chrono::milliseconds timeo
 
 QCoro::Task<std::vector<TaskResult>> Flow::processMany(std::vector<Task> tasks, std::chrono::milliseconds timeout)
 {
-    std::vector<QCoro::Task<TaskResult>> pending;
-    pending.reserve(tasks.size());
-    for (Task& task : tasks)
-        pending.push_back(process(std::move(task), timeout));
-    std::vector<TaskResult> results;
-    results.reserve(pending.size());
-    for (QCoro::Task<TaskResult>& one : pending)
-        results.push_back(co_await one);
+    // A bounded window of lanes, each awaiting the submission directly: no coroutine
+    // frame, record or deadline per task beyond the ones in flight (a million tasks
+    // cost a million of nothing up front). Enough lanes to keep every slot busy.
+    const std::int64_t timeoutMs = timeout.count() > 0 ? timeout.count() : m_runtime->document.flow.defaultTimeoutMs;
+    const std::int64_t timeoutNs = timeoutMs * 1'000'000;
+    std::vector<TaskResult> results(tasks.size());
+    std::size_t next = 0;
+    Internal::FlowRuntime* runtime = m_runtime.get();
+    auto lane = [&]() -> QCoro::Task<void> {
+        while (next < tasks.size()) {
+            const std::size_t index = next++;
+            results[index] = co_await ProcessAwaiter(runtime, tasks[index], timeoutNs);
+        }
+    };
+    const std::size_t slots = std::max<std::size_t>(64, 2 * std::size_t(runtime->sharedMemoryUsage().slotsTotal));
+    const std::size_t laneCount = std::min(tasks.size(), slots);
+    std::vector<QCoro::Task<void>> lanes;
+    lanes.reserve(laneCount);
+    for (std::size_t i = 0; i < laneCount; ++i)
+        lanes.push_back(lane());
+    for (QCoro::Task<void>& running : lanes)
+        co_await running;
     co_return results;
 }
 
