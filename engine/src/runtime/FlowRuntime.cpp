@@ -156,17 +156,8 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
             m_workers.push_back(std::move(worker));
         }
     }
-    for (WorkerSlot& worker : m_workers) {
-        QString error;
-        if (!launchWorker(worker, &error)) {
-            const QString stepId = stepLabel(document, worker.stepIndex);
-            teardown();
-            setState(FlowState::Stopped);
-            co_return StartResult::failure(stepId, QStringLiteral("step '%1': cannot start worker: %2").arg(stepId, error));
-        }
-    }
-
-    // Wait for every worker to report ready (or for the first failure).
+    // The start timeout covers launching too; the event loop keeps running between
+    // launches (a signal or stop() during a long start is seen at once).
     int startTimeoutMs = int(timeout.count());
     if (startTimeoutMs <= 0) {
         startTimeoutMs = document.flow.startTimeoutMs;
@@ -177,10 +168,46 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
     }
     QElapsedTimer elapsed;
     elapsed.start();
+    m_cancelStart = false;
+    const std::weak_ptr<int> alive = m_aliveToken;
+    m_workerDocumentJson = document.toJson(); // once, not once per worker
+    QElapsedTimer sinceYield;
+    sinceYield.start();
+    for (WorkerSlot& worker : m_workers) {
+        QString error;
+        if (!launchWorker(worker, &error)) {
+            const QString stepId = stepLabel(document, worker.stepIndex);
+            teardown();
+            setState(FlowState::Stopped);
+            co_return StartResult::failure(stepId, QStringLiteral("step '%1': cannot start worker: %2").arg(stepId, error));
+        }
+        if (sinceYield.elapsed() >= 5) {
+            co_await QCoro::sleepFor(std::chrono::milliseconds(0));
+            if (alive.expired())
+                co_return StartResult::failure({}, QStringLiteral("flow destroyed during start"));
+            sinceYield.restart();
+        }
+        if (m_cancelStart || elapsed.elapsed() > startTimeoutMs) {
+            const QString stepId = stepLabel(document, worker.stepIndex);
+            const QString reason = m_cancelStart ? QStringLiteral("start cancelled: the flow was stopped")
+                                                 : QStringLiteral("step '%1': workers did not launch within %2 ms")
+                                                       .arg(stepId)
+                                                       .arg(startTimeoutMs);
+            teardown();
+            setState(FlowState::Stopped);
+            co_return StartResult::failure(m_cancelStart ? QString() : stepId, reason);
+        }
+    }
+
+    // Wait for every worker to report ready (or for the first failure).
     for (;;) {
         checkStartProgress();
         if (!m_startError.isEmpty())
             break;
+        if (m_cancelStart) {
+            m_startError = QStringLiteral("start cancelled: the flow was stopped");
+            break;
+        }
         bool allReady = true;
         for (const WorkerSlot& worker : m_workers) {
             const auto shared = SharedWorkerState(m_layout.worker(worker.globalIndex).state.load(std::memory_order_acquire));
@@ -206,6 +233,8 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
         // Polling (1 ms) rather than awaiting a signal: resuming from inside a signal
         // emission would run teardown under the emitter's feet.
         co_await QCoro::sleepFor(std::chrono::milliseconds(1));
+        if (alive.expired())
+            co_return StartResult::failure({}, QStringLiteral("flow destroyed during start"));
     }
     if (!m_startError.isEmpty()) {
         const QString error = m_startError;
@@ -258,6 +287,14 @@ QCoro::Task<void> FlowRuntime::stop(StopMode mode)
 {
     if (m_state == FlowState::Stopped)
         co_return;
+    if (m_state == FlowState::Starting) {
+        // start() owns the half-started flow: ask it to give up, and wait until it has.
+        m_cancelStart = true;
+        const std::weak_ptr<int> alive = m_aliveToken;
+        while (!alive.expired() && m_state == FlowState::Starting)
+            co_await QCoro::sleepFor(std::chrono::milliseconds(1));
+        co_return;
+    }
     if (m_state == FlowState::Stopping) {
         if (mode == StopMode::Immediate) {
             failAllOutstanding(ErrorKind::NotRunning, QStringLiteral("flow stopped"));
@@ -401,7 +438,7 @@ bool FlowRuntime::launchWorker(WorkerSlot& worker, QString* error)
     config.arenaName = m_arena ? m_arena->name() : std::string();
     // Workers from the fork server (forked before plugins loaded) or spawn load these.
     config.pluginFiles = PluginLoader::loadedFiles();
-    config.documentJson = document.toJson();
+    config.documentJson = m_workerDocumentJson.isEmpty() ? document.toJson() : m_workerDocumentJson;
     config.stepIndex = worker.stepIndex;
     config.workerIndex = worker.workerIndex;
     config.globalWorkerIndex = worker.globalIndex;

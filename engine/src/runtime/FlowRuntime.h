@@ -162,6 +162,8 @@ private:
     std::uint64_t m_nextTaskId = 1;
     std::deque<std::coroutine_handle<>> m_toResume;
     bool m_resuming = false;
+    bool m_cancelStart = false;         ///< stop() asked a start in progress to give up
+    QByteArray m_workerDocumentJson;    ///< the document as workers get it, made once per start
     std::shared_ptr<int> m_aliveToken = std::make_shared<int>(0); ///< expires with this runtime
     bool m_pumping = false;
     std::int64_t m_pumpNowNs = 0; ///< clock read once per pump round (clock reads cost ~25-60 ns)
