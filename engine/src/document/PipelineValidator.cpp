@@ -485,7 +485,19 @@ QList<Problem> PipelineValidator::validate(const PipelineDocument& document) con
     if (!document.edges.isEmpty())
         validateEdges(out, document);
     // Shared memory, slots and workers the whole flow would take, before anything exists.
-    problems.append(Internal::checkResourceBudget(document));
+    // A field already out of range gets the size it would cost added to its problem
+    // (one error per path), others get their own.
+    const qsizetype ruleProblems = problems.size();
+    for (const Problem& budget : Internal::checkResourceBudget(document)) {
+        const auto rulesEnd = problems.begin() + ruleProblems;
+        const auto same = std::find_if(problems.begin(), rulesEnd, [&](const Problem& problem) {
+            return problem.severity == Problem::Severity::Error && problem.path == budget.path;
+        });
+        if (same != rulesEnd)
+            same->message += QStringLiteral("; ") + budget.message;
+        else
+            problems.append(budget);
+    }
     // Ids, keys and names come from the file: never hand raw control characters on.
     for (Problem& problem : problems) {
         problem.path = escapeControlCharacters(problem.path);

@@ -90,7 +90,7 @@ QString sharedMemoryCulprit(const PipelineDocument& document, const ResourceBudg
             worst = i;
         }
     }
-    if (worst >= 0 && worstSlots * 2 >= budget.slots) {
+    if (worst >= 0 && worstSlots * 2 >= budget.taskSlots) {
         *stepId = document.steps[worst].id;
         return worstStepField(document, worst, lanes);
     }
@@ -136,11 +136,11 @@ ResourceBudget ResourceBudget::compute(const PipelineDocument& document)
     std::uint64_t queueCapacity = 0;
     for (const StepSpec& step : document.steps) {
         budget.workers += std::uint64_t(std::max(step.nprocs, 0));
-        budget.slots += stepSlots(step, lanes);
+        budget.taskSlots += stepSlots(step, lanes);
         queueCapacity += queueSizeOf(step) * lanes;
     }
     // The parent's headroom, as FlowLayout adds it.
-    budget.slots += std::clamp<std::uint64_t>(queueCapacity, 4, 64);
+    budget.taskSlots += std::clamp<std::uint64_t>(queueCapacity, 4, 64);
     const std::uint64_t taskBytes =
         flow.maxTaskBytes > 0 ? std::uint64_t(flow.maxTaskBytes) : kDefaultSlotBytes - sizeof(SlotHeader);
     budget.slotBytes = align64(sizeof(SlotHeader) + taskBytes);
@@ -148,11 +148,11 @@ ResourceBudget ResourceBudget::compute(const PipelineDocument& document)
         budget.arenaBytes = SharedArena::requiredBytes(std::uint64_t(flow.arenaBytes));
 
     budget.exact = fieldsInRange(document) && budget.workers <= kMaxExactWorkers
-        && std::uint64_t(document.steps.size()) * lanes <= kMaxExactLanes && budget.slots <= kMaxTaskSlots;
+        && std::uint64_t(document.steps.size()) * lanes <= kMaxExactLanes && budget.taskSlots <= kMaxTaskSlots;
     if (budget.exact)
         budget.controlBytes = FlowLayout::requiredBytes(document);
     else
-        budget.controlBytes = budget.slots * budget.slotBytes; // no overflow: both are far below 2^32
+        budget.controlBytes = budget.taskSlots * budget.slotBytes; // no overflow: both are far below 2^32
     return budget;
 }
 
@@ -173,12 +173,13 @@ QList<Problem> checkResourceBudget(const PipelineDocument& document)
             QStringLiteral("this flow needs %1%2 of shared memory (control segment %3 for %4 task slots of %5, "
                            "arena %6); the limit is %7: lower it, or raise flow.limits.max_shared_memory_bytes")
                 .arg(atLeast, formatBytes(budget.sharedMemoryBytes()), formatBytes(budget.controlBytes))
-                .arg(budget.slots)
+                .arg(budget.taskSlots)
                 .arg(formatBytes(budget.slotBytes), formatBytes(budget.arenaBytes),
                      formatBytes(std::uint64_t(limits.maxSharedMemoryBytes))),
             stepId));
     }
-    if (budget.slots > kMaxTaskSlots) {
+    // Past the slot cap the memory is far past any default limit: one message is enough.
+    if (budget.taskSlots > kMaxTaskSlots && problems.isEmpty()) {
         QString stepId;
         ResourceBudget slotsOnly = budget;
         slotsOnly.arenaBytes = 0;
@@ -187,7 +188,7 @@ QList<Problem> checkResourceBudget(const PipelineDocument& document)
         problems.append(budgetProblem(path,
                                       QStringLiteral("this flow needs %1 task slots (queues plus a batch per "
                                                      "worker); the engine's limit is %2")
-                                          .arg(budget.slots)
+                                          .arg(budget.taskSlots)
                                           .arg(kMaxTaskSlots),
                                       stepId));
     }

@@ -27,7 +27,7 @@ struct ResourceBudget {
     std::uint64_t controlBytes = 0; ///< control segment (queues, task slots)
     std::uint64_t arenaBytes = 0;   ///< blob arena segment; 0 = none
     std::uint64_t workers = 0;      ///< worker processes of all steps
-    std::uint64_t slots = 0;        ///< task slots asked for (before the layout's cap)
+    std::uint64_t taskSlots = 0;       ///< task slots asked for (before the layout's cap)
     std::uint64_t slotBytes = 0;    ///< bytes of one task slot
     /// True when controlBytes is the layout's exact size; false when fields are out of
     /// their ranges and it is a lower bound (slots x slotBytes) computed without the layout.
