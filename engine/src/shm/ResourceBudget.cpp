@@ -215,7 +215,8 @@ QString checkSharedMemorySpace(const PipelineDocument& document, const char* dir
     if (needed <= freeBytes)
         return {};
     const QString fix = budget.arenaBytes >= budget.controlBytes
-        ? QStringLiteral("lower flow.shared_memory.arena_bytes (now %1)").arg(formatBytes(budget.arenaBytes))
+        ? QStringLiteral("lower flow.shared_memory.arena_bytes (now %1)")
+              .arg(formatBytes(std::uint64_t(document.flow.arenaBytes)))
         : QStringLiteral("lower the steps' queue_size, batch_size or nprocs, or flow.max_task_bytes "
                          "(task slots take %1)")
               .arg(formatBytes(budget.controlBytes));
