@@ -312,7 +312,7 @@ private Q_SLOTS:
         QTest::newRow("max_task_bytes 2147483647")
             << file(R"("max_task_bytes": 2147483647)", R"({"id": "a", "handler": "passthrough"})")
             << "$.flow.max_task_bytes"
-            << "must be between 0 and 16777216, got 2147483647; this flow needs at least 82.1 GiB of "
+            << "must be between 0 and 67108864, got 2147483647; this flow needs at least 82.1 GiB of "
                "shared memory (control segment 82.1 GiB for 41 task slots of 2.1 GiB";
         QByteArray chain;
         for (int i = 0; i < 20000; ++i)
@@ -356,11 +356,11 @@ private Q_SLOTS:
     void fieldUpperBounds() {
         const PipelineValidator validator(HandlerRegistry::global());
         const QList<Problem> problems = validator.validateJson(
-            R"({"format": "aqueduct-pipeline", "version": 1, "flow": {"max_task_bytes": 16777217,
+            R"({"format": "aqueduct-pipeline", "version": 1, "flow": {"max_task_bytes": 67108865,
             "limits": {"max_shared_memory_bytes": 0, "max_workers": 65537}},
             "steps": [{"id": "a", "handler": "passthrough"}]})");
         const QString text = describe(problems);
-        QVERIFY2(text.contains(QStringLiteral("$.flow.max_task_bytes: must be between 0 and 16777216, got 16777217")),
+        QVERIFY2(text.contains(QStringLiteral("$.flow.max_task_bytes: must be between 0 and 67108864, got 67108865")),
                  qPrintable(text));
         QVERIFY2(text.contains(QStringLiteral("$.flow.limits.max_shared_memory_bytes: must be between 1048576")),
                  qPrintable(text));
