@@ -302,26 +302,26 @@ private Q_SLOTS:
         QTest::newRow("queue_size 1048576")
             << file("", R"({"id": "a", "handler": "passthrough", "queue_size": 1048576})")
             << "$.steps[0].queue_size"
-            << "this flow needs at least 64.1 GiB of shared memory (control segment 64.1 GiB for "
-               "1048641 task slots of 64 KiB, arena 32.1 MiB); the limit is 1 GiB";
+            << "this flow needs at least 64.1 GiB of shared memory (control segment 64 GiB for "
+               "1048641 task slots of 64 KiB, arena 32 MiB); the limit is 1 GiB";
         QTest::newRow("batch_size 65536")
             << file("", R"({"id": "a", "handler": "passthrough", "batch_size": 65536})")
             << "$.steps[0].batch_size"
-            << "this flow needs at least 16.1 GiB of shared memory (control segment 16.1 GiB for "
+            << "this flow needs at least 16.1 GiB of shared memory (control segment 16 GiB for "
                "262208 task slots of 64 KiB";
         QTest::newRow("max_task_bytes 2147483647")
             << file(R"("max_task_bytes": 2147483647)", R"({"id": "a", "handler": "passthrough"})")
             << "$.flow.max_task_bytes"
             << "must be between 0 and 67108864, got 2147483647; this flow needs at least 82.1 GiB of "
-               "shared memory (control segment 82.1 GiB for 41 task slots of 2.1 GiB";
+               "shared memory (control segment 82 GiB for 41 task slots of 2 GiB";
         QByteArray chain;
         for (int i = 0; i < 20000; ++i)
             chain += (i ? ", " : "") + QByteArray("\x7b\"id\": \"s") + QByteArray::number(i) +
                      "\", \"handler\": \"passthrough\"\x7d";
         QTest::newRow("20k-step chain, memory")
             << file("", chain) << "$.steps"
-            << "this flow needs 25.8 GiB of shared memory (control segment 25.8 GiB for 420064 task "
-               "slots of 64 KiB, arena 32.1 MiB); the limit is 1 GiB";
+            << "this flow needs 25.8 GiB of shared memory (control segment 25.7 GiB for 420064 task "
+               "slots of 64 KiB, arena 32 MiB); the limit is 1 GiB";
         QTest::newRow("20k-step chain, workers")
             << file("", chain) << "$.steps"
             << "this flow starts 20000 worker processes (20000 steps); the limit is 1024";

@@ -108,7 +108,7 @@ Problem budgetProblem(const QString& path, const QString& message, const QString
 
 } // namespace
 
-QString formatBytes(std::uint64_t bytes)
+QString formatBytes(std::uint64_t bytes, Rounding rounding)
 {
     struct Unit {
         std::uint64_t size;
@@ -117,11 +117,11 @@ QString formatBytes(std::uint64_t bytes)
     static constexpr Unit kUnits[] = {{1ull << 40, "TiB"}, {1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}};
     for (const Unit& unit : kUnits) {
         if (bytes >= unit.size) {
-            const double value = double(bytes) / double(unit.size);
-            // Whole numbers stay whole; otherwise one decimal, rounded up so "needs" never
-            // reads smaller than the truth.
-            const QString text = bytes % unit.size == 0 ? QString::number(bytes / unit.size)
-                                                        : QString::number(std::ceil(value * 10) / 10, 'f', 1);
+            const double tenths = double(bytes) / double(unit.size) * 10;
+            const double rounded = (rounding == Rounding::Up ? std::ceil(tenths) : std::round(tenths)) / 10;
+            QString text = QString::number(rounded, 'f', 1);
+            if (text.endsWith(QLatin1String(".0")))
+                text.chop(2);
             return text + QLatin1Char(' ') + QLatin1String(unit.name);
         }
     }
@@ -172,7 +172,7 @@ QList<Problem> checkResourceBudget(const PipelineDocument& document)
             path,
             QStringLiteral("this flow needs %1%2 of shared memory (control segment %3 for %4 task slots of %5, "
                            "arena %6); the limit is %7: lower it, or raise flow.limits.max_shared_memory_bytes")
-                .arg(atLeast, formatBytes(budget.sharedMemoryBytes()), formatBytes(budget.controlBytes))
+                .arg(atLeast, formatBytes(budget.sharedMemoryBytes(), Rounding::Up), formatBytes(budget.controlBytes))
                 .arg(budget.taskSlots)
                 .arg(formatBytes(budget.slotBytes), formatBytes(budget.arenaBytes),
                      formatBytes(std::uint64_t(limits.maxSharedMemoryBytes))),
@@ -223,7 +223,7 @@ QString checkSharedMemorySpace(const PipelineDocument& document, const char* dir
     // Round free space down and the need up, so the message never reads "67 MiB free, needs 67 MiB".
     return QStringLiteral("%1 has %2 free, this flow needs %3: %4 or give the container a larger %1")
         .arg(QString::fromLocal8Bit(directory), formatBytes(freeBytes & ~((std::uint64_t(1) << 20) - 1)),
-             formatBytes(needed), fix);
+             formatBytes(needed, Rounding::Up), fix);
 }
 
 } // namespace Aqueduct::Internal

@@ -45,7 +45,9 @@ QList<Problem> checkResourceBudget(const PipelineDocument& document);
 /// otherwise an error naming both sizes and the fix.
 QString checkSharedMemorySpace(const PipelineDocument& document, const char* directory = "/dev/shm");
 
-/// "67 MiB", "1.5 GiB", "512 KiB", "100 bytes".
-QString formatBytes(std::uint64_t bytes);
+enum class Rounding { Nearest, Up };
+/// "67 MiB", "1.5 GiB", "512 KiB", "100 bytes": one decimal at most. Rounding::Up for
+/// amounts needed, so a need never reads smaller than it is.
+QString formatBytes(std::uint64_t bytes, Rounding rounding = Rounding::Nearest);
 
 } // namespace Aqueduct::Internal
