@@ -11,8 +11,7 @@
 
 namespace Aqueduct::App {
 
-std::optional<PipelineDocument> loadValidatedPipeline(const QString& path,
-                                                      const char* commandName,
+std::optional<PipelineDocument> loadValidatedPipeline(const QString& path, const char* commandName,
                                                       PipelineDirPlugins pipelineDir) {
     const QFileInfo info(path);
     if (info.isDir()) {

@@ -103,8 +103,8 @@ int runValidateCommand(const QStringList& arguments) {
     }
     // Plugins that did not load: their handlers may be the "unknown handler" above.
     for (const Problem& problem : HandlerRegistry::global().loadProblems())
-        out << escapeControlCharacters(problem.path) << ": warning: "
-            << escapeControlCharacters(problem.message) << '\n';
+        out << escapeControlCharacters(problem.path)
+            << ": warning: " << escapeControlCharacters(problem.message) << '\n';
     out.flush();
     return allValid ? ExitOk : ExitInvalidInput;
 }

@@ -489,7 +489,8 @@ void MainWindow::showAbout() {
 bool MainWindow::openFile(const QString& path) {
     // Plugins beside the file load only if the user agrees (application/PipelinePlugins).
     PipelinePlugins::offer(this, path,
-                           m_mode == Mode::Interactive && !qEnvironmentVariableIsSet("AQUEDUCT_TEST")
+                           m_mode == Mode::Interactive &&
+                                   !qEnvironmentVariableIsSet("AQUEDUCT_TEST")
                                ? PipelinePlugins::Prompt::Ask
                                : PipelinePlugins::Prompt::Never);
     return m_documents->loadFile(path);

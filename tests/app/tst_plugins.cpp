@@ -612,9 +612,9 @@ void TestPlugins::foreignOwnedPluginNeverRuns() {
     QVERIFY(!Aqueduct::PluginLoader::loadFile(plugin, registry));
     QVERIFY2(!QFile::exists(marker), "the refused plugin's constructor ran");
     QCOMPARE(registry.loadProblems().size(), 1);
-    QVERIFY2(registry.loadProblems().first().message.contains(
-                 QStringLiteral("owned by user 65534")),
-             qPrintable(registry.loadProblems().first().toString()));
+    QVERIFY2(
+        registry.loadProblems().first().message.contains(QStringLiteral("owned by user 65534")),
+        qPrintable(registry.loadProblems().first().toString()));
 
     // The real program, asked to load the pipeline's folder: refused, no marker either.
     const QString pipeline = folder + QStringLiteral("/one-step.json");
@@ -622,10 +622,10 @@ void TestPlugins::foreignOwnedPluginNeverRuns() {
                         pipeline));
     QProcessEnvironment environment = environmentWithPluginPath(QString());
     environment.insert(QStringLiteral("AQUEDUCT_TEST_MARKER"), marker);
-    const ProcessResult result =
-        runProcess(QStringLiteral(AQUEDUCT_APP_PATH),
-                   {QStringLiteral("validate"), QStringLiteral("--plugins-from-pipeline-dir"), pipeline},
-                   environment);
+    const ProcessResult result = runProcess(
+        QStringLiteral(AQUEDUCT_APP_PATH),
+        {QStringLiteral("validate"), QStringLiteral("--plugins-from-pipeline-dir"), pipeline},
+        environment);
     VERIFY_EXIT(result, 0);
     QVERIFY2(!QFile::exists(marker), qPrintable(result.describe()));
     QVERIFY2(result.out.contains("owned by user 65534"), qPrintable(result.describe()));
@@ -683,17 +683,17 @@ void TestPlugins::pipelineFolderPluginsOnlyWhenAsked() {
     QProcessEnvironment environment = environmentWithPluginPath(QString());
     environment.insert(QStringLiteral("AQUEDUCT_TEST_MARKER"), marker);
 
-    const ProcessResult validate = runProcess(
-        QStringLiteral(AQUEDUCT_APP_PATH), {QStringLiteral("validate"), pipeline}, environment);
+    const ProcessResult validate = runProcess(QStringLiteral(AQUEDUCT_APP_PATH),
+                                              {QStringLiteral("validate"), pipeline}, environment);
     VERIFY_EXIT(validate, 0);
     QVERIFY2(!QFile::exists(marker), qPrintable(validate.describe()));
     QVERIFY2(validate.err.contains("--plugins-from-pipeline-dir"), qPrintable(validate.describe()));
 
-    const ProcessResult run = runProcess(
-        QStringLiteral(AQUEDUCT_APP_PATH),
-        {QStringLiteral("run"), pipeline, QStringLiteral("--generate"), QStringLiteral("3"),
-         QStringLiteral("--quiet")},
-        environment);
+    const ProcessResult run =
+        runProcess(QStringLiteral(AQUEDUCT_APP_PATH),
+                   {QStringLiteral("run"), pipeline, QStringLiteral("--generate"),
+                    QStringLiteral("3"), QStringLiteral("--quiet")},
+                   environment);
     VERIFY_EXIT(run, 0);
     QVERIFY2(!QFile::exists(marker), qPrintable(run.describe()));
 
@@ -724,11 +724,11 @@ void TestPlugins::pipelineFolderPluginsOnlyWhenAsked() {
         QVERIFY2(!QFile::exists(marker), err.constData());
     }
 
-    const ProcessResult asked = runProcess(
-        QStringLiteral(AQUEDUCT_APP_PATH),
-        {QStringLiteral("run"), pipeline, QStringLiteral("--plugins-from-pipeline-dir"),
-         QStringLiteral("--generate"), QStringLiteral("3"), QStringLiteral("--quiet")},
-        environment);
+    const ProcessResult asked =
+        runProcess(QStringLiteral(AQUEDUCT_APP_PATH),
+                   {QStringLiteral("run"), pipeline, QStringLiteral("--plugins-from-pipeline-dir"),
+                    QStringLiteral("--generate"), QStringLiteral("3"), QStringLiteral("--quiet")},
+                   environment);
     VERIFY_EXIT(asked, 0);
     QVERIFY2(QFile::exists(marker), qPrintable(asked.describe()));
 }

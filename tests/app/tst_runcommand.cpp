@@ -810,7 +810,8 @@ void TestRunCommand::smallDevShmFailsCleanlyOrRuns() {
     run.out = process.readAllStandardOutput();
     run.err = process.readAllStandardError();
     QVERIFY2(run.exitCode != 99, qPrintable(QStringLiteral("cannot mount a private /dev/shm "
-                                                           "(needs root): ") + run.describe()));
+                                                           "(needs root): ") +
+                                            run.describe()));
     QVERIFY2(run.finished && run.status == QProcess::NormalExit, qPrintable(run.describe()));
     QVERIFY2(run.exitCode == exitCode, qPrintable(run.describe()));
     if (exitCode == 0)

@@ -8,9 +8,9 @@
 #include <QDir>
 #include <QTest>
 
-#include <algorithm>
 #include <QSet>
 #include <QTest>
+#include <algorithm>
 
 using namespace Aqueduct;
 
@@ -83,12 +83,16 @@ const QList<InvalidCase>& invalidCases() {
         {"not-reaching-output", "$.steps[1]", "step 'sink' does not reach 'output'", "sink"},
         {"no-steps", "$.steps", "a pipeline needs at least one step"},
         {"nprocs-range", "$.steps[0].nprocs", "must be between 1 and 256, got 0", "a"},
-        {"batch-size-range", "$.steps[0].batch_size", "must be between 1 and 4096, got 70000; this flow needs at least 17.2 GiB of shared memory",
+        {"batch-size-range", "$.steps[0].batch_size",
+         "must be between 1 and 4096, got 70000; this flow needs at least 17.2 GiB of shared "
+         "memory",
          "a"},
         {"batch-timeout-range", "$.steps[0].batch_timeout_ms",
          "must be between 0 and 600000, got 700000", "a"},
         {"queue-size-range", "$.steps[0].queue_size",
-         "must be 0 (automatic) or between 1 and 65536, got 2000000; this flow needs at least 122.2 GiB", "a"},
+         "must be 0 (automatic) or between 1 and 65536, got 2000000; this flow needs at least "
+         "122.2 GiB",
+         "a"},
         {"queue-size-below-batch", "$.steps[0].queue_size",
          "must be at least batch_size (8), got 4", "a"},
         {"handle-timeout-range", "$.steps[0].handle_timeout_ms", "must be at least 0, got -1", "a"},
@@ -296,7 +300,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         const auto file = [](const QByteArray& flow, const QByteArray& steps) {
             // Plain literals: moc miscounts braces inside raw strings.
-            return QByteArray("{\"format\": \"aqueduct-pipeline\", \"version\": 1, \"flow\": \x7b") +
+            return QByteArray(
+                       "{\"format\": \"aqueduct-pipeline\", \"version\": 1, \"flow\": \x7b") +
                    flow + "\x7d, \"steps\": [" + steps + "]\x7d";
         };
         QTest::newRow("queue_size 1048576")
@@ -312,7 +317,8 @@ private Q_SLOTS:
         QTest::newRow("max_task_bytes 2147483647")
             << file(R"("max_task_bytes": 2147483647)", R"({"id": "a", "handler": "passthrough"})")
             << "$.flow.max_task_bytes"
-            << "must be between 0 and 67108864, got 2147483647; this flow needs at least 82.1 GiB of "
+            << "must be between 0 and 67108864, got 2147483647; this flow needs at least 82.1 GiB "
+               "of "
                "shared memory (control segment 82 GiB for 41 task slots of 2 GiB";
         QByteArray chain;
         for (int i = 0; i < 20000; ++i)
@@ -320,7 +326,8 @@ private Q_SLOTS:
                      "\", \"handler\": \"passthrough\"\x7d";
         QTest::newRow("20k-step chain, memory")
             << file("", chain) << "$.steps"
-            << "this flow needs 25.8 GiB of shared memory (control segment 25.7 GiB for 420064 task "
+            << "this flow needs 25.8 GiB of shared memory (control segment 25.7 GiB for 420064 "
+               "task "
                "slots of 64 KiB, arena 32 MiB); the limit is 1 GiB";
         QTest::newRow("20k-step chain, workers")
             << file("", chain) << "$.steps"
@@ -346,10 +353,11 @@ private Q_SLOTS:
         QFETCH(QString, message);
         const PipelineValidator validator(HandlerRegistry::global());
         const QList<Problem> problems = validator.validateJson(json);
-        const bool found = std::any_of(problems.cbegin(), problems.cend(), [&](const Problem& problem) {
-            return problem.severity == Problem::Severity::Error && problem.path == path &&
-                   problem.message.contains(message);
-        });
+        const bool found =
+            std::any_of(problems.cbegin(), problems.cend(), [&](const Problem& problem) {
+                return problem.severity == Problem::Severity::Error && problem.path == path &&
+                       problem.message.contains(message);
+            });
         QVERIFY2(found, qPrintable(describe(problems)));
     }
 
@@ -360,11 +368,14 @@ private Q_SLOTS:
             "limits": {"max_shared_memory_bytes": 0, "max_workers": 65537}},
             "steps": [{"id": "a", "handler": "passthrough"}]})");
         const QString text = describe(problems);
-        QVERIFY2(text.contains(QStringLiteral("$.flow.max_task_bytes: must be between 0 and 67108864, got 67108865")),
+        QVERIFY2(text.contains(QStringLiteral(
+                     "$.flow.max_task_bytes: must be between 0 and 67108864, got 67108865")),
                  qPrintable(text));
-        QVERIFY2(text.contains(QStringLiteral("$.flow.limits.max_shared_memory_bytes: must be between 1048576")),
+        QVERIFY2(text.contains(QStringLiteral(
+                     "$.flow.limits.max_shared_memory_bytes: must be between 1048576")),
                  qPrintable(text));
-        QVERIFY2(text.contains(QStringLiteral("$.flow.limits.max_workers: must be between 1 and 65536, got 65537")),
+        QVERIFY2(text.contains(QStringLiteral(
+                     "$.flow.limits.max_workers: must be between 1 and 65536, got 65537")),
                  qPrintable(text));
     }
 
@@ -403,7 +414,8 @@ private Q_SLOTS:
         QVERIFY(!problems.isEmpty());
         for (const Problem& problem : problems) {
             for (const QChar c : problem.message + problem.path)
-                QVERIFY2(c.category() != QChar::Other_Control && c.category() != QChar::Other_Format,
+                QVERIFY2(c.category() != QChar::Other_Control &&
+                             c.category() != QChar::Other_Format,
                          qPrintable(problem.toString()));
         }
         const QString text = describe(problems);
@@ -416,8 +428,8 @@ private Q_SLOTS:
         // shortened and no suggestion is computed.
         PipelineDocument document;
         for (int i = 0; i < 500; ++i)
-            document.steps.append(makeStep(QStringLiteral("s%1").arg(i),
-                                           QString(10000, QLatin1Char('a' + i % 26))));
+            document.steps.append(
+                makeStep(QStringLiteral("s%1").arg(i), QString(10000, QLatin1Char('a' + i % 26))));
         const PipelineValidator validator(HandlerRegistry::global());
         const QList<Problem> problems = validator.validate(document);
         QCOMPARE(problems.size(), 500);
@@ -428,8 +440,9 @@ private Q_SLOTS:
         // Short names still get their suggestion.
         PipelineDocument typo;
         typo.steps.append(makeStep(QStringLiteral("a"), QStringLiteral("incremnt")));
-        QVERIFY2(describe(validator.validate(typo)).contains(QStringLiteral("did you mean 'increment'")),
-                 qPrintable(describe(validator.validate(typo))));
+        QVERIFY2(
+            describe(validator.validate(typo)).contains(QStringLiteral("did you mean 'increment'")),
+            qPrintable(describe(validator.validate(typo))));
     }
 
     void validateJsonCombinesLoadAndRules() {

@@ -35,8 +35,7 @@ private Q_SLOTS:
     void defaultFlowFitsADefaultContainer();
 };
 
-void TestSharedMemory::runningFlowSegmentsArePrivate()
-{
+void TestSharedMemory::runningFlowSegmentsArePrivate() {
     ProcessLeakGuard guard;
     {
         Flow flow;
@@ -46,14 +45,17 @@ void TestSharedMemory::runningFlowSegmentsArePrivate()
         QStringList purposes;
         for (const QString& name : names) {
             struct stat status {};
-            QVERIFY2(::stat(QFile::encodeName(QStringLiteral("/dev/shm/") + name).constData(), &status) == 0,
+            QVERIFY2(::stat(QFile::encodeName(QStringLiteral("/dev/shm/") + name).constData(),
+                            &status) == 0,
                      qPrintable(name));
             QCOMPARE(status.st_mode & 07777, mode_t(0600));
             QCOMPARE(status.st_uid, geteuid());
             purposes << name.section(QLatin1Char('-'), 3);
         }
-        QVERIFY2(purposes.contains(QStringLiteral("ctl")), qPrintable(names.join(QLatin1Char(' '))));
-        QVERIFY2(purposes.contains(QStringLiteral("arena")), qPrintable(names.join(QLatin1Char(' '))));
+        QVERIFY2(purposes.contains(QStringLiteral("ctl")),
+                 qPrintable(names.join(QLatin1Char(' '))));
+        QVERIFY2(purposes.contains(QStringLiteral("arena")),
+                 qPrintable(names.join(QLatin1Char(' '))));
         auto result = runFor(flow.process(intTask(41)));
         QVERIFY(result);
         QVERIFY2(result->ok(), qPrintable(result->message()));
@@ -64,9 +66,9 @@ void TestSharedMemory::runningFlowSegmentsArePrivate()
     QVERIFY2(guard.waitClean(), qPrintable(guard.describe()));
 }
 
-void TestSharedMemory::namesAreUnpredictable()
-{
-    const QRegularExpression pattern(QStringLiteral("^aqueduct-%1-[0-9a-f]{16}-ctl$").arg(getpid()));
+void TestSharedMemory::namesAreUnpredictable() {
+    const QRegularExpression pattern(
+        QStringLiteral("^aqueduct-%1-[0-9a-f]{16}-ctl$").arg(getpid()));
     QSet<QString> seen;
     for (int i = 0; i < 100; ++i) {
         const QString name = QString::fromStdString(ShmSegment::makeName("ctl"));
@@ -76,8 +78,7 @@ void TestSharedMemory::namesAreUnpredictable()
     QCOMPARE(seen.size(), 100); // no serial numbers: 64 random bits each
 }
 
-void TestSharedMemory::createIsExclusive()
-{
+void TestSharedMemory::createIsExclusive() {
     // Someone (another user, in real life) prepared the name: create() must not adopt it.
     const std::string name = ShmSegment::makeName("test");
     ShmSegment first = ShmSegment::create(name, 4096, ShmSegment::Prefault::No);
@@ -95,8 +96,7 @@ void TestSharedMemory::createIsExclusive()
     QVERIFY(!ShmSegment::listSegments().contains(QString::fromStdString(name)));
 }
 
-void TestSharedMemory::staleSegmentsOfDeadOwnersAreReclaimed()
-{
+void TestSharedMemory::staleSegmentsOfDeadOwnersAreReclaimed() {
     // A child creates a segment under its own pid and dies without removing it (SIGKILL
     // in real life): reclaimStale() must recognise the random-suffix name.
     int pipeFds[2];
@@ -129,8 +129,7 @@ void TestSharedMemory::staleSegmentsOfDeadOwnersAreReclaimed()
     QVERIFY(ShmSegment::listSegments(child).isEmpty());
 }
 
-void TestSharedMemory::budgetMatchesTheLayout()
-{
+void TestSharedMemory::budgetMatchesTheLayout() {
     PipelineDocument document;
     document.steps << step(QStringLiteral("a"), QStringLiteral("increment"), {}, 2, 4)
                    << step(QStringLiteral("b"), QStringLiteral("increment"), {}, 3, 1);
@@ -142,11 +141,11 @@ void TestSharedMemory::budgetMatchesTheLayout()
     layout.create(document);
     QCOMPARE(budget.controlBytes, std::uint64_t(layout.header().totalBytes));
     QCOMPARE(std::uint64_t(layout.slotCount()), budget.taskSlots);
-    QCOMPARE(budget.arenaBytes, Internal::SharedArena::requiredBytes(std::uint64_t(document.flow.arenaBytes)));
+    QCOMPARE(budget.arenaBytes,
+             Internal::SharedArena::requiredBytes(std::uint64_t(document.flow.arenaBytes)));
 }
 
-void TestSharedMemory::defaultFlowFitsADefaultContainer()
-{
+void TestSharedMemory::defaultFlowFitsADefaultContainer() {
     // A container's /dev/shm is 64 MiB by default: the one-step default flow must fit.
     PipelineDocument document;
     document.steps << step(QStringLiteral("a"), QStringLiteral("increment"));

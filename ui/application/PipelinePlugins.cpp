@@ -41,16 +41,18 @@ int PipelinePlugins::offer(QWidget* parent, const QString& pipelinePath, Prompt 
         QStringList names;
         for (const QString& file : files)
             names << QFileInfo(file).fileName().toHtmlEscaped();
-        QMessageBox box(QMessageBox::Warning, QObject::tr("Load plugins from this folder?"),
-                        QObject::tr("The folder of this pipeline holds handler plugins:<br><b>%1</b>"
-                                    "<br><br>A plugin runs its code with your rights as soon as it "
-                                    "is loaded. Load them only if you trust where this folder "
-                                    "came from.")
-                            .arg(escapeControlCharacters(names.join(QStringLiteral(", ")))),
-                        QMessageBox::NoButton, parent);
+        QMessageBox box(
+            QMessageBox::Warning, QObject::tr("Load plugins from this folder?"),
+            QObject::tr("The folder of this pipeline holds handler plugins:<br><b>%1</b>"
+                        "<br><br>A plugin runs its code with your rights as soon as it "
+                        "is loaded. Load them only if you trust where this folder "
+                        "came from.")
+                .arg(escapeControlCharacters(names.join(QStringLiteral(", ")))),
+            QMessageBox::NoButton, parent);
         box.setInformativeText(escapeControlCharacters(folder).toHtmlEscaped());
         QPushButton* load = box.addButton(QObject::tr("Load"), QMessageBox::AcceptRole);
-        QPushButton* always = box.addButton(QObject::tr("Always for This Folder"), QMessageBox::AcceptRole);
+        QPushButton* always =
+            box.addButton(QObject::tr("Always for This Folder"), QMessageBox::AcceptRole);
         QPushButton* skip = box.addButton(QObject::tr("Don't Load"), QMessageBox::RejectRole);
         box.setDefaultButton(skip);
         box.exec();

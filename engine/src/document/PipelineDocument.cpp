@@ -261,8 +261,8 @@ void readFlow(Reader& reader, const QJsonObject& object, FlowSettings* flow) {
     const QString path = QStringLiteral("$.flow");
     reader.checkKeys(object, path,
                      {"queue_priorities", "default_timeout_ms", "start_timeout_ms", "start_method",
-                      "priority_aging_ms", "shared_memory", "max_task_bytes", "restart",
-                      "metrics", "limits"});
+                      "priority_aging_ms", "shared_memory", "max_task_bytes", "restart", "metrics",
+                      "limits"});
     reader.readInt(object, QStringLiteral("queue_priorities"), path, &flow->queuePriorities);
     reader.readInt(object, QStringLiteral("default_timeout_ms"), path, &flow->defaultTimeoutMs);
     reader.readInt(object, QStringLiteral("start_timeout_ms"), path, &flow->startTimeoutMs);
@@ -487,16 +487,11 @@ QList<QLatin1String> keyOrder(Context context) {
         return {L("format"), L("version"), L("name"), L("description"),
                 L("flow"),   L("steps"),   L("edges")};
     case Context::Flow:
-        return {L("queue_priorities"),
-                L("default_timeout_ms"),
-                L("start_timeout_ms"),
-                L("start_method"),
-                L("priority_aging_ms"),
-                L("shared_memory"),
-                L("max_task_bytes"),
-                L("restart"),
-                L("metrics"),
-                L("limits")};
+        return {L("queue_priorities"),  L("default_timeout_ms"),
+                L("start_timeout_ms"),  L("start_method"),
+                L("priority_aging_ms"), L("shared_memory"),
+                L("max_task_bytes"),    L("restart"),
+                L("metrics"),           L("limits")};
     case Context::SharedMemory:
         return {L("arena_bytes"), L("auto_share_bytes")};
     case Context::Limits:

@@ -117,7 +117,7 @@ QString untrustedReason(const QString& canonicalPath) {
         if ((status.st_mode & (S_IWGRP | S_IWOTH)) && !stickyRootFolder)
             return QStringLiteral("refused: folder %1 is writable by %2")
                 .arg(folder, (status.st_mode & S_IWOTH) ? QStringLiteral("every user")
-                                                         : QStringLiteral("its group"));
+                                                        : QStringLiteral("its group"));
         if (folder == QLatin1String("/"))
             break;
         folder = QFileInfo(folder).path();
