@@ -25,8 +25,16 @@ int runGui(int& argc, char** argv);
 /// the installed copy next to the program if there is one, else the source tree's.
 QString defaultPipelinePath();
 
+/// Whether plugins in a pipeline's own folder are loaded (`--plugins-from-pipeline-dir`).
+/// Never by default: a downloaded folder must not run code because it was opened.
+enum class PipelineDirPlugins { Ignore, Load };
+
 /// Loads plugins from the search path into the global registry (built-ins are
-/// registered before). `pipelinePath` adds that file's folder to the search path.
-void loadHandlerPlugins(const QString& pipelinePath = {});
+/// registered before). With PipelineDirPlugins::Load, `pipelinePath`'s folder is added
+/// to the search path; with Ignore, plugins found there are named on stderr with the
+/// flag that would load them (`commandName` prefixes the note; null = no note).
+void loadHandlerPlugins(const QString& pipelinePath = {},
+                        PipelineDirPlugins pipelineDir = PipelineDirPlugins::Ignore,
+                        const char* commandName = nullptr);
 
 } // namespace Aqueduct::App

@@ -195,7 +195,8 @@ int runGui(int& argc, char** argv) {
 
     applyLook(options.dark || qEnvironmentVariableIntValue("AQUEDUCT_DARK") == 1);
     QApplication::setWindowIcon(Ui::Icons::icon(QStringLiteral("aqueduct")));
-    loadHandlerPlugins(options.pipelinePath);
+    // The pipeline's own folder: MainWindow::openFile asks first (PipelinePlugins).
+    loadHandlerPlugins();
 
     std::shared_ptr<Ui::UserPrompts> prompts;
     if (screenshot)

@@ -35,7 +35,9 @@ int runRunCommand(const QStringList& arguments) {
     case ParseOutcome::Run:
         break;
     }
-    std::optional<PipelineDocument> document = loadValidatedPipeline(options.pipelinePath, "run");
+    std::optional<PipelineDocument> document = loadValidatedPipeline(
+        options.pipelinePath, "run",
+        options.pluginsFromPipelineDir ? PipelineDirPlugins::Load : PipelineDirPlugins::Ignore);
     if (!document)
         return ExitInvalidInput;
 

@@ -38,6 +38,9 @@ void printRunHelp(FILE* out) {
         "  --metrics-port P       serve Prometheus metrics on http://HOST:P/metrics while\n"
         "                         running (0 = any free port; the URL is printed)\n"
         "  --metrics-host H       address for --metrics-port (default 127.0.0.1)\n"
+        "  --plugins-from-pipeline-dir\n"
+        "                         also load handler plugins (*.so) from the pipeline's folder\n"
+        "                         (off by default: loading a plugin runs its code)\n"
         "  -q, --quiet            no progress lines\n"
         "  -h, --help             show this help\n"
         "\n"
@@ -122,6 +125,10 @@ ParseOutcome parseRunOptions(const QStringList& arguments, RunOptions& options, 
             return ParseOutcome::Help;
         if (isFlag("-q") || isFlag("--quiet")) {
             options.quiet = true;
+            continue;
+        }
+        if (isFlag("--plugins-from-pipeline-dir")) {
+            options.pluginsFromPipelineDir = true;
             continue;
         }
         if (isFlag("--ordered")) {

@@ -22,6 +22,7 @@ struct RunOptions {
     bool ordered = false;
     int reorderWindow = 0; ///< 0 = automatic (see effectiveReorderWindow)
     bool quiet = false;
+    bool pluginsFromPipelineDir = false; ///< --plugins-from-pipeline-dir
     QString summaryPath;
     int metricsPort = -1; ///< -1 = not given; 0 = any free port
     QString metricsHost = QStringLiteral("127.0.0.1");

@@ -11,14 +11,20 @@
 
 namespace Aqueduct::App {
 
-std::optional<PipelineDocument> loadValidatedPipeline(const QString& path,
-                                                      const char* commandName) {
+std::optional<PipelineDocument> loadValidatedPipeline(const QString& path, const char* commandName,
+                                                      PipelineDirPlugins pipelineDir) {
     const QFileInfo info(path);
-    if (!info.exists() || !info.isFile()) {
-        std::fprintf(stderr, "aqueduct %s: %s: no such file\n", commandName, qPrintable(path));
+    if (info.isDir()) {
+        std::fprintf(stderr, "aqueduct %s: %s: is a directory\n", commandName,
+                     qPrintable(escapeControlCharacters(path)));
         return std::nullopt;
     }
-    loadHandlerPlugins(path);
+    if (!info.exists() || !info.isFile()) {
+        std::fprintf(stderr, "aqueduct %s: %s: no such file\n", commandName,
+                     qPrintable(escapeControlCharacters(path)));
+        return std::nullopt;
+    }
+    loadHandlerPlugins(path, pipelineDir, commandName);
     PipelineDocument::LoadResult loaded = PipelineDocument::fromFile(path);
     const PipelineValidator validator(HandlerRegistry::global());
     const QList<Problem> problems = validator.validateLoaded(loaded.problems, loaded.document);
@@ -28,8 +34,8 @@ std::optional<PipelineDocument> loadValidatedPipeline(const QString& path,
             location = QStringLiteral("%1:%2").arg(problem.line).arg(problem.column);
         const QString prefix = location.isEmpty() ? path : path + QLatin1Char(':') + location;
         const char* severity = problem.severity == Problem::Severity::Warning ? "warning: " : "";
-        std::fprintf(stderr, "%s: %s%s\n", qPrintable(prefix), severity,
-                     qPrintable(problem.message));
+        std::fprintf(stderr, "%s: %s%s\n", qPrintable(escapeControlCharacters(prefix)), severity,
+                     qPrintable(escapeControlCharacters(problem.message)));
     }
     if (hasErrors(problems))
         return std::nullopt;

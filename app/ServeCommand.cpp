@@ -47,7 +47,9 @@ int runServeCommand(const QStringList& arguments) {
     case ParseOutcome::Run:
         break;
     }
-    std::optional<PipelineDocument> document = loadValidatedPipeline(options.pipelinePath, "serve");
+    std::optional<PipelineDocument> document = loadValidatedPipeline(
+        options.pipelinePath, "serve",
+        options.pluginsFromPipelineDir ? PipelineDirPlugins::Load : PipelineDirPlugins::Ignore);
     if (!document)
         return ExitInvalidInput;
 

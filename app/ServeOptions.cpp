@@ -36,6 +36,8 @@ void printServeHelp(FILE* out) {
         "  --read-timeout-ms T    a request must arrive within T ms, else 408 (default 30000)\n"
         "  --idle-timeout-ms T    idle keep-alive connections close after T ms (default 60000)\n"
         "  --max-connections N    open connections at most (default 10000)\n"
+        "  --plugins-from-pipeline-dir\n"
+        "                         also load handler plugins (*.so) from the pipeline's folder\n"
         "  -q, --quiet            no engine event lines on stderr\n"
         "  -h, --help             show this help\n"
         "\n"
@@ -91,6 +93,10 @@ ParseOutcome parseServeOptions(const QStringList& arguments, ServeOptions& optio
         }
         if (argument == QLatin1String("-h") || argument == QLatin1String("--help"))
             return ParseOutcome::Help;
+        if (argument == QLatin1String("--plugins-from-pipeline-dir")) {
+            options.pluginsFromPipelineDir = true;
+            continue;
+        }
         if (argument == QLatin1String("-q") || argument == QLatin1String("--quiet")) {
             options.quiet = true;
             continue;

@@ -24,6 +24,7 @@ struct ServeOptions {
     int idleTimeoutMs = 60'000; ///< idle keep-alive connections are closed after this
     int maxConnections = 10'000;
     bool quiet = false;
+    bool pluginsFromPipelineDir = false; ///< --plugins-from-pipeline-dir
 
     int effectiveMaxQueued() const { return maxQueued >= 0 ? maxQueued : maxInFlight; }
 };

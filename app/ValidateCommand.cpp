@@ -14,7 +14,7 @@ namespace {
 
 void printHelp(FILE* out) {
     std::fputs(
-        "Usage: aqueduct validate [--quiet] FILE...\n"
+        "Usage: aqueduct validate [--quiet] [--plugins-from-pipeline-dir] FILE...\n"
         "\n"
         "Checks pipeline files: JSON syntax, field types, handler names and parameters,\n"
         "the step graph (unknown steps, cycles, unreachable steps) and expressions.\n"
@@ -28,6 +28,9 @@ void printHelp(FILE* out) {
         "\n"
         "Options:\n"
         "  -q, --quiet   print problems only, not 'FILE: ok'\n"
+        "  --plugins-from-pipeline-dir\n"
+        "                also load handler plugins (*.so) from each file's folder (off by\n"
+        "                default: loading a plugin runs its code)\n"
         "  -h, --help    show this help\n"
         "\n"
         "Exit status: 0 when every file is valid, 2 when any file is invalid or unreadable.\n",
@@ -47,6 +50,7 @@ QString locationOf(const Problem& problem) {
 int runValidateCommand(const QStringList& arguments) {
     QStringList files;
     bool quiet = false;
+    PipelineDirPlugins pipelineDir = PipelineDirPlugins::Ignore;
     bool optionsEnded = false;
     for (const QString& argument : arguments) {
         if (!optionsEnded && argument.startsWith(QLatin1Char('-')) && argument.size() > 1) {
@@ -57,6 +61,8 @@ int runValidateCommand(const QStringList& arguments) {
                 return ExitOk;
             } else if (argument == QLatin1String("-q") || argument == QLatin1String("--quiet")) {
                 quiet = true;
+            } else if (argument == QLatin1String("--plugins-from-pipeline-dir")) {
+                pipelineDir = PipelineDirPlugins::Load;
             } else {
                 std::fprintf(stderr, "aqueduct validate: unknown option '%s'\n\n",
                              qPrintable(argument));
@@ -76,19 +82,19 @@ int runValidateCommand(const QStringList& arguments) {
     QTextStream out(stdout);
     bool allValid = true;
     for (const QString& file : files) {
-        // Plugins next to the pipeline may provide its handlers.
-        loadHandlerPlugins(file);
+        // Plugins next to the pipeline provide its handlers only when asked for.
+        loadHandlerPlugins(file, pipelineDir, "validate");
         const PipelineValidator validator(HandlerRegistry::global());
         const QList<Problem> problems = validator.validateFile(file);
         for (const Problem& problem : problems) {
             const QString location = locationOf(problem);
-            out << file << ':';
+            out << escapeControlCharacters(file) << ':';
             if (!location.isEmpty())
-                out << location << ':';
+                out << escapeControlCharacters(location) << ':';
             out << ' ';
             if (problem.severity == Problem::Severity::Warning)
                 out << "warning: ";
-            out << problem.message << '\n';
+            out << escapeControlCharacters(problem.message) << '\n';
         }
         if (hasErrors(problems))
             allValid = false;
@@ -97,7 +103,8 @@ int runValidateCommand(const QStringList& arguments) {
     }
     // Plugins that did not load: their handlers may be the "unknown handler" above.
     for (const Problem& problem : HandlerRegistry::global().loadProblems())
-        out << problem.path << ": warning: " << problem.message << '\n';
+        out << escapeControlCharacters(problem.path)
+            << ": warning: " << escapeControlCharacters(problem.message) << '\n';
     out.flush();
     return allValid ? ExitOk : ExitInvalidInput;
 }

@@ -3,6 +3,7 @@
 #include "ProblemsWidget.h"
 #include "application/DocumentController.h"
 #include "application/EditController.h"
+#include "application/PipelinePlugins.h"
 #include "application/RecentFiles.h"
 #include "application/ShortcutsDialog.h"
 #include "canvas/CanvasMetrics.h"
@@ -486,6 +487,12 @@ void MainWindow::showAbout() {
 }
 
 bool MainWindow::openFile(const QString& path) {
+    // Plugins beside the file load only if the user agrees (application/PipelinePlugins).
+    PipelinePlugins::offer(this, path,
+                           m_mode == Mode::Interactive &&
+                                   !qEnvironmentVariableIsSet("AQUEDUCT_TEST")
+                               ? PipelinePlugins::Prompt::Ask
+                               : PipelinePlugins::Prompt::Never);
     return m_documents->loadFile(path);
 }
 

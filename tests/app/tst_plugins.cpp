@@ -8,6 +8,7 @@
 #include <aqueduct/PluginLoader.h>
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -16,6 +17,8 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <unistd.h>
 
 namespace {
 
@@ -95,6 +98,35 @@ aqueduct_add_handler_plugin(no_entry SOURCES no_entry.cpp)
 aqueduct_add_handler_plugin(wrong_abi SOURCES wrong_abi.cpp)
 aqueduct_add_handler_plugin(throwing SOURCES throwing.cpp)
 aqueduct_add_handler_plugin(clashing SOURCES clashing.cpp)
+aqueduct_add_handler_plugin(marker SOURCES marker.cpp)
+)";
+
+// Runs code the moment it is dlopened (as a hostile library would): its constructor
+// creates the file named by AQUEDUCT_TEST_MARKER. A refused plugin leaves no marker.
+const char* const kMarkerSource = R"(#include <aqueduct/HandlerPlugin.h>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+__attribute__((constructor)) static void leaveMarker()
+{
+    if (const char* path = std::getenv("AQUEDUCT_TEST_MARKER")) {
+        if (FILE* file = std::fopen(path, "w"))
+            std::fclose(file);
+    }
+}
+namespace {
+class Nop final : public Aqueduct::Handler {
+public:
+    void handle(std::span<Aqueduct::Task>) override {}
+};
+void registerMarker(Aqueduct::HandlerRegistry& registry)
+{
+    Aqueduct::HandlerInfo info;
+    info.name = QStringLiteral("marker_handler");
+    registry.add(info, [] { return std::make_unique<Nop>(); });
+}
+}
+AQUEDUCT_HANDLER_PLUGIN(registerMarker)
 )";
 
 const char* const kNoEntrySource = R"(// A library with code but no aqueduct_plugin_entry.
@@ -174,6 +206,9 @@ private Q_SLOTS:
     void validateUsesPluginPathAndPipelineFolder();
     void validateReportsBrokenPlugins();
     void runPipelineUsingPluginHeadless();
+    void foreignOwnedPluginNeverRuns();
+    void groupWritableFolderIsRefused();
+    void pipelineFolderPluginsOnlyWhenAsked();
     void embeddingExampleBuildsAndRuns();
 
 private:
@@ -186,6 +221,7 @@ private:
     QString m_examplePluginDir; ///< build folder of the example plugin
     QString m_examplePlugin;    ///< .../text_handlers.so
     QString m_brokenDir;        ///< folder holding only broken plugins
+    QString m_markerPlugin;     ///< marker.so: its constructor leaves a file behind
 };
 
 QProcessEnvironment TestPlugins::environmentWithPluginPath(const QString& pluginPath) const {
@@ -250,6 +286,7 @@ void TestPlugins::initTestCase() {
     QVERIFY(writeFile(brokenSource + QStringLiteral("/wrong_abi.cpp"), kWrongAbiSource));
     QVERIFY(writeFile(brokenSource + QStringLiteral("/throwing.cpp"), kThrowingSource));
     QVERIFY(writeFile(brokenSource + QStringLiteral("/clashing.cpp"), kClashingSource));
+    QVERIFY(writeFile(brokenSource + QStringLiteral("/marker.cpp"), kMarkerSource));
     const QString brokenBuild = m_temp.filePath(QStringLiteral("broken-build"));
     const ProcessResult broken = configureAndBuild(brokenSource, brokenBuild);
     VERIFY_EXIT(broken, 0);
@@ -263,6 +300,8 @@ void TestPlugins::initTestCase() {
                  name);
     }
     QVERIFY(writeFile(m_brokenDir + QStringLiteral("/garbage.so"), "this is not an ELF file\n"));
+    m_markerPlugin = brokenBuild + QStringLiteral("/marker.so");
+    QVERIFY2(QFile::exists(m_markerPlugin), qPrintable(m_markerPlugin));
     m_brokenDir = QFileInfo(m_brokenDir).canonicalFilePath();
 }
 
@@ -480,9 +519,20 @@ void TestPlugins::validateUsesPluginPathAndPipelineFolder() {
     QVERIFY(QDir().mkpath(folder));
     QVERIFY(QFile::copy(pipeline, folder + QStringLiteral("/text-pipeline.json")));
     QVERIFY(QFile::copy(m_examplePlugin, folder + QStringLiteral("/text_handlers.so")));
-    const ProcessResult beside =
+    // A plugin next to the pipeline file is loaded only when asked for (issue 16)...
+    const ProcessResult ignored =
         runProcess(QStringLiteral(AQUEDUCT_APP_PATH),
                    {QStringLiteral("validate"), folder + QStringLiteral("/text-pipeline.json")},
+                   environmentWithPluginPath(QString()));
+    VERIFY_EXIT(ignored, 2);
+    QVERIFY2(ignored.err.contains("text_handlers.so") &&
+                 ignored.err.contains("--plugins-from-pipeline-dir"),
+             qPrintable(ignored.describe()));
+    // ...and then found without any variable.
+    const ProcessResult beside =
+        runProcess(QStringLiteral(AQUEDUCT_APP_PATH),
+                   {QStringLiteral("validate"), QStringLiteral("--plugins-from-pipeline-dir"),
+                    folder + QStringLiteral("/text-pipeline.json")},
                    environmentWithPluginPath(QString()));
     VERIFY_EXIT(beside, 0);
 }
@@ -545,6 +595,142 @@ void TestPlugins::embeddingExampleBuildsAndRuns() {
     VERIFY_EXIT(result, 0);
     QVERIFY2(result.out.contains("3 -> 81\n"), qPrintable(result.describe()));
     QVERIFY2(result.out.contains("0 1 16 81 256"), qPrintable(result.describe()));
+}
+
+void TestPlugins::foreignOwnedPluginNeverRuns() {
+    // Issue 16: a .so owned by another user ran its constructor as root when root merely
+    // validated the file. The check must come before dlopen. (CI runs as root: chown works.)
+    const QString folder = m_temp.filePath(QStringLiteral("foreign"));
+    QVERIFY(QDir().mkpath(folder));
+    const QString plugin = folder + QStringLiteral("/marker.so");
+    QVERIFY(QFile::copy(m_markerPlugin, plugin));
+    QVERIFY2(::chown(QFile::encodeName(plugin).constData(), 65534, 65534) == 0,
+             "chown to nobody failed: the test needs root");
+    const QString marker = m_temp.filePath(QStringLiteral("foreign-marker"));
+    qputenv("AQUEDUCT_TEST_MARKER", QFile::encodeName(marker));
+    Aqueduct::HandlerRegistry registry;
+    QVERIFY(!Aqueduct::PluginLoader::loadFile(plugin, registry));
+    QVERIFY2(!QFile::exists(marker), "the refused plugin's constructor ran");
+    QCOMPARE(registry.loadProblems().size(), 1);
+    QVERIFY2(
+        registry.loadProblems().first().message.contains(QStringLiteral("owned by user 65534")),
+        qPrintable(registry.loadProblems().first().toString()));
+
+    // The real program, asked to load the pipeline's folder: refused, no marker either.
+    const QString pipeline = folder + QStringLiteral("/one-step.json");
+    QVERIFY(QFile::copy(QStringLiteral(AQUEDUCT_SOURCE_DIR "/resources/pipelines/one-step.json"),
+                        pipeline));
+    QProcessEnvironment environment = environmentWithPluginPath(QString());
+    environment.insert(QStringLiteral("AQUEDUCT_TEST_MARKER"), marker);
+    const ProcessResult result = runProcess(
+        QStringLiteral(AQUEDUCT_APP_PATH),
+        {QStringLiteral("validate"), QStringLiteral("--plugins-from-pipeline-dir"), pipeline},
+        environment);
+    VERIFY_EXIT(result, 0);
+    QVERIFY2(!QFile::exists(marker), qPrintable(result.describe()));
+    QVERIFY2(result.out.contains("owned by user 65534"), qPrintable(result.describe()));
+
+    // Control: the same library, owned by us in a private folder, does run its constructor.
+    const QString trusted = m_temp.filePath(QStringLiteral("trusted"));
+    QVERIFY(QDir().mkpath(trusted));
+    QVERIFY(QFile::copy(m_markerPlugin, trusted + QStringLiteral("/marker.so")));
+    QVERIFY(Aqueduct::PluginLoader::loadFile(trusted + QStringLiteral("/marker.so"), registry));
+    QVERIFY(QFile::exists(marker));
+    qunsetenv("AQUEDUCT_TEST_MARKER");
+}
+
+void TestPlugins::groupWritableFolderIsRefused() {
+    const QString parent = m_temp.filePath(QStringLiteral("group-writable"));
+    const QString folder = parent + QStringLiteral("/plugins");
+    QVERIFY(QDir().mkpath(folder));
+    QVERIFY(QFile::setPermissions(parent, QFile::permissions(parent) | QFileDevice::WriteGroup));
+    const QString plugin = folder + QStringLiteral("/marker.so");
+    QVERIFY(QFile::copy(m_markerPlugin, plugin));
+    const QString marker = m_temp.filePath(QStringLiteral("group-marker"));
+    qputenv("AQUEDUCT_TEST_MARKER", QFile::encodeName(marker));
+    Aqueduct::HandlerRegistry registry;
+    QVERIFY(!Aqueduct::PluginLoader::loadFile(plugin, registry));
+    qunsetenv("AQUEDUCT_TEST_MARKER");
+    QVERIFY2(!QFile::exists(marker), "the refused plugin's constructor ran");
+    QCOMPARE(registry.loadProblems().size(), 1);
+    QVERIFY2(registry.loadProblems().first().message.contains(
+                 QStringLiteral("folder %1 is writable by its group")
+                     .arg(QFileInfo(parent).canonicalFilePath())),
+             qPrintable(registry.loadProblems().first().toString()));
+
+    // A group-writable file is refused too.
+    const QString fileFolder = m_temp.filePath(QStringLiteral("group-writable-file"));
+    QVERIFY(QDir().mkpath(fileFolder));
+    const QString file = fileFolder + QStringLiteral("/marker.so");
+    QVERIFY(QFile::copy(m_markerPlugin, file));
+    QVERIFY(QFile::setPermissions(file, QFile::permissions(file) | QFileDevice::WriteGroup));
+    Aqueduct::HandlerRegistry other;
+    QVERIFY(!Aqueduct::PluginLoader::loadFile(file, other));
+    QVERIFY2(other.loadProblems().value(0).message.contains(
+                 QStringLiteral("the file is writable by its group")),
+             qPrintable(other.loadProblems().value(0).toString()));
+}
+
+void TestPlugins::pipelineFolderPluginsOnlyWhenAsked() {
+    // run, serve and validate ignore a pipeline's folder unless --plugins-from-pipeline-dir.
+    const QString folder = m_temp.filePath(QStringLiteral("downloaded"));
+    QVERIFY(QDir().mkpath(folder));
+    QVERIFY(QFile::copy(m_markerPlugin, folder + QStringLiteral("/marker.so")));
+    const QString pipeline = folder + QStringLiteral("/one-step.json");
+    QVERIFY(QFile::copy(QStringLiteral(AQUEDUCT_SOURCE_DIR "/resources/pipelines/one-step.json"),
+                        pipeline));
+    const QString marker = m_temp.filePath(QStringLiteral("downloaded-marker"));
+    QProcessEnvironment environment = environmentWithPluginPath(QString());
+    environment.insert(QStringLiteral("AQUEDUCT_TEST_MARKER"), marker);
+
+    const ProcessResult validate = runProcess(QStringLiteral(AQUEDUCT_APP_PATH),
+                                              {QStringLiteral("validate"), pipeline}, environment);
+    VERIFY_EXIT(validate, 0);
+    QVERIFY2(!QFile::exists(marker), qPrintable(validate.describe()));
+    QVERIFY2(validate.err.contains("--plugins-from-pipeline-dir"), qPrintable(validate.describe()));
+
+    const ProcessResult run =
+        runProcess(QStringLiteral(AQUEDUCT_APP_PATH),
+                   {QStringLiteral("run"), pipeline, QStringLiteral("--generate"),
+                    QStringLiteral("3"), QStringLiteral("--quiet")},
+                   environment);
+    VERIFY_EXIT(run, 0);
+    QVERIFY2(!QFile::exists(marker), qPrintable(run.describe()));
+
+    // serve: plugins load before it listens; once it says so, the marker must be absent.
+    {
+        QProcess serve;
+        serve.setProcessEnvironment(environment);
+        serve.start(QStringLiteral(AQUEDUCT_APP_PATH),
+                    {QStringLiteral("serve"), pipeline, QStringLiteral("--listen"),
+                     QStringLiteral("127.0.0.1:0")});
+        QVERIFY(serve.waitForStarted(30'000));
+        QByteArray err;
+        QElapsedTimer waited;
+        waited.start();
+        while (!err.contains("listening on") && waited.elapsed() < 60'000 &&
+               serve.state() == QProcess::Running) {
+            serve.waitForReadyRead(500);
+            err += serve.readAllStandardError();
+        }
+        serve.terminate();
+        if (!serve.waitForFinished(30'000)) {
+            serve.kill();
+            serve.waitForFinished(5'000);
+        }
+        err += serve.readAllStandardError();
+        QVERIFY2(err.contains("listening on"), err.constData());
+        QVERIFY2(err.contains("--plugins-from-pipeline-dir"), err.constData());
+        QVERIFY2(!QFile::exists(marker), err.constData());
+    }
+
+    const ProcessResult asked =
+        runProcess(QStringLiteral(AQUEDUCT_APP_PATH),
+                   {QStringLiteral("run"), pipeline, QStringLiteral("--plugins-from-pipeline-dir"),
+                    QStringLiteral("--generate"), QStringLiteral("3"), QStringLiteral("--quiet")},
+                   environment);
+    VERIFY_EXIT(asked, 0);
+    QVERIFY2(QFile::exists(marker), qPrintable(asked.describe()));
 }
 
 QTEST_GUILESS_MAIN(TestPlugins)

@@ -256,6 +256,9 @@ private Q_SLOTS:
     void secondSignalStopsAtOnce();
     void sigtermFinishesInFlight();
     void metricsPortServesPrometheus();
+    void directoryIsNamedAsSuch();
+    void smallDevShmFailsCleanlyOrRuns_data();
+    void smallDevShmFailsCleanlyOrRuns();
 
 private:
     QString writePipeline(const QString& name, const QByteArray& json);
@@ -744,6 +747,77 @@ void TestRunCommand::metricsPortServesPrometheus() {
     run.signal(SIGINT);
     const Run done = run.finish();
     QVERIFY2(done.finished && done.exitCode == 0, qPrintable(done.describe()));
+}
+
+void TestRunCommand::directoryIsNamedAsSuch() {
+    // Issue 16: `run` said "no such file" for a directory (validate says "is a directory").
+    const Run run = runApp({m_dir.path(), QStringLiteral("--generate"), QStringLiteral("5")});
+    QVERIFY2(run.finished && run.status == QProcess::NormalExit && run.exitCode == 2,
+             qPrintable(run.describe()));
+    QVERIFY2(run.err.contains((m_dir.path() + QStringLiteral(": is a directory")).toUtf8()),
+             qPrintable(run.describe()));
+}
+
+void TestRunCommand::smallDevShmFailsCleanlyOrRuns_data() {
+    QTest::addColumn<QByteArray>("arenaBytes"); // empty = the default arena
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message");
+    // The default arena (32 MiB) plus the control segment fits a small container's /dev/shm.
+    QTest::newRow("default arena runs") << QByteArray() << 0 << QString();
+    // The old default (64 MiB) does not: a clear error before anything is created.
+    QTest::newRow("64 MiB arena fails cleanly")
+        << QByteArray("67108864") << 3
+        << QStringLiteral("/dev/shm has 40 MiB free, this flow needs 66.6 MiB: lower "
+                          "flow.shared_memory.arena_bytes (now 64 MiB) or give the container a "
+                          "larger /dev/shm");
+}
+
+void TestRunCommand::smallDevShmFailsCleanlyOrRuns() {
+    // Issue 16: in a 40 MiB /dev/shm (a container's) `aqueduct run one-step.json` died of
+    // SIGBUS (exit 135) after "flow started". A private mount namespace with its own tmpfs
+    // (CI runs as root) reproduces it without touching the machine's /dev/shm.
+    QFETCH(QByteArray, arenaBytes);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+    QFile source(QStringLiteral(AQUEDUCT_SOURCE_DIR "/resources/pipelines/one-step.json"));
+    QVERIFY(source.open(QIODevice::ReadOnly));
+    QByteArray json = source.readAll();
+    if (!arenaBytes.isEmpty()) {
+        json.replace("\"start_method\": \"forkserver\"",
+                     "\"start_method\": \"forkserver\", \"shared_memory\": {\"arena_bytes\": " +
+                         arenaBytes + "}");
+        QVERIFY(json.contains("arena_bytes"));
+    }
+    const QString pipeline = writePipeline(QStringLiteral("one-step-small-shm.json"), json);
+    QVERIFY(!pipeline.isEmpty());
+
+    QProcess process;
+    // exec: the exit status seen is aqueduct's own (a SIGBUS shows as a crash).
+    process.start(QStringLiteral("unshare"),
+                  {QStringLiteral("-m"), QStringLiteral("sh"), QStringLiteral("-c"),
+                   QStringLiteral("mount -t tmpfs -o size=40m tmpfs /dev/shm || exit 99; "
+                                  "exec \"$0\" run \"$1\" --generate 2000 --quiet"),
+                   QStringLiteral(AQUEDUCT_APP_PATH), pipeline});
+    QVERIFY2(process.waitForStarted(kRunTimeoutMs), qPrintable(process.errorString()));
+    Run run;
+    run.finished = process.waitForFinished(kRunTimeoutMs);
+    if (!run.finished) {
+        process.kill();
+        process.waitForFinished();
+    }
+    run.status = process.exitStatus();
+    run.exitCode = process.exitCode();
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    QVERIFY2(run.exitCode != 99, qPrintable(QStringLiteral("cannot mount a private /dev/shm "
+                                                           "(needs root): ") +
+                                            run.describe()));
+    QVERIFY2(run.finished && run.status == QProcess::NormalExit, qPrintable(run.describe()));
+    QVERIFY2(run.exitCode == exitCode, qPrintable(run.describe()));
+    if (exitCode == 0)
+        QVERIFY2(run.out.count('\n') == 2000, qPrintable(run.describe()));
+    else
+        QVERIFY2(run.err.contains(message.toUtf8()), qPrintable(run.describe()));
 }
 
 QTEST_GUILESS_MAIN(TestRunCommand)

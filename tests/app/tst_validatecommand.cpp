@@ -411,6 +411,56 @@ private Q_SLOTS:
         // The mutations really do break files (most of them, not necessarily all).
         QVERIFY2(invalid > kMutations / 2, qPrintable(QString::number(invalid)));
     }
+
+    // Issue 16: a file validate called valid asked for 68.8 GB of shared memory; 5,000
+    // unknown 10 KB handler names took 72 s; ids with escape sequences reached the terminal.
+    void budgetAndHostileNames() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto pipeline = [](const QJsonArray& steps) {
+            QJsonObject root;
+            root.insert(QStringLiteral("format"), QStringLiteral("aqueduct-pipeline"));
+            root.insert(QStringLiteral("version"), 1);
+            root.insert(QStringLiteral("steps"), steps);
+            return QJsonDocument(root).toJson();
+        };
+        const auto stepObject = [](const QString& id, const QString& handler) {
+            QJsonObject step;
+            step.insert(QStringLiteral("id"), id);
+            step.insert(QStringLiteral("handler"), handler);
+            return step;
+        };
+
+        QJsonObject big = stepObject(QStringLiteral("a"), QStringLiteral("passthrough"));
+        big.insert(QStringLiteral("queue_size"), 1048576);
+        const QString bigFile = dir.filePath(QStringLiteral("big.json"));
+        QVERIFY(writeFile(bigFile, pipeline(QJsonArray{big})));
+        const Run bigRun = runValidate({bigFile});
+        QVERIFY2(bigRun.finished && bigRun.exitCode == 2, qPrintable(bigRun.describe()));
+        QVERIFY2(bigRun.out.contains(bigFile + QStringLiteral(":$.steps[0].queue_size: must be 0 "
+                                                              "(automatic) or between 1 and 65536, "
+                                                              "got 1048576; this flow needs at "
+                                                              "least 64.1 GiB of shared memory")),
+                 qPrintable(bigRun.describe()));
+
+        QJsonArray steps;
+        steps.append(stepObject(QStringLiteral("bad\u001b]0;owned\u0007\u001b[2J"),
+                                QStringLiteral("passthrough")));
+        for (int i = 0; i < 5000; ++i)
+            steps.append(stepObject(QStringLiteral("s%1").arg(i),
+                                    QString(10000, QLatin1Char('a' + i % 26))));
+        const QString hostileFile = dir.filePath(QStringLiteral("hostile.json"));
+        QVERIFY(writeFile(hostileFile, pipeline(steps)));
+        const Run hostile = runValidate({hostileFile});
+        QVERIFY2(hostile.finished && hostile.exitCode == 2, qPrintable(hostile.describe()));
+        QVERIFY2(!hostile.out.contains(QChar(0x1b)) && !hostile.out.contains(QChar(0x07)),
+                 qPrintable(hostile.describe()));
+        QVERIFY2(hostile.out.contains(QStringLiteral("'bad\\x1b]0;owned\\x07\\x1b[2J'")),
+                 qPrintable(hostile.describe()));
+        QCOMPARE(hostile.out.count(QStringLiteral("(10000 characters)")), 5000);
+        // Names are shortened: 5,000 problems stay well under 10 KB each.
+        QVERIFY2(hostile.out.size() < 5000 * 400, qPrintable(QString::number(hostile.out.size())));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestValidateCommand)

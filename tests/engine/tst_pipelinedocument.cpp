@@ -52,6 +52,7 @@ PipelineDocument richDocument() {
     flow.arenaBytes = 3ll << 30;
     flow.autoShareBytes = 4096;
     flow.maxTaskBytes = 1 << 20;
+    flow.limits = LimitSettings{5ll << 30, 2048};
     flow.restart = RestartSettings{RestartPolicy::Never, 3, 30, 10, 1000};
     flow.metrics.enabled = false;
     flow.metrics.intervalMs = 250;
@@ -136,6 +137,7 @@ private Q_SLOTS:
         QVERIFY(loaded.document.steps.at(1).restart.has_value());
         QCOMPARE(loaded.document.toJson(), saved);
         QCOMPARE(loaded.document.flow.arenaBytes, 3ll << 30);
+        QCOMPARE(loaded.document.flow.limits, (LimitSettings{5ll << 30, 2048}));
         QCOMPARE(loaded.document.steps.at(0).position, QPointF(-12.5, 300.25));
     }
 

@@ -6,8 +6,11 @@
 #include <aqueduct/PipelineValidator.h>
 
 #include <QDir>
+#include <QTest>
+
 #include <QSet>
 #include <QTest>
+#include <algorithm>
 
 using namespace Aqueduct;
 
@@ -80,12 +83,16 @@ const QList<InvalidCase>& invalidCases() {
         {"not-reaching-output", "$.steps[1]", "step 'sink' does not reach 'output'", "sink"},
         {"no-steps", "$.steps", "a pipeline needs at least one step"},
         {"nprocs-range", "$.steps[0].nprocs", "must be between 1 and 256, got 0", "a"},
-        {"batch-size-range", "$.steps[0].batch_size", "must be between 1 and 65536, got 70000",
+        {"batch-size-range", "$.steps[0].batch_size",
+         "must be between 1 and 4096, got 70000; this flow needs at least 17.2 GiB of shared "
+         "memory",
          "a"},
         {"batch-timeout-range", "$.steps[0].batch_timeout_ms",
          "must be between 0 and 600000, got 700000", "a"},
         {"queue-size-range", "$.steps[0].queue_size",
-         "must be 0 (automatic) or between 1 and 1048576", "a"},
+         "must be 0 (automatic) or between 1 and 65536, got 2000000; this flow needs at least "
+         "122.2 GiB",
+         "a"},
         {"queue-size-below-batch", "$.steps[0].queue_size",
          "must be at least batch_size (8), got 4", "a"},
         {"handle-timeout-range", "$.steps[0].handle_timeout_ms", "must be at least 0, got -1", "a"},
@@ -277,8 +284,165 @@ private Q_SLOTS:
             previous = id;
         }
         document.edges.append(EdgeSpec{previous, QStringLiteral("output"), {}});
+        // So many steps need more than the default resource limits: raise them, this
+        // test is about the graph walks.
+        document.flow.limits.maxSharedMemoryBytes = 1ll << 40;
+        document.flow.limits.maxWorkers = 20000;
         const PipelineValidator validator(HandlerRegistry::global());
-        QVERIFY(validator.validate(document).isEmpty());
+        const QList<Problem> problems = validator.validate(document);
+        QVERIFY2(problems.isEmpty(), qPrintable(describe(problems)));
+    }
+
+    // Issue 16: files that validated but asked for absurd shared memory or workers.
+    void budgetRejections_data() {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        const auto file = [](const QByteArray& flow, const QByteArray& steps) {
+            // Plain literals: moc miscounts braces inside raw strings.
+            return QByteArray(
+                       "{\"format\": \"aqueduct-pipeline\", \"version\": 1, \"flow\": \x7b") +
+                   flow + "\x7d, \"steps\": [" + steps + "]\x7d";
+        };
+        QTest::newRow("queue_size 1048576")
+            << file("", R"({"id": "a", "handler": "passthrough", "queue_size": 1048576})")
+            << "$.steps[0].queue_size"
+            << "this flow needs at least 64.1 GiB of shared memory (control segment 64 GiB for "
+               "1048641 task slots of 64 KiB, arena 32 MiB); the limit is 1 GiB";
+        QTest::newRow("batch_size 65536")
+            << file("", R"({"id": "a", "handler": "passthrough", "batch_size": 65536})")
+            << "$.steps[0].batch_size"
+            << "this flow needs at least 16.1 GiB of shared memory (control segment 16 GiB for "
+               "262208 task slots of 64 KiB";
+        QTest::newRow("max_task_bytes 2147483647")
+            << file(R"("max_task_bytes": 2147483647)", R"({"id": "a", "handler": "passthrough"})")
+            << "$.flow.max_task_bytes"
+            << "must be between 0 and 67108864, got 2147483647; this flow needs at least 82.1 GiB "
+               "of "
+               "shared memory (control segment 82 GiB for 41 task slots of 2 GiB";
+        QByteArray chain;
+        for (int i = 0; i < 20000; ++i)
+            chain += (i ? ", " : "") + QByteArray("\x7b\"id\": \"s") + QByteArray::number(i) +
+                     "\", \"handler\": \"passthrough\"\x7d";
+        QTest::newRow("20k-step chain, memory")
+            << file("", chain) << "$.steps"
+            << "this flow needs 25.8 GiB of shared memory (control segment 25.7 GiB for 420064 "
+               "task "
+               "slots of 64 KiB, arena 32 MiB); the limit is 1 GiB";
+        QTest::newRow("20k-step chain, workers")
+            << file("", chain) << "$.steps"
+            << "this flow starts 20000 worker processes (20000 steps); the limit is 1024";
+        QByteArray wide;
+        for (int i = 0; i < 400; ++i)
+            wide += (i ? ", " : "") + QByteArray("\x7b\"id\": \"s") + QByteArray::number(i) +
+                    "\", \"handler\": \"passthrough\", \"nprocs\": 256\x7d";
+        QTest::newRow("400 steps x nprocs 256")
+            << file("", wide) << "$.steps"
+            << "this flow starts 102400 worker processes (400 steps); the limit is 1024: lower "
+               "nprocs, or raise flow.limits.max_workers";
+        QTest::newRow("arena over the limit")
+            << file(R"("shared_memory": {"arena_bytes": 2147483648})",
+                    R"({"id": "a", "handler": "passthrough"})")
+            << "$.flow.shared_memory.arena_bytes"
+            << "raise flow.limits.max_shared_memory_bytes";
+    }
+
+    void budgetRejections() {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        const PipelineValidator validator(HandlerRegistry::global());
+        const QList<Problem> problems = validator.validateJson(json);
+        const bool found =
+            std::any_of(problems.cbegin(), problems.cend(), [&](const Problem& problem) {
+                return problem.severity == Problem::Severity::Error && problem.path == path &&
+                       problem.message.contains(message);
+            });
+        QVERIFY2(found, qPrintable(describe(problems)));
+    }
+
+    void fieldUpperBounds() {
+        const PipelineValidator validator(HandlerRegistry::global());
+        const QList<Problem> problems = validator.validateJson(
+            R"({"format": "aqueduct-pipeline", "version": 1, "flow": {"max_task_bytes": 67108865,
+            "limits": {"max_shared_memory_bytes": 0, "max_workers": 65537}},
+            "steps": [{"id": "a", "handler": "passthrough"}]})");
+        const QString text = describe(problems);
+        QVERIFY2(text.contains(QStringLiteral(
+                     "$.flow.max_task_bytes: must be between 0 and 67108864, got 67108865")),
+                 qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral(
+                     "$.flow.limits.max_shared_memory_bytes: must be between 1048576")),
+                 qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral(
+                     "$.flow.limits.max_workers: must be between 1 and 65536, got 65537")),
+                 qPrintable(text));
+    }
+
+    void limitsAreConfigurableAndRoundTrip() {
+        // queue_size 32768 takes 2 GiB of slots: refused by default, fine when raised.
+        const QByteArray base = R"({"format": "aqueduct-pipeline", "version": 1, "flow": {%1},
+            "steps": [{"id": "a", "handler": "passthrough", "queue_size": 32768}]})";
+        const PipelineValidator validator(HandlerRegistry::global());
+        QVERIFY(hasErrors(validator.validateJson(QByteArray(base).replace("%1", ""))));
+        const QByteArray raised = QByteArray(base).replace(
+            "%1", R"("limits": {"max_shared_memory_bytes": 4294967296, "max_workers": 2048})");
+        const QList<Problem> problems = validator.validateJson(raised);
+        QVERIFY2(problems.isEmpty(), qPrintable(describe(problems)));
+
+        const PipelineDocument::LoadResult loaded = PipelineDocument::fromJson(raised);
+        QVERIFY(loaded.ok());
+        QCOMPARE(loaded.document.flow.limits.maxSharedMemoryBytes, 4294967296ll);
+        QCOMPARE(loaded.document.flow.limits.maxWorkers, 2048);
+        const QByteArray saved = loaded.document.toJson();
+        QVERIFY2(saved.contains("\"max_shared_memory_bytes\": 4294967296"), saved.constData());
+        const PipelineDocument::LoadResult again = PipelineDocument::fromJson(saved);
+        QVERIFY(again.ok());
+        QCOMPARE(again.document, loaded.document);
+        // Defaults are not written.
+        PipelineDocument plain;
+        plain.steps.append(makeStep(QStringLiteral("a")));
+        QVERIFY(!plain.toJson().contains("limits"));
+    }
+
+    void controlCharactersAreEscaped() {
+        // Ids and names reach terminals: an escape sequence must arrive as text.
+        const PipelineValidator validator(HandlerRegistry::global());
+        const QList<Problem> problems = validator.validateJson(
+            "{\"format\": \"aqueduct-pipeline\", \"version\": 1, \"steps\": [{\"id\": "
+            "\"a\\u001b[2J\\u202e\", \"handler\": \"x\\u0007\\n\"}]}");
+        QVERIFY(!problems.isEmpty());
+        for (const Problem& problem : problems) {
+            for (const QChar c : problem.message + problem.path)
+                QVERIFY2(c.category() != QChar::Other_Control &&
+                             c.category() != QChar::Other_Format,
+                         qPrintable(problem.toString()));
+        }
+        const QString text = describe(problems);
+        QVERIFY2(text.contains(QStringLiteral("'a\\x1b[2J\\u202e'")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("unknown handler 'x\\x07\\n'")), qPrintable(text));
+    }
+
+    void longUnknownHandlerNamesGetNoSuggestion() {
+        // 72 s for 5,000 such names before (edit distance on 10 KB strings): now the name is
+        // shortened and no suggestion is computed.
+        PipelineDocument document;
+        for (int i = 0; i < 500; ++i)
+            document.steps.append(
+                makeStep(QStringLiteral("s%1").arg(i), QString(10000, QLatin1Char('a' + i % 26))));
+        const PipelineValidator validator(HandlerRegistry::global());
+        const QList<Problem> problems = validator.validate(document);
+        QCOMPARE(problems.size(), 500);
+        for (const Problem& problem : problems) {
+            QVERIFY2(problem.message.size() < 200, qPrintable(problem.message.left(300)));
+            QVERIFY(problem.message.contains(QStringLiteral("(10000 characters)")));
+        }
+        // Short names still get their suggestion.
+        PipelineDocument typo;
+        typo.steps.append(makeStep(QStringLiteral("a"), QStringLiteral("incremnt")));
+        QVERIFY2(
+            describe(validator.validate(typo)).contains(QStringLiteral("did you mean 'increment'")),
+            qPrintable(describe(validator.validate(typo))));
     }
 
     void validateJsonCombinesLoadAndRules() {

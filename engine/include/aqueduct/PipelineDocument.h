@@ -50,6 +50,14 @@ struct MetricsSettings {
     bool operator==(const MetricsSettings&) const = default;
 };
 
+/// Resource ceilings a pipeline may raise ("flow.limits"); the validator refuses a file
+/// that needs more (see docs/pipeline-format.md, "Resource limits").
+struct LimitSettings {
+    qint64 maxSharedMemoryBytes = 1ll << 30; ///< control segment + arena, 1 MiB..1 TiB
+    int maxWorkers = 1024;                   ///< worker processes of all steps, 1..65536
+    bool operator==(const LimitSettings&) const = default;
+};
+
 /// Flow-wide settings ("flow" object in the file).
 struct FlowSettings {
     int queuePriorities = 1;      ///< lanes per queue, 1..16
@@ -57,11 +65,14 @@ struct FlowSettings {
     int startTimeoutMs = 30000;   ///< start() fails past this
     StartMethod startMethod = StartMethod::ForkServer;
     int priorityAgingMs = 0;      ///< 0 = strict lanes; >0 = a task waiting longer is served
-    qint64 arenaBytes = 64ll << 20; ///< shared-memory arena for blobs (pre-faulted in the background)
+    /// Shared-memory arena for blobs (pre-faulted in the background). 32 MiB so a default
+    /// flow fits a default container's 64 MiB /dev/shm.
+    qint64 arenaBytes = 32ll << 20;
     qint64 autoShareBytes = 0;    ///< bytes fields at least this large travel as blobs; 0 = off
     int maxTaskBytes = 0;         ///< inline task size limit; 0 = engine default
     RestartSettings restart;
     MetricsSettings metrics;
+    LimitSettings limits;
     bool operator==(const FlowSettings&) const = default;
 };
 

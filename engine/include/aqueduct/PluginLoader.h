@@ -13,6 +13,10 @@ namespace Aqueduct {
 /// name already taken) is recorded with HandlerRegistry::addLoadProblem (path = plugin
 /// file, message = reason) and never takes the process down.
 ///
+/// Before a file is opened (opening runs its constructors), the file and each folder
+/// above it must be owned by the current user or root and writable by neither group nor
+/// others (a root-owned sticky folder such as /tmp is accepted); otherwise it is refused.
+///
 /// Loading is idempotent per process: a file is opened once (by canonical path), whatever
 /// registry or directory list it is reached through later; calling again only looks at
 /// files not seen before. Worker processes forked after loading inherit the plugins; a
@@ -24,7 +28,9 @@ public:
     /// 2. the user's folders: ~/.config/aqueduct/plugins and ~/.local/lib/aqueduct/plugins,
     /// 3. the install folder: lib/aqueduct/plugins beside the engine library and under the
     ///    program's prefix (<bindir>/../lib/aqueduct/plugins),
-    /// 4. the folder of `pipelinePath`, when given.
+    /// 4. the folder of `pipelinePath`, when given. Callers pass it only when the user
+    ///    asked for it (`--plugins-from-pipeline-dir`, or a GUI prompt): a downloaded
+    ///    folder must not run code merely by being opened or validated.
     /// Folders that do not exist are left out; duplicates are removed.
     static QStringList searchPath(const QString& pipelinePath = {});
 
@@ -39,6 +45,9 @@ public:
     /// Loads one plugin file; false (and a load problem in `registry`) when it fails or
     /// when the file was already tried in this process and failed.
     static bool loadFile(const QString& path, HandlerRegistry& registry);
+
+    /// The `*.so` files in the folder of `pipelinePath` (nothing is loaded), sorted.
+    static QStringList pipelineFolderPlugins(const QString& pipelinePath);
 
     /// Canonical paths of plugins loaded successfully in this process, in load order.
     static QStringList loadedFiles();

@@ -22,4 +22,9 @@ struct Problem {
 
 bool hasErrors(const QList<Problem>& problems);
 
+/// `text` safe for a terminal: control and format characters (escape sequences, bidi
+/// overrides) become \n, \t, \xNN or \uNNNN. File content reaches messages through
+/// ids and keys, so every printed problem goes through this.
+QString escapeControlCharacters(const QString& text);
+
 } // namespace Aqueduct

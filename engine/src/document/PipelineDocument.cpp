@@ -261,8 +261,8 @@ void readFlow(Reader& reader, const QJsonObject& object, FlowSettings* flow) {
     const QString path = QStringLiteral("$.flow");
     reader.checkKeys(object, path,
                      {"queue_priorities", "default_timeout_ms", "start_timeout_ms", "start_method",
-                      "priority_aging_ms", "shared_memory", "max_task_bytes", "restart",
-                      "metrics"});
+                      "priority_aging_ms", "shared_memory", "max_task_bytes", "restart", "metrics",
+                      "limits"});
     reader.readInt(object, QStringLiteral("queue_priorities"), path, &flow->queuePriorities);
     reader.readInt(object, QStringLiteral("default_timeout_ms"), path, &flow->defaultTimeoutMs);
     reader.readInt(object, QStringLiteral("start_timeout_ms"), path, &flow->startTimeoutMs);
@@ -286,6 +286,14 @@ void readFlow(Reader& reader, const QJsonObject& object, FlowSettings* flow) {
     }
     if (const auto restart = reader.readObject(object, QStringLiteral("restart"), path))
         reader.readRestart(*restart, path + QStringLiteral(".restart"), &flow->restart);
+    if (const auto limits = reader.readObject(object, QStringLiteral("limits"), path)) {
+        const QString limitsPath = path + QStringLiteral(".limits");
+        reader.checkKeys(*limits, limitsPath, {"max_shared_memory_bytes", "max_workers"});
+        reader.readInt64(*limits, QStringLiteral("max_shared_memory_bytes"), limitsPath,
+                         &flow->limits.maxSharedMemoryBytes);
+        reader.readInt(*limits, QStringLiteral("max_workers"), limitsPath,
+                       &flow->limits.maxWorkers);
+    }
     if (const auto metricsObject = reader.readObject(object, QStringLiteral("metrics"), path)) {
         MetricsSettings& metrics = flow->metrics;
         const QString metricsPath = path + QStringLiteral(".metrics");
@@ -461,6 +469,7 @@ enum class Context {
     Root,
     Flow,
     SharedMemory,
+    Limits,
     Restart,
     Metrics,
     Prometheus,
@@ -478,17 +487,15 @@ QList<QLatin1String> keyOrder(Context context) {
         return {L("format"), L("version"), L("name"), L("description"),
                 L("flow"),   L("steps"),   L("edges")};
     case Context::Flow:
-        return {L("queue_priorities"),
-                L("default_timeout_ms"),
-                L("start_timeout_ms"),
-                L("start_method"),
-                L("priority_aging_ms"),
-                L("shared_memory"),
-                L("max_task_bytes"),
-                L("restart"),
-                L("metrics")};
+        return {L("queue_priorities"),  L("default_timeout_ms"),
+                L("start_timeout_ms"),  L("start_method"),
+                L("priority_aging_ms"), L("shared_memory"),
+                L("max_task_bytes"),    L("restart"),
+                L("metrics"),           L("limits")};
     case Context::SharedMemory:
         return {L("arena_bytes"), L("auto_share_bytes")};
+    case Context::Limits:
+        return {L("max_shared_memory_bytes"), L("max_workers")};
     case Context::Restart:
         return {L("policy"), L("max_restarts"), L("window_s"), L("backoff_initial_ms"),
                 L("backoff_max_ms")};
@@ -537,6 +544,8 @@ Context childContext(Context parent, const QString& key) {
     case Context::Flow:
         if (key == QLatin1String("shared_memory"))
             return Context::SharedMemory;
+        if (key == QLatin1String("limits"))
+            return Context::Limits;
         if (key == QLatin1String("restart"))
             return Context::Restart;
         if (key == QLatin1String("metrics"))
@@ -948,6 +957,13 @@ QJsonObject PipelineDocument::toJsonObject() const {
         flowObject.insert(QStringLiteral("restart"), restart);
     if (const QJsonObject metrics = metricsToJson(flow.metrics); !metrics.isEmpty())
         flowObject.insert(QStringLiteral("metrics"), metrics);
+    QJsonObject limits;
+    if (flow.limits.maxSharedMemoryBytes != defaults.limits.maxSharedMemoryBytes)
+        limits.insert(QStringLiteral("max_shared_memory_bytes"), flow.limits.maxSharedMemoryBytes);
+    if (flow.limits.maxWorkers != defaults.limits.maxWorkers)
+        limits.insert(QStringLiteral("max_workers"), flow.limits.maxWorkers);
+    if (!limits.isEmpty())
+        flowObject.insert(QStringLiteral("limits"), limits);
     root.insert(QStringLiteral("flow"), flowObject);
 
     const StepSpec stepDefaults;

@@ -3,11 +3,14 @@
 #include "aqueduct/Expression.h"
 #include "aqueduct/HandlerRegistry.h"
 
+#include "shm/ResourceBudget.h"
+
 #include <QHash>
 #include <QRegularExpression>
 #include <QSet>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace Aqueduct {
 
@@ -92,10 +95,24 @@ int editDistance(const QString& a, const QString& b) {
     return previous[b.size()];
 }
 
+// Edit distance is quadratic in the name: a file of long unknown names must not make
+// validation take minutes, so long names get no suggestion and few candidates are tried.
+constexpr qsizetype kMaxSuggestedNameLength = 64;
+constexpr int kMaxSuggestionCandidates = 1000;
+constexpr qsizetype kMaxQuotedNameLength = 80;
+
 QString closestHandler(const HandlerRegistry& registry, const QString& name) {
     QString best;
+    if (name.size() > kMaxSuggestedNameLength)
+        return best;
     int bestDistance = std::max<int>(2, int(name.size()) / 3) + 1;
+    int candidates = 0;
     for (const HandlerInfo& info : registry.handlers()) {
+        if (++candidates > kMaxSuggestionCandidates)
+            break;
+        // The distance is at least the length difference: skip what cannot win.
+        if (std::abs(int(info.name.size()) - int(name.size())) >= bestDistance)
+            continue;
         const int distance = editDistance(name, info.name);
         if (distance < bestDistance) {
             bestDistance = distance;
@@ -103,6 +120,13 @@ QString closestHandler(const HandlerRegistry& registry, const QString& name) {
         }
     }
     return best;
+}
+
+/// A name from the file, shortened for a message (a 10 KB name would flood the terminal).
+QString shortened(const QString& name) {
+    if (name.size() <= kMaxQuotedNameLength)
+        return name;
+    return name.left(kMaxQuotedNameLength) + QStringLiteral("... (%1 characters)").arg(name.size());
 }
 
 bool isValidStepId(const QString& id) {
@@ -124,7 +148,7 @@ void validateFlow(Collector& out, const FlowSettings& flow) {
     out.atLeast(path + QStringLiteral(".default_timeout_ms"), flow.defaultTimeoutMs, 1);
     out.atLeast(path + QStringLiteral(".start_timeout_ms"), flow.startTimeoutMs, 1);
     out.atLeast(path + QStringLiteral(".priority_aging_ms"), flow.priorityAgingMs, 0);
-    out.atLeast(path + QStringLiteral(".max_task_bytes"), flow.maxTaskBytes, 0);
+    out.range(path + QStringLiteral(".max_task_bytes"), flow.maxTaskBytes, 0, Internal::kMaxTaskBytesLimit);
     if (flow.arenaBytes != 0 && (flow.arenaBytes < kMiB || flow.arenaBytes > 64 * kGiB))
         out.error(path + QStringLiteral(".shared_memory.arena_bytes"),
                   QStringLiteral("must be 0 (no arena) or between 1 MiB (%1) and 64 GiB (%2), got %3")
@@ -133,6 +157,10 @@ void validateFlow(Collector& out, const FlowSettings& flow) {
                       .arg(flow.arenaBytes));
     out.atLeast(path + QStringLiteral(".shared_memory.auto_share_bytes"), flow.autoShareBytes, 0);
     out.restart(path + QStringLiteral(".restart"), flow.restart);
+    out.range(path + QStringLiteral(".limits.max_shared_memory_bytes"), flow.limits.maxSharedMemoryBytes,
+              Internal::kMinSharedMemoryLimit, Internal::kMaxSharedMemoryLimit);
+    out.range(path + QStringLiteral(".limits.max_workers"), flow.limits.maxWorkers, 1,
+              Internal::kMaxWorkersLimit);
 
     const MetricsSettings& metrics = flow.metrics;
     const QString metricsPath = path + QStringLiteral(".metrics");
@@ -181,19 +209,20 @@ void validateStep(Collector& out, const HandlerRegistry& registry, const StepSpe
         out.error(
             path + QStringLiteral(".handler"),
             suggestion.isEmpty()
-                ? QStringLiteral("unknown handler '%1' (see `aqueduct handlers`)").arg(step.handler)
+                ? QStringLiteral("unknown handler '%1' (see `aqueduct handlers`)").arg(shortened(step.handler))
                 : QStringLiteral("unknown handler '%1'; did you mean '%2'?")
                       .arg(step.handler, suggestion),
             id);
     }
 
-    out.range(path + QStringLiteral(".nprocs"), step.nprocs, 1, 256, id);
-    out.range(path + QStringLiteral(".batch_size"), step.batchSize, 1, 65536, id);
+    out.range(path + QStringLiteral(".nprocs"), step.nprocs, 1, Internal::kMaxNprocs, id);
+    out.range(path + QStringLiteral(".batch_size"), step.batchSize, 1, Internal::kMaxBatchSize, id);
     out.range(path + QStringLiteral(".batch_timeout_ms"), step.batchTimeoutMs, 0, 600000, id);
     if (step.queueSize != 0) {
-        if (step.queueSize < 1 || step.queueSize > 1048576)
+        if (step.queueSize < 1 || step.queueSize > Internal::kMaxQueueSize)
             out.error(path + QStringLiteral(".queue_size"),
-                      QStringLiteral("must be 0 (automatic) or between 1 and 1048576, got %1")
+                      QStringLiteral("must be 0 (automatic) or between 1 and %1, got %2")
+                          .arg(Internal::kMaxQueueSize)
                           .arg(step.queueSize),
                       id);
         else if (step.queueSize < step.batchSize)
@@ -455,12 +484,35 @@ QList<Problem> PipelineValidator::validate(const PipelineDocument& document) con
     // The implicit chain always connects every step; only explicit edges need checking.
     if (!document.edges.isEmpty())
         validateEdges(out, document);
+    // Shared memory, slots and workers the whole flow would take, before anything exists.
+    // A field already out of range gets the size it would cost added to its problem
+    // (one error per path), others get their own.
+    const qsizetype ruleProblems = problems.size();
+    for (const Problem& budget : Internal::checkResourceBudget(document)) {
+        const auto rulesEnd = problems.begin() + ruleProblems;
+        const auto same = std::find_if(problems.begin(), rulesEnd, [&](const Problem& problem) {
+            return problem.severity == Problem::Severity::Error && problem.path == budget.path;
+        });
+        if (same != rulesEnd)
+            same->message += QStringLiteral("; ") + budget.message;
+        else
+            problems.append(budget);
+    }
+    // Ids, keys and names come from the file: never hand raw control characters on.
+    for (Problem& problem : problems) {
+        problem.path = escapeControlCharacters(problem.path);
+        problem.message = escapeControlCharacters(problem.message);
+    }
     return problems;
 }
 
 QList<Problem> PipelineValidator::validateLoaded(const QList<Problem>& loadProblems,
                                                  const PipelineDocument& document) const {
     QList<Problem> problems = loadProblems;
+    for (Problem& problem : problems) {
+        problem.path = escapeControlCharacters(problem.path);
+        problem.message = escapeControlCharacters(problem.message);
+    }
     if (std::any_of(problems.cbegin(), problems.cend(), isFatalLoadProblem))
         return problems;
     // A field that failed to load keeps its default: do not report it (or what lies below

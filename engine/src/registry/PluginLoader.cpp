@@ -9,7 +9,11 @@
 #include <QStandardPaths>
 
 #include <dlfcn.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -72,6 +76,53 @@ QString qtVersionText(std::uint32_t version) {
         .arg(version >> 16)
         .arg((version >> 8) & 0xff)
         .arg(version & 0xff);
+}
+
+/// Why `path` may not be loaded, or empty: loading runs the file's code (its
+/// constructors) with our rights, so the file and every folder above it must be owned by
+/// us or root and writable by nobody else. A world-writable folder with the sticky bit
+/// owned by root (/tmp) is accepted: nobody else can rename or replace what lies in it.
+QString untrustedReason(const QString& canonicalPath) {
+    const uid_t me = geteuid();
+    const auto ownerOk = [me](const struct stat& status) {
+        return status.st_uid == me || status.st_uid == 0;
+    };
+    struct stat status {};
+    const QByteArray encoded = QFile::encodeName(canonicalPath);
+    if (::stat(encoded.constData(), &status) != 0)
+        return QStringLiteral("refused: cannot check the file: %1")
+            .arg(QString::fromLocal8Bit(std::strerror(errno)));
+    if (!S_ISREG(status.st_mode))
+        return QStringLiteral("refused: not a regular file");
+    if (!ownerOk(status))
+        return QStringLiteral("refused: the file is owned by user %1; a plugin must be owned by "
+                              "you or root")
+            .arg(status.st_uid);
+    if (status.st_mode & S_IWOTH)
+        return QStringLiteral("refused: the file is writable by every user");
+    if (status.st_mode & S_IWGRP)
+        return QStringLiteral("refused: the file is writable by its group");
+    QString folder = QFileInfo(canonicalPath).path();
+    for (;;) {
+        const QByteArray folderName = QFile::encodeName(folder);
+        if (::stat(folderName.constData(), &status) != 0)
+            return QStringLiteral("refused: cannot check folder %1: %2")
+                .arg(folder, QString::fromLocal8Bit(std::strerror(errno)));
+        const bool stickyRootFolder = (status.st_mode & S_ISVTX) && status.st_uid == 0;
+        if (!ownerOk(status))
+            return QStringLiteral("refused: folder %1 is owned by user %2; every folder above a "
+                                  "plugin must be owned by you or root")
+                .arg(folder)
+                .arg(status.st_uid);
+        if ((status.st_mode & (S_IWGRP | S_IWOTH)) && !stickyRootFolder)
+            return QStringLiteral("refused: folder %1 is writable by %2")
+                .arg(folder, (status.st_mode & S_IWOTH) ? QStringLiteral("every user")
+                                                        : QStringLiteral("its group"));
+        if (folder == QLatin1String("/"))
+            break;
+        folder = QFileInfo(folder).path();
+    }
+    return {};
 }
 
 bool hasProblem(const HandlerRegistry& registry, const QString& path, const QString& reason) {
@@ -214,9 +265,9 @@ int loadFileCounting(const QString& path, HandlerRegistry& registry, bool* ok) {
             *ok = false;
             return 0;
         }
-        if (QFileInfo(canonical).permissions().testFlag(QFileDevice::WriteOther)) {
-            reportProblem(registry, canonical,
-                          QStringLiteral("refused: the file is writable by every user"));
+        // Before dlopen: a library's constructors run as soon as it is opened.
+        if (const QString refusal = untrustedReason(canonical); !refusal.isEmpty()) {
+            reportProblem(registry, canonical, refusal);
             *ok = false;
             return 0;
         }
@@ -294,6 +345,18 @@ bool PluginLoader::loadFile(const QString& path, HandlerRegistry& registry) {
     bool ok = false;
     loadFileCounting(path, registry, &ok);
     return ok;
+}
+
+QStringList PluginLoader::pipelineFolderPlugins(const QString& pipelinePath) {
+    QStringList files;
+    if (pipelinePath.isEmpty())
+        return files;
+    const QDir folder = QFileInfo(pipelinePath).absoluteDir();
+    const QFileInfoList found =
+        folder.entryInfoList({QStringLiteral("*.so")}, QDir::Files | QDir::Readable, QDir::Name);
+    for (const QFileInfo& file : found)
+        files.append(file.absoluteFilePath());
+    return files;
 }
 
 QStringList PluginLoader::loadedFiles() {

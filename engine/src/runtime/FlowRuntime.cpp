@@ -5,6 +5,7 @@
 #include "shm/Clock.h"
 #include "shm/Futex.h"
 #include "runtime/MetricsSampler.h"
+#include "shm/ResourceBudget.h"
 #include "shm/SharedArena.h"
 #include "shm/TaskCodec.h"
 #include "shm/WaitPolicy.h"
@@ -97,6 +98,11 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
     QString routeError;
     if (!m_router.build(document, &routeError))
         co_return StartResult::failure({}, routeError);
+
+    // Resource budget (shm/ResourceBudget): refuse before creating anything when
+    // /dev/shm cannot hold the segments, instead of a SIGBUS later.
+    if (const QString spaceError = checkSharedMemorySpace(document); !spaceError.isEmpty())
+        co_return StartResult::failure({}, spaceError);
 
     m_failureReason.clear();
     m_startError.clear();

@@ -35,6 +35,19 @@ constexpr std::uint32_t kMaxSlots = 1u << 20;
 
 void FlowLayout::create(const PipelineDocument& document)
 {
+    layOut(document, LayOut::Create);
+}
+
+std::uint64_t FlowLayout::requiredBytes(const PipelineDocument& document)
+{
+    FlowLayout sizing;
+    return sizing.layOut(document, LayOut::SizeOnly);
+}
+
+// One computation for both sizing and creating, so the budget never disagrees with
+// what start() allocates.
+std::uint64_t FlowLayout::layOut(const PipelineDocument& document, LayOut mode)
+{
     reset();
     const FlowSettings& flow = document.flow;
     const std::uint32_t laneCount = std::uint32_t(std::clamp(flow.queuePriorities, 1, kMaxLanes));
@@ -89,8 +102,10 @@ void FlowLayout::create(const PipelineDocument& document)
     const std::uint64_t slotsOffset = offset;
     offset += std::uint64_t(slotBytes) * slotCount;
     const std::uint64_t totalBytes = align64(offset);
+    if (mode == LayOut::SizeOnly)
+        return totalBytes;
 
-    m_segment = ShmSegment::create(ShmSegment::makeName("ctl"), totalBytes, ShmSegment::Prefault::Yes);
+    m_segment = ShmSegment::createUnique("ctl", totalBytes, ShmSegment::Prefault::Yes);
     m_base = m_segment.data();
 
     auto* header = new (m_base) ControlHeader{};
@@ -152,6 +167,7 @@ void FlowLayout::create(const PipelineDocument& document)
     }
     m_header = header;
     bindViews();
+    return totalBytes;
 }
 
 void FlowLayout::attach(const std::string& segmentName)

@@ -17,6 +17,8 @@ public:
 
     /// Parent: sizes and creates the segment for `document`. Throws std::runtime_error.
     void create(const PipelineDocument& document);
+    /// Size of the segment create(document) would make, without creating anything.
+    static std::uint64_t requiredBytes(const PipelineDocument& document);
     /// Worker: maps the parent's segment. Throws std::runtime_error.
     void attach(const std::string& segmentName);
     void reset();
@@ -41,6 +43,8 @@ public:
     char* slotPayload(std::uint32_t index) const { return reinterpret_cast<char*>(&slot(index)) + sizeof(SlotHeader); }
 
 private:
+    enum class LayOut { Create, SizeOnly };
+    std::uint64_t layOut(const PipelineDocument& document, LayOut mode);
     void bindViews();
 
     ShmSegment m_segment;

@@ -57,14 +57,36 @@ struct SharedArena::BlobHeader {
 };
 
 
+namespace {
+
+std::uint64_t arenaChunkCount(std::uint64_t bytes)
+{
+    return std::max<std::uint64_t>(1, bytes / SharedArena::kChunkBytes);
+}
+
+} // namespace
+
+std::uint64_t SharedArena::headerBytesFor(std::uint64_t chunkCount)
+{
+    return (offsetof(Header, bitmap) + (chunkCount + 63) / 64 * 8 + 4095) & ~std::uint64_t(4095);
+}
+
+std::uint64_t SharedArena::requiredBytes(std::uint64_t bytes)
+{
+    const std::uint64_t chunkCount = arenaChunkCount(bytes);
+    return headerBytesFor(chunkCount) + chunkCount * kChunkBytes;
+}
+
 SharedArena* SharedArena::create(std::uint64_t bytes)
 {
-    const std::uint64_t chunkCount = std::max<std::uint64_t>(1, bytes / kChunkBytes);
-    const std::uint64_t headerBytes = (offsetof(Header, bitmap) + (chunkCount + 63) / 64 * 8 + 4095) & ~std::uint64_t(4095);
-    const std::uint64_t total = headerBytes + chunkCount * kChunkBytes;
+    const std::uint64_t chunkCount = arenaChunkCount(bytes);
+    const std::uint64_t headerBytes = headerBytesFor(chunkCount);
+    const std::uint64_t total = requiredBytes(bytes);
     auto* arena = new SharedArena();
     try {
-        arena->m_segment = ShmSegment::create(ShmSegment::makeName("arena"), total, ShmSegment::Prefault::No);
+        // Reserved with posix_fallocate (ShmSegment): the background pre-fault below only
+        // maps pages that already exist, so a full /dev/shm fails here, not with SIGBUS.
+        arena->m_segment = ShmSegment::createUnique("arena", total, ShmSegment::Prefault::No);
     } catch (...) {
         delete arena;
         throw;

@@ -27,6 +27,8 @@ public:
 
     /// Parent: creates the segment. Throws std::runtime_error.
     static SharedArena* create(std::uint64_t bytes);
+    /// Size of the segment create(bytes) makes (header + whole chunks).
+    static std::uint64_t requiredBytes(std::uint64_t bytes);
     /// Worker: maps the parent's arena. Throws std::runtime_error.
     static SharedArena* attach(const std::string& name);
 
@@ -67,6 +69,7 @@ private:
     SharedArena() = default;
     struct Header;
     struct BlobHeader;
+    static std::uint64_t headerBytesFor(std::uint64_t chunkCount);
     Header* header() const;
     BlobHeader* blobHeader(std::uint64_t dataOffset) const;
     void lock() const;

@@ -2,16 +2,56 @@
 
 #include <QDir>
 
-#include <atomic>
 #include <cerrno>
+#include <cstdio>
+#include <cstdint>
 #include <cstring>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdexcept>
+#include <system_error>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-namespace bip = boost::interprocess;
-
 namespace Aqueduct::Internal {
+
+namespace {
+
+std::string errorText(int error)
+{
+    return std::strerror(error);
+}
+
+/// Closes a descriptor on every path out of create()/open().
+struct FdGuard {
+    int fd = -1;
+    ~FdGuard()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
+std::uint64_t randomSuffix()
+{
+    std::uint64_t value = 0;
+    auto* bytes = reinterpret_cast<char*>(&value);
+    std::size_t filled = 0;
+    while (filled < sizeof(value)) {
+        const ssize_t got = getrandom(bytes + filled, sizeof(value) - filled, 0);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            throw std::runtime_error("getrandom failed: " + errorText(errno));
+        }
+        filled += std::size_t(got);
+    }
+    return value;
+}
+
+} // namespace
 
 ShmSegment::~ShmSegment()
 {
@@ -21,9 +61,12 @@ ShmSegment::~ShmSegment()
 ShmSegment::ShmSegment(ShmSegment&& other) noexcept
     : m_name(std::move(other.m_name))
     , m_owner(other.m_owner)
-    , m_region(std::move(other.m_region))
+    , m_data(other.m_data)
+    , m_size(other.m_size)
 {
     other.m_owner = false;
+    other.m_data = nullptr;
+    other.m_size = 0;
 }
 
 ShmSegment& ShmSegment::operator=(ShmSegment&& other) noexcept
@@ -32,25 +75,49 @@ ShmSegment& ShmSegment::operator=(ShmSegment&& other) noexcept
         reset();
         m_name = std::move(other.m_name);
         m_owner = other.m_owner;
-        m_region = std::move(other.m_region);
+        m_data = other.m_data;
+        m_size = other.m_size;
         other.m_owner = false;
+        other.m_data = nullptr;
+        other.m_size = 0;
     }
     return *this;
 }
 
 ShmSegment ShmSegment::create(const std::string& name, std::size_t bytes, Prefault prefault)
 {
+    const std::string objectName = "/" + name;
+    const auto failure = [&](const std::string& what, int error) {
+        return std::runtime_error("cannot create shared memory '" + name + "' of " + std::to_string(bytes)
+                                  + " bytes: " + what + ": " + errorText(error));
+    };
+    FdGuard fd;
+    // O_EXCL: never adopt a segment someone else prepared under our name.
+    fd.fd = ::shm_open(objectName.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, S_IRUSR | S_IWUSR);
+    if (fd.fd < 0) {
+        const int error = errno;
+        if (error == EEXIST)
+            throw std::system_error(EEXIST, std::generic_category(),
+                                    "shared memory '" + name + "' already exists");
+        throw failure("shm_open", error);
+    }
     ShmSegment segment;
-    try {
-        bip::shared_memory_object::remove(name.c_str());
-        bip::shared_memory_object object(bip::create_only, name.c_str(), bip::read_write);
-        segment.m_name = name;
-        segment.m_owner = true;
-        object.truncate(static_cast<bip::offset_t>(bytes));
-        segment.m_region = std::make_unique<bip::mapped_region>(object, bip::read_write);
-    } catch (const bip::interprocess_exception& error) {
-        throw std::runtime_error("cannot create shared memory '" + name + "' of " + std::to_string(bytes)
-                                 + " bytes: " + error.what());
+    segment.m_name = name;
+    segment.m_owner = true; // from here on, reset() unlinks the name
+    // The umask may only take bits away; make the mode exactly owner read/write.
+    if (::fchmod(fd.fd, S_IRUSR | S_IWUSR) != 0)
+        throw failure("fchmod", errno);
+    if (bytes > 0) {
+        // Reserve every page now: tmpfs would otherwise hand out pages on first touch and
+        // kill the process with SIGBUS when /dev/shm is full.
+        const int error = ::posix_fallocate(fd.fd, 0, off_t(bytes));
+        if (error != 0)
+            throw failure("posix_fallocate (is /dev/shm large enough?)", error);
+        void* address = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd.fd, 0);
+        if (address == MAP_FAILED)
+            throw failure("mmap", errno);
+        segment.m_data = static_cast<char*>(address);
+        segment.m_size = bytes;
     }
     if (prefault == Prefault::Yes) {
         // Touch every page now so the hot path never takes a page fault.
@@ -62,39 +129,64 @@ ShmSegment ShmSegment::create(const std::string& name, std::size_t bytes, Prefau
     return segment;
 }
 
+ShmSegment ShmSegment::createUnique(const char* purpose, std::size_t bytes, Prefault prefault)
+{
+    constexpr int kAttempts = 8;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            return create(makeName(purpose), bytes, prefault);
+        } catch (const std::system_error& error) {
+            if (error.code().value() != EEXIST || attempt == kAttempts)
+                throw std::runtime_error(std::string("cannot create a shared memory segment: ") + error.what());
+        }
+    }
+}
+
 ShmSegment ShmSegment::open(const std::string& name)
 {
+    const std::string objectName = "/" + name;
+    FdGuard fd;
+    fd.fd = ::shm_open(objectName.c_str(), O_RDWR | O_CLOEXEC, 0);
+    if (fd.fd < 0)
+        throw std::runtime_error("cannot open shared memory '" + name + "': " + errorText(errno));
+    struct stat status {};
+    if (::fstat(fd.fd, &status) != 0)
+        throw std::runtime_error("cannot open shared memory '" + name + "': fstat: " + errorText(errno));
+    if (status.st_size <= 0)
+        throw std::runtime_error("cannot open shared memory '" + name + "': it is empty");
+    void* address = ::mmap(nullptr, std::size_t(status.st_size), PROT_READ | PROT_WRITE, MAP_SHARED, fd.fd, 0);
+    if (address == MAP_FAILED)
+        throw std::runtime_error("cannot open shared memory '" + name + "': mmap: " + errorText(errno));
     ShmSegment segment;
-    try {
-        bip::shared_memory_object object(bip::open_only, name.c_str(), bip::read_write);
-        segment.m_name = name;
-        segment.m_owner = false;
-        segment.m_region = std::make_unique<bip::mapped_region>(object, bip::read_write);
-    } catch (const bip::interprocess_exception& error) {
-        throw std::runtime_error("cannot open shared memory '" + name + "': " + error.what());
-    }
+    segment.m_name = name;
+    segment.m_owner = false;
+    segment.m_data = static_cast<char*>(address);
+    segment.m_size = std::size_t(status.st_size);
     return segment;
 }
 
 std::string ShmSegment::makeName(const char* purpose)
 {
-    static std::atomic<unsigned> serial{0};
-    return "aqueduct-" + std::to_string(getpid()) + "-" + std::to_string(serial.fetch_add(1) + 1) + "-"
-        + purpose;
+    char suffix[17];
+    std::snprintf(suffix, sizeof(suffix), "%016llx", static_cast<unsigned long long>(randomSuffix()));
+    return "aqueduct-" + std::to_string(getpid()) + "-" + suffix + "-" + purpose;
 }
 
 void ShmSegment::reset()
 {
-    m_region.reset();
+    if (m_data != nullptr)
+        ::munmap(m_data, m_size);
+    m_data = nullptr;
+    m_size = 0;
     if (m_owner && !m_name.empty())
-        bip::shared_memory_object::remove(m_name.c_str());
+        ::shm_unlink(("/" + m_name).c_str());
     m_owner = false;
     m_name.clear();
 }
 
 static qint64 ownerPidOf(const QString& fileName)
 {
-    // aqueduct-<pid>-<serial>-<purpose>
+    // aqueduct-<pid>-<random>-<purpose>
     const QStringList parts = fileName.split(QLatin1Char('-'));
     if (parts.size() < 3 || parts[0] != QLatin1String("aqueduct"))
         return 0;
@@ -113,7 +205,7 @@ int ShmSegment::reclaimStale()
         if (pid <= 0)
             continue;
         const bool alive = ::kill(pid_t(pid), 0) == 0 || errno == EPERM;
-        if (!alive && bip::shared_memory_object::remove(fileName.toLocal8Bit().constData()))
+        if (!alive && ::shm_unlink(("/" + fileName.toStdString()).c_str()) == 0)
             ++removed;
     }
     return removed;
