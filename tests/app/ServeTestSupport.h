@@ -244,9 +244,8 @@ public:
                 break;
             }
         }
-        if (m_port != 0)
-            m_children =
-                Aqueduct::Test::ProcessLeakGuard::descendants(pid_t(m_process.processId()));
+        if (m_port != 0 && until == Until::Listening) // Bound: the caller must be quick
+            collectChildren();
     }
     ~Server() {
         if (m_process.state() != QProcess::NotRunning) {
@@ -298,6 +297,10 @@ public:
         return problems.join(QLatin1Char(' '));
     }
     int childCount() const { return int(m_children.size()); }
+    /// Notes the fork server and workers, so leftovers() can check they are gone.
+    void collectChildren() {
+        m_children = Aqueduct::Test::ProcessLeakGuard::descendants(pid_t(m_process.processId()));
+    }
     /// Resident set size of the server process (not its workers), in KiB; -1 if unknown.
     qint64 rssKiB() const {
         QFile status(QStringLiteral("/proc/%1/status").arg(m_process.processId()));
