@@ -98,7 +98,10 @@ HttpTaskServer::HttpTaskServer(Flow& flow, Limits limits, QObject* parent)
     connect(&m_waitingTimer, &QTimer::timeout, this, &HttpTaskServer::expireWaiting);
 }
 
-HttpTaskServer::~HttpTaskServer() = default;
+HttpTaskServer::~HttpTaskServer() {
+    // Its connections give their body reservations back to m_budget: go before it does.
+    delete m_guard.data();
+}
 
 bool HttpTaskServer::listen(const QString& host, quint16 port, QString* error) {
     m_address = host == QLatin1String("localhost") ? QHostAddress(QHostAddress::LocalHost)
