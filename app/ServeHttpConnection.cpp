@@ -20,6 +20,9 @@ namespace {
 
 /// Bytes taken from the socket ahead of the parser: a whole header block fits.
 constexpr std::int64_t kStagingBytes = ServeHttpConnection::kHeaderLimitBytes + (16 << 10);
+/// No new request is read while this much of our answers is unsent: a client that
+/// pipelines requests but never reads cannot make us buffer answers without bound.
+constexpr std::int64_t kMaxUnsentBytes = 256 << 10;
 
 QByteArray toBytes(boost::beast::string_view text) {
     return QByteArray(text.data(), qsizetype(text.size()));
@@ -53,8 +56,11 @@ ServeHttpConnection::ServeHttpConnection(QTcpSocket* socket, const Limits& limit
     connect(m_socket, &QIODevice::readyRead, this, &ServeHttpConnection::pump);
     connect(m_socket, &QAbstractSocket::disconnected, this, &QObject::deleteLater);
     connect(m_socket, &QIODevice::bytesWritten, this, [this] {
+        m_lastWriteProgressMs = nowMs();
         if (m_closing && m_socket->bytesToWrite() == 0)
             ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+        else if (!m_closing && m_socket->bytesToWrite() < kMaxUnsentBytes)
+            pump(); // reading stopped for the client to catch up
     });
 }
 
@@ -94,7 +100,8 @@ void ServeHttpConnection::pump() {
             m_socket->readAll(); // what a refused client still sends is dropped
             break;
         }
-        if (m_noMoreRequests || int(m_slots.size()) >= m_limits.maxPipelined)
+        if (m_noMoreRequests || int(m_slots.size()) >= m_limits.maxPipelined ||
+            m_socket->bytesToWrite() >= kMaxUnsentBytes)
             break; // the rest waits in the socket (its buffer is bounded): backpressure
         if (m_parser && m_headerScreened && m_parser->parser.is_done()) {
             dispatch();
@@ -312,6 +319,8 @@ void ServeHttpConnection::flush() {
     while (!m_slots.empty() && m_slots.front().ready && !m_closing) {
         Slot slot = std::move(m_slots.front());
         m_slots.pop_front();
+        if (m_socket->bytesToWrite() == 0)
+            m_lastWriteProgressMs = nowMs();
         m_socket->write(slot.bytes);
         m_lastActivityMs = nowMs();
         if (slot.close) {
@@ -336,6 +345,12 @@ void ServeHttpConnection::beginClose() {
 }
 
 void ServeHttpConnection::sweep(std::int64_t now) {
+    // A client that stopped reading our answers holds its place only so long.
+    if (m_socket->bytesToWrite() > 0 && now - m_lastWriteProgressMs > m_limits.idleTimeoutMs) {
+        m_socket->abort();
+        deleteLater();
+        return;
+    }
     if (m_closing) {
         if (now - m_closingSinceMs > kLingerMs) {
             m_socket->abort();

@@ -92,6 +92,7 @@ private:
     std::int64_t m_requestStartMs = -1; ///< first byte of the request being read
     std::int64_t m_lastActivityMs = 0;
     std::int64_t m_closingSinceMs = 0;
+    std::int64_t m_lastWriteProgressMs = 0; ///< when our answers last moved out
 };
 
 } // namespace Aqueduct::App

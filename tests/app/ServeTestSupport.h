@@ -301,14 +301,15 @@ public:
     void collectChildren() {
         m_children = Aqueduct::Test::ProcessLeakGuard::descendants(pid_t(m_process.processId()));
     }
-    /// Resident set size of the server process (not its workers), in KiB; -1 if unknown.
-    qint64 rssKiB() const {
+    /// Resident anonymous memory (heap, stacks; not the shared-memory segments, whose pages
+    /// count in VmRSS once touched) of the server process, in KiB; -1 if unknown.
+    qint64 anonKiB() const {
         QFile status(QStringLiteral("/proc/%1/status").arg(m_process.processId()));
         if (!status.open(QIODevice::ReadOnly))
             return -1;
         for (const QByteArray& line : status.readAll().split('\n'))
-            if (line.startsWith("VmRSS:"))
-                return line.mid(6).trimmed().split(' ').first().toLongLong();
+            if (line.startsWith("RssAnon:"))
+                return line.mid(8).trimmed().split(' ').first().toLongLong();
         return -1;
     }
 

@@ -31,6 +31,7 @@ private Q_SLOTS:
     void framingErrors();
     void chunkedStillWorks();
     void pipelinedAnswersInOrder();
+    void clientThatNeverReads();
     void bodyBudget();
     void connectionCap();
     void timeoutCap();
@@ -205,6 +206,69 @@ void TestServeHttp::pipelinedAnswersInOrder() {
         QVERIFY2(response.status == 200, qPrintable(response.describe()));
         QCOMPARE(response.json().value(QStringLiteral("value")).toInt(), i + 1);
     }
+}
+
+void TestServeHttp::clientThatNeverReads() {
+    // Pipelined requests from a client that never reads its answers: the server stops
+    // reading from it (bounded buffers) and drops it after the idle timeout.
+    Server server(m_increment, {QStringLiteral("--idle-timeout-ms"), QStringLiteral("1000")});
+    QVERIFY2(server.port() != 0, server.err().constData());
+    static const QRegularExpression connections(
+        QStringLiteral("^aqueduct_serve_connections (\\d+)$"), QRegularExpression::MultilineOption);
+    const auto connectionCount = [&server] {
+        const QRegularExpressionMatch match = connections.match(
+            QString::fromUtf8(httpRequest(server.port(), "GET", "/metrics").body));
+        return match.hasMatch() ? match.captured(1).toInt() : -1;
+    };
+    const qint64 rssBeforeKiB = server.anonKiB();
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    QVERIFY(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(server.port());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QVERIFY(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    const int smallBuffer = 64 << 10;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &smallBuffer, sizeof smallBuffer);
+    const QByteArray request = "GET /metrics HTTP/1.1\r\n" + kHost + "\r\n";
+    QByteArray burst;
+    for (int i = 0; i < 1000; ++i)
+        burst += request;
+    qint64 sentRequests = 0;
+    QElapsedTimer timer;
+    timer.start();
+    qint64 lastProgressMs = 0;
+    // Send until the server stops taking requests (the kernel buffers fill) for 500 ms.
+    while (timer.elapsed() - lastProgressMs < 500 && timer.elapsed() < 20'000) {
+        const ssize_t n =
+            ::send(fd, burst.constData(), size_t(burst.size()), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) {
+            sentRequests += n / request.size();
+            lastProgressMs = timer.elapsed();
+        } else {
+            QThread::msleep(10);
+        }
+    }
+    const qint64 rssStalledKiB = server.anonKiB();
+    qInfo("%lld requests sent before the server stopped reading; server anonymous RSS %lld -> %lld "
+          "KiB",
+          static_cast<long long>(sentRequests), static_cast<long long>(rssBeforeKiB),
+          static_cast<long long>(rssStalledKiB));
+    // Each answer is kilobytes: answering all that was sent would take far more than this.
+    QVERIFY2(rssStalledKiB - rssBeforeKiB < 8 * 1024,
+             qPrintable(
+                 QStringLiteral("anonymous RSS grew by %1 KiB").arg(rssStalledKiB - rssBeforeKiB)));
+    // Others are still served, and the stalled client is dropped after the idle timeout.
+    QCOMPARE(httpRequest(server.port(), "GET", "/healthz").status, 200);
+    timer.restart();
+    int count = connectionCount();
+    while (count != 1 && timer.elapsed() < 10'000) {
+        QThread::msleep(100);
+        count = connectionCount();
+    }
+    QCOMPARE(count, 1); // the one asking
+    ::close(fd);
+    QCOMPARE(server.stop(), 0);
 }
 
 void TestServeHttp::bodyBudget() {
