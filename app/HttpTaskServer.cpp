@@ -493,8 +493,10 @@ QByteArray HttpTaskServer::probeJson(bool* ready) const {
 QByteArray HttpTaskServer::metricsText() const {
     QByteArray out = prometheusText(m_flow);
     if (!m_limits.exposePids) {
-        static const QRegularExpression pid(QStringLiteral(",?pid=\"[0-9]*\""));
-        out = QString::fromUtf8(out).remove(pid).toUtf8();
+        static const QRegularExpression laterPid(QStringLiteral(",pid=\"[0-9]*\""));
+        static const QRegularExpression firstPid(QStringLiteral("\\{pid=\"[0-9]*\",?"));
+        out =
+            QString::fromUtf8(out).remove(laterPid).replace(firstPid, QStringLiteral("{")).toUtf8();
     }
     bool ready = false;
     probeJson(&ready);
