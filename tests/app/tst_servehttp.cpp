@@ -211,7 +211,8 @@ void TestServeHttp::pipelinedAnswersInOrder() {
 void TestServeHttp::clientThatNeverReads() {
     // Pipelined requests from a client that never reads its answers: the server stops
     // reading from it (bounded buffers) and drops it after the idle timeout.
-    Server server(m_increment, {QStringLiteral("--idle-timeout-ms"), QStringLiteral("1000")});
+    Server server(m_increment, {QStringLiteral("--idle-timeout-ms"), QStringLiteral("1000")},
+                  Server::Until::Listening, Server::Measuring::Memory);
     QVERIFY2(server.port() != 0, server.err().constData());
     static const QRegularExpression connections(
         QStringLiteral("^aqueduct_serve_connections (\\d+)$"), QRegularExpression::MultilineOption);

@@ -186,7 +186,8 @@ void TestServeOrchestration::distinctTimeoutsKeepMemoryFlat() {
     const QString path =
         writePipeline(QStringLiteral("increment.json"),
                       pipelineJson({step(QStringLiteral("inc"), QStringLiteral("increment"))}));
-    Server server(path, {QStringLiteral("--quiet")});
+    Server server(path, {QStringLiteral("--quiet")}, Server::Until::Listening,
+                  Server::Measuring::Memory);
     QVERIFY2(server.port() != 0, server.err().constData());
     constexpr int kClients = 4;
     constexpr int kTotal = 100'000;
