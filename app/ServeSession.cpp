@@ -45,10 +45,16 @@ QCoro::Task<int> ServeSession::run() {
     limits.maxInFlight = m_options.maxInFlight;
     limits.maxQueued = m_options.effectiveMaxQueued();
     limits.timeoutMs = m_options.timeoutMs;
-    limits.connection.maxBodyBytes = m_options.maxBodyBytes;
-    limits.connection.readTimeoutMs = m_options.readTimeoutMs;
-    limits.connection.idleTimeoutMs = m_options.idleTimeoutMs;
+    limits.maxTimeoutMs = m_options.maxTimeoutMs;
+    limits.maxBodyBudgetBytes = m_options.maxBodyBudgetBytes;
+    limits.connection.connection.maxBodyBytes = m_options.maxBodyBytes;
+    limits.connection.connection.readTimeoutMs = m_options.readTimeoutMs;
+    limits.connection.connection.idleTimeoutMs = m_options.idleTimeoutMs;
     limits.connection.maxConnections = m_options.maxConnections;
+    limits.access.allowedHosts << m_options.allowHosts;
+    limits.access.allowedOrigins = m_options.allowOrigins;
+    limits.exposePipeline = m_options.exposePipeline;
+    limits.exposePids = m_options.exposePids;
     m_server = std::make_unique<HttpTaskServer>(m_flow, limits);
     // Bind first: a busy port is an argument problem, found before workers start.
     if (!m_server->listen(m_options.host, m_options.port, &error)) {
@@ -66,6 +72,10 @@ QCoro::Task<int> ServeSession::run() {
     for (const QString& line : exporterLines)
         std::fprintf(stderr, "aqueduct serve: metrics: %s\n", qPrintable(line));
 
+    // Bound before the flow starts: probes see /readyz 503 "starting" meanwhile.
+    std::fprintf(stderr, "aqueduct serve: bound to %s, starting the flow\n",
+                 qPrintable(m_server->url()));
+    std::fflush(stderr);
     const StartResult started = co_await m_flow.start();
     if (!started.ok) {
         std::fprintf(stderr, "aqueduct serve: the flow could not start: %s\n",
@@ -79,10 +89,25 @@ QCoro::Task<int> ServeSession::run() {
     while (!m_stopRequested)
         co_await qCoro(this, &ServeSession::stopRequested, std::chrono::milliseconds(1000));
 
-    // Finish what is in flight (a second signal makes the flow fail it at once).
+    // Drain: readiness is 503 and new work is refused since beginStop(); what is in flight
+    // gets --drain-timeout-s to finish (a second signal makes the flow fail it at once).
+    QElapsedTimer draining;
+    draining.start();
+    const std::int64_t drainMs = m_options.drainTimeoutS * 1000;
+    while (m_server->pendingRequests() > 0 && !m_hardStop && draining.elapsed() < drainMs)
+        co_await qCoro(m_server.get(), &HttpTaskServer::drained, std::chrono::milliseconds(100));
+    if (m_server->pendingRequests() > 0 && !m_hardStop) {
+        std::fprintf(stderr,
+                     "aqueduct serve: %d requests still in flight after --drain-timeout-s %lld; "
+                     "stopping them\n",
+                     m_server->pendingRequests(), static_cast<long long>(m_options.drainTimeoutS));
+        m_hardStop = true;
+        m_flow.stop(StopMode::Immediate);
+    }
     while (m_server->pendingRequests() > 0)
         co_await qCoro(m_server.get(), &HttpTaskServer::drained, std::chrono::milliseconds(100));
     co_await m_flow.stop(m_hardStop ? StopMode::Immediate : StopMode::Graceful);
+    m_server->closeListener();
     // Let the last responses leave before the sockets close with the process.
     QElapsedTimer flushing;
     flushing.start();
@@ -97,7 +122,7 @@ void ServeSession::beginStop() {
         return;
     m_stopRequested = true;
     if (m_server)
-        m_server->beginShutdown();
+        m_server->beginDrain();
     // Wake run() from the event loop (it waits on stopRequested).
     QMetaObject::invokeMethod(this, &ServeSession::stopRequested, Qt::QueuedConnection);
 }
@@ -106,7 +131,8 @@ void ServeSession::onSignal(int signalNumber) {
     const char* name = sigabbrev_np(signalNumber);
     if (m_signals.receivedCount() == 1) {
         std::fprintf(stderr,
-                     "aqueduct serve: SIG%s: finishing %d requests (again to stop at once)\n",
+                     "aqueduct serve: SIG%s: draining, finishing %d requests (again to stop at "
+                     "once)\n",
                      name ? name : "?", m_server ? m_server->pendingRequests() : 0);
         beginStop();
         return;

@@ -2,305 +2,9 @@
 // by many concurrent clients (a small raw HTTP/1.1 client, so malformed, partial, slow and
 // oversized requests can be sent too). Every status code the service promises, /healthz,
 // /metrics, /v1/pipeline, and a clean exit on SIGTERM with nothing left behind.
-#include "ProcessLeakGuard.h"
+#include "ServeTestSupport.h"
 
-#include <QCryptographicHash>
-#include <QDir>
-#include <QElapsedTimer>
-#include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QProcess>
-#include <QRegularExpression>
-#include <QTemporaryDir>
-#include <QTest>
-#include <QThread>
-
-#include <arpa/inet.h>
-#include <atomic>
-#include <csignal>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <thread>
-#include <unistd.h>
-
-namespace {
-
-constexpr int kTimeoutMs = 30'000;
-
-struct HttpResponse {
-    int status = 0; ///< 0 = no response (connection failed or closed)
-    QByteArray headers;
-    QByteArray body;
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    QString describe() const {
-        return QStringLiteral("status %1: %2").arg(status).arg(QString::fromUtf8(body.left(500)));
-    }
-};
-
-/// One client connection (keep-alive) speaking just enough HTTP/1.1 for these tests.
-class HttpConnection {
-public:
-    explicit HttpConnection(quint16 port) {
-        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(port);
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(m_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-            ::close(m_fd);
-            m_fd = -1;
-        }
-        const int one = 1;
-        if (m_fd >= 0)
-            ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
-    ~HttpConnection() { close(); }
-    HttpConnection(const HttpConnection&) = delete;
-    HttpConnection& operator=(const HttpConnection&) = delete;
-
-    bool isOpen() const { return m_fd >= 0; }
-    void close() {
-        if (m_fd >= 0)
-            ::close(m_fd);
-        m_fd = -1;
-    }
-
-    /// Sends raw bytes; false if the peer is gone.
-    bool sendRaw(const QByteArray& bytes) {
-        qsizetype sent = 0;
-        while (m_fd >= 0 && sent < bytes.size()) {
-            const ssize_t n =
-                ::send(m_fd, bytes.constData() + sent, size_t(bytes.size() - sent), MSG_NOSIGNAL);
-            if (n <= 0)
-                return false;
-            sent += n;
-        }
-        return m_fd >= 0;
-    }
-
-    HttpResponse request(const QByteArray& method, const QByteArray& target,
-                         const QByteArray& body = {}, const QList<QByteArray>& headers = {},
-                         int timeoutMs = kTimeoutMs) {
-        QByteArray head = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-        for (const QByteArray& header : headers)
-            head += header + "\r\n";
-        if (!body.isEmpty() || method == "POST")
-            head += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-        head += "\r\n";
-        // The server may answer (413) before the body is all sent: keep going, then read.
-        sendRaw(head + body);
-        return readResponse(timeoutMs);
-    }
-
-    HttpResponse readResponse(int timeoutMs = kTimeoutMs) {
-        HttpResponse response;
-        QElapsedTimer timer;
-        timer.start();
-        for (;;) {
-            const qsizetype headerEnd = m_buffer.indexOf("\r\n\r\n");
-            if (headerEnd >= 0) {
-                const QByteArray head = m_buffer.left(headerEnd);
-                const int status = head.mid(9, 3).toInt();
-                if (status == 100) { // interim: drop it and wait for the real answer
-                    m_buffer.remove(0, headerEnd + 4);
-                    continue;
-                }
-                qint64 length = -1;
-                for (const QByteArray& line : head.split('\n')) {
-                    if (line.toLower().startsWith("content-length:"))
-                        length = line.mid(15).trimmed().toLongLong();
-                }
-                if (length >= 0 && m_buffer.size() >= headerEnd + 4 + length) {
-                    response.status = status;
-                    response.headers = head;
-                    response.body = m_buffer.mid(headerEnd + 4, length);
-                    m_buffer.remove(0, headerEnd + 4 + length);
-                    return response;
-                }
-            }
-            if (m_fd < 0)
-                return response;
-            const qint64 left = timeoutMs - timer.elapsed();
-            pollfd pfd{m_fd, POLLIN, 0};
-            if (left <= 0 || ::poll(&pfd, 1, int(left)) <= 0)
-                return response;
-            char chunk[65536];
-            const ssize_t got = ::recv(m_fd, chunk, sizeof chunk, 0);
-            if (got <= 0) {
-                m_peerClosed = true;
-                close();
-                continue; // parse what we have
-            }
-            m_buffer.append(chunk, got);
-        }
-    }
-
-    /// True when the server closed the connection (EOF) within the timeout.
-    bool waitClosed(int timeoutMs) {
-        QElapsedTimer timer;
-        timer.start();
-        while (!m_peerClosed && m_fd >= 0 && timer.elapsed() < timeoutMs) {
-            pollfd pfd{m_fd, POLLIN, 0};
-            if (::poll(&pfd, 1, 50) > 0) {
-                char chunk[4096];
-                const ssize_t got = ::recv(m_fd, chunk, sizeof chunk, 0);
-                if (got <= 0)
-                    m_peerClosed = true;
-                else
-                    m_buffer.append(chunk, got);
-            }
-        }
-        return m_peerClosed;
-    }
-
-private:
-    int m_fd = -1;
-    bool m_peerClosed = false;
-    QByteArray m_buffer;
-};
-
-HttpResponse httpRequest(quint16 port, const QByteArray& method, const QByteArray& target,
-                         const QByteArray& body = {}, const QList<QByteArray>& headers = {}) {
-    HttpConnection connection(port);
-    return connection.request(method, target, body, headers);
-}
-
-/// Waits until the server reports `count` tasks in flight (its /metrics gauge), so a test
-/// knows its earlier requests reached the engine before it sends the next ones.
-bool waitInFlight(quint16 port, int count, int timeoutMs = 15'000) {
-    static const QRegularExpression gauge(QStringLiteral("^aqueduct_tasks_in_flight (\\d+)$"),
-                                          QRegularExpression::MultilineOption);
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < timeoutMs) {
-        const QByteArray body = httpRequest(port, "GET", "/metrics").body;
-        const QRegularExpressionMatch match = gauge.match(QString::fromUtf8(body));
-        if (match.hasMatch() && match.captured(1).toInt() == count)
-            return true;
-        QThread::msleep(20);
-    }
-    return false;
-}
-
-bool writeFile(const QString& path, const QByteArray& data) {
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
-}
-
-QJsonObject step(const QString& id, const QString& handler, const QJsonObject& params = {}) {
-    QJsonObject object{{QStringLiteral("id"), id}, {QStringLiteral("handler"), handler}};
-    if (!params.isEmpty())
-        object.insert(QStringLiteral("params"), params);
-    return object;
-}
-
-QByteArray pipelineJson(const QJsonArray& steps, const QJsonObject& flow = {}) {
-    QJsonObject document{{QStringLiteral("format"), QStringLiteral("aqueduct-pipeline")},
-                         {QStringLiteral("version"), 1},
-                         {QStringLiteral("name"), QStringLiteral("served")},
-                         {QStringLiteral("steps"), steps}};
-    if (!flow.isEmpty())
-        document.insert(QStringLiteral("flow"), flow);
-    return QJsonDocument(document).toJson();
-}
-
-bool processGone(pid_t pid) {
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return true;
-    const QByteArray line = stat.readAll();
-    const qsizetype close = line.lastIndexOf(')');
-    return close > 0 && line.mid(close + 2, 1) == "Z";
-}
-
-/// `aqueduct serve` on a free port, stopped (and checked for leftovers) at the end.
-class Server {
-public:
-    Server(const QString& pipeline, const QStringList& extra = {}) {
-        m_process.start(QStringLiteral(AQUEDUCT_APP_PATH),
-                        QStringList{QStringLiteral("serve"), pipeline, QStringLiteral("--listen"),
-                                    QStringLiteral("127.0.0.1:0")} +
-                            extra);
-        QElapsedTimer timer;
-        timer.start();
-        static const QRegularExpression listening(
-            QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
-        while (timer.elapsed() < kTimeoutMs && m_process.state() != QProcess::NotRunning) {
-            m_process.waitForReadyRead(100);
-            m_err += m_process.readAllStandardError();
-            const QRegularExpressionMatch match = listening.match(QString::fromUtf8(m_err));
-            if (match.hasMatch()) {
-                m_port = quint16(match.captured(1).toUInt());
-                break;
-            }
-        }
-        if (m_port != 0)
-            m_children =
-                Aqueduct::Test::ProcessLeakGuard::descendants(pid_t(m_process.processId()));
-    }
-    ~Server() {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished();
-        }
-    }
-    quint16 port() const { return m_port; }
-    qint64 pid() const { return m_process.processId(); }
-    QByteArray err() {
-        m_err += m_process.readAllStandardError();
-        return m_err;
-    }
-    bool isRunning() const { return m_process.state() == QProcess::Running; }
-
-    /// SIGTERM and wait; returns the exit code (-1 if it did not exit normally).
-    int stop(int signalNumber = SIGTERM) {
-        ::kill(pid_t(m_process.processId()), signalNumber);
-        if (!m_process.waitForFinished(kTimeoutMs) ||
-            m_process.exitStatus() != QProcess::NormalExit)
-            return -1;
-        m_err += m_process.readAllStandardError();
-        return m_process.exitCode();
-    }
-    int waitExit() {
-        if (!m_process.waitForFinished(kTimeoutMs) ||
-            m_process.exitStatus() != QProcess::NormalExit)
-            return -1;
-        m_err += m_process.readAllStandardError();
-        return m_process.exitCode();
-    }
-    /// After stop(): the fork server and workers are gone, and so are our segments.
-    QString leftovers() const {
-        QElapsedTimer timer;
-        timer.start();
-        while (timer.elapsed() < 3000 &&
-               !std::all_of(m_children.begin(), m_children.end(),
-                            [](pid_t child) { return processGone(child); }))
-            QThread::msleep(20);
-        QStringList problems;
-        for (const pid_t child : m_children)
-            if (!processGone(child))
-                problems << QStringLiteral("process %1 left behind").arg(child);
-        const QStringList segments =
-            QDir(QStringLiteral("/dev/shm"))
-                .entryList({QStringLiteral("aqueduct-%1-*").arg(m_process.processId())},
-                           QDir::Files | QDir::System);
-        problems << segments;
-        return problems.join(QLatin1Char(' '));
-    }
-    int childCount() const { return int(m_children.size()); }
-
-private:
-    QProcess m_process;
-    QByteArray m_err;
-    quint16 m_port = 0;
-    QList<pid_t> m_children;
-};
-
-} // namespace
+using namespace ServeTest;
 
 class TestServeCommand : public QObject {
     Q_OBJECT
@@ -358,8 +62,26 @@ void TestServeCommand::help() {
     QVERIFY(process.waitForFinished(kTimeoutMs));
     QCOMPARE(process.exitCode(), 0);
     const QByteArray out = process.readAllStandardOutput();
-    for (const char* text : {"--listen", "/v1/process", "/healthz", "/metrics", "/v1/pipeline",
-                             "--max-in-flight", "--max-body-bytes", "413", "503", "504"})
+    for (const char* text : {"--listen",
+                             "/v1/process",
+                             "/healthz",
+                             "/readyz",
+                             "/metrics",
+                             "/v1/pipeline",
+                             "--max-in-flight",
+                             "--max-body-bytes",
+                             "--max-body-budget-bytes",
+                             "--max-timeout-ms",
+                             "--drain-timeout-s",
+                             "--allow-host",
+                             "--allow-origin",
+                             "--expose-pipeline",
+                             "--expose-pids",
+                             "403",
+                             "413",
+                             "503",
+                             "504",
+                             "Retry-After"})
         QVERIFY2(out.contains(text), text);
 }
 
@@ -374,6 +96,15 @@ void TestServeCommand::badArguments_data() {
         << QStringList{QStringLiteral("PIPELINE"), QStringLiteral("--frobnicate")};
     QTest::newRow("zero-in-flight") << QStringList{
         QStringLiteral("PIPELINE"), QStringLiteral("--max-in-flight"), QStringLiteral("0")};
+    QTest::newRow("budget-below-body-limit") << QStringList{
+        QStringLiteral("PIPELINE"), QStringLiteral("--max-body-bytes"), QStringLiteral("1000"),
+        QStringLiteral("--max-body-budget-bytes"), QStringLiteral("999")};
+    QTest::newRow("bad-allow-host") << QStringList{
+        QStringLiteral("PIPELINE"), QStringLiteral("--allow-host"), QStringLiteral("a b/c")};
+    QTest::newRow("bad-allow-origin") << QStringList{
+        QStringLiteral("PIPELINE"), QStringLiteral("--allow-origin"), QStringLiteral("evil.com")};
+    QTest::newRow("zero-max-timeout") << QStringList{
+        QStringLiteral("PIPELINE"), QStringLiteral("--max-timeout-ms"), QStringLiteral("0")};
     QTest::newRow("missing-file") << QStringList{QStringLiteral("/nonexistent.json")};
     QTest::newRow("invalid-pipeline") << QStringList{QStringLiteral("INVALID")};
 }
@@ -548,8 +279,8 @@ void TestServeCommand::bodyTooLarge() {
     // Chunked, so no length up front: refused once the bytes pass the limit.
     {
         HttpConnection connection(server.port());
-        QByteArray chunked =
-            "POST /v1/process?field=data HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+        QByteArray chunked = "POST /v1/process?field=data HTTP/1.1\r\nHost: "
+                             "localhost\r\nTransfer-Encoding: chunked\r\n\r\n";
         for (int i = 0; i < 40; ++i)
             chunked += "1000\r\n" + QByteArray(4096, 'y') + "\r\n";
         connection.sendRaw(chunked);
@@ -644,11 +375,11 @@ void TestServeCommand::workerCrashIs502AndHealth() {
     QVERIFY2(response.status == 502, qPrintable(response.describe()));
     QCOMPARE(response.json().value(QStringLiteral("_status")).toString(),
              QStringLiteral("worker_crashed"));
-    // Restarted at once: healthy again, and serving.
+    // Restarted at once: ready again, and serving.
     QElapsedTimer timer;
     timer.start();
     do {
-        health = httpRequest(server.port(), "GET", "/healthz");
+        health = httpRequest(server.port(), "GET", "/readyz");
     } while (health.status != 200 && timer.elapsed() < 10'000);
     QVERIFY2(health.status == 200, qPrintable(health.describe()));
     response = httpRequest(server.port(), "POST", "/v1/process", "{\"poison\": false}");
@@ -656,10 +387,17 @@ void TestServeCommand::workerCrashIs502AndHealth() {
 
     response = httpRequest(server.port(), "POST", "/v1/process", "{\"poison\": true}");
     QVERIFY2(response.status == 502, qPrintable(response.describe()));
-    health = httpRequest(server.port(), "GET", "/healthz"); // the restart is 20 s away
-    QVERIFY2(health.status == 503, qPrintable(health.describe()));
-    QCOMPARE(health.json().value(QStringLiteral("status")).toString(), QStringLiteral("unhealthy"));
-    QCOMPARE(health.json()
+    // The restart is 20 s away: not ready (no live worker), but alive (liveness must not
+    // make an orchestrator kill a process that is waiting out a back-off).
+    HttpResponse ready = httpRequest(server.port(), "GET", "/readyz");
+    QVERIFY2(ready.status == 503, qPrintable(ready.describe()));
+    QCOMPARE(ready.json().value(QStringLiteral("status")).toString(), QStringLiteral("not_ready"));
+    QVERIFY2(ready.json()
+                 .value(QStringLiteral("reason"))
+                 .toString()
+                 .contains(QStringLiteral("no live worker")),
+             qPrintable(ready.describe()));
+    QCOMPARE(ready.json()
                  .value(QStringLiteral("steps"))
                  .toArray()
                  .at(0)
@@ -667,6 +405,9 @@ void TestServeCommand::workerCrashIs502AndHealth() {
                  .value(QStringLiteral("alive"))
                  .toInt(),
              0);
+    health = httpRequest(server.port(), "GET", "/healthz");
+    QVERIFY2(health.status == 200, qPrintable(health.describe()));
+    QCOMPARE(health.json().value(QStringLiteral("ready")).toBool(), false);
     QCOMPARE(server.stop(), 0);
     QVERIFY2(server.leftovers().isEmpty(), qPrintable(server.leftovers()));
 }
@@ -694,12 +435,13 @@ void TestServeCommand::busyIs503() {
                                 QStringLiteral("--max-queued"), QStringLiteral("0")});
         QVERIFY2(server.port() != 0, server.err().constData());
         HttpConnection first(server.port());
-        QVERIFY(
-            first.sendRaw("POST /v1/process HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"));
+        QVERIFY(first.sendRaw(
+            "POST /v1/process HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}"));
         QVERIFY(waitInFlight(server.port(), 1));
         const HttpResponse second = httpRequest(server.port(), "POST", "/v1/process", "{}");
         QVERIFY2(second.status == 503, qPrintable(second.describe()));
         QCOMPARE(second.json().value(QStringLiteral("_status")).toString(), QStringLiteral("busy"));
+        QVERIFY2(second.headers.contains("Retry-After: 1"), second.headers.constData());
         const HttpResponse firstResponse = first.readResponse();
         QVERIFY2(firstResponse.status == 200, qPrintable(firstResponse.describe()));
         QCOMPARE(server.stop(), 0);
@@ -710,8 +452,8 @@ void TestServeCommand::busyIs503() {
                                 QStringLiteral("--max-queued"), QStringLiteral("1")});
         QVERIFY2(server.port() != 0, server.err().constData());
         HttpConnection first(server.port());
-        QVERIFY(first.sendRaw(
-            "POST /v1/process?timeout_ms=5000 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"));
+        QVERIFY(first.sendRaw("POST /v1/process?timeout_ms=5000 HTTP/1.1\r\nHost: "
+                              "localhost\r\nContent-Length: 2\r\n\r\n{}"));
         QVERIFY(waitInFlight(server.port(), 1));
         const HttpResponse waiting =
             httpRequest(server.port(), "POST", "/v1/process?timeout_ms=200", "{}");
@@ -734,7 +476,7 @@ void TestServeCommand::slowAndBrokenClients() {
     {
         HttpConnection slow(server.port());
         QVERIFY(slow.sendRaw(
-            "POST /v1/process HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"va"));
+            "POST /v1/process HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{\"va"));
         const HttpResponse response = slow.readResponse(10'000);
         QVERIFY2(response.status == 408, qPrintable(response.describe()));
         QVERIFY(slow.waitClosed(10'000));
@@ -753,13 +495,13 @@ void TestServeCommand::slowAndBrokenClients() {
     for (int i = 0; i < 10; ++i) {
         HttpConnection impatient(server.port());
         QVERIFY(impatient.sendRaw(
-            "POST /v1/process HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"));
+            "POST /v1/process HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}"));
     }
     {
         HttpConnection halfway(server.port());
-        QVERIFY(
-            halfway.sendRaw("POST /v1/process HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" +
-                            QByteArray(100, 'a')));
+        QVERIFY(halfway.sendRaw(
+            "POST /v1/process HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\n\r\n" +
+            QByteArray(100, 'a')));
     }
     QThread::msleep(1500); // their tasks finish with nobody to answer
     QVERIFY(server.isRunning());
@@ -780,13 +522,41 @@ void TestServeCommand::metricsAndPipeline() {
     timer.start();
     do { // the first snapshot comes after one metrics interval
         metrics = httpRequest(server.port(), "GET", "/metrics");
-    } while (!metrics.body.contains("aqueduct_flow_up 1") && timer.elapsed() < 10'000);
+    } while (!(metrics.body.contains("aqueduct_flow_up 1") &&
+               metrics.body.contains("aqueduct_process_info{role=\"worker\"")) &&
+             timer.elapsed() < 10'000);
+    QVERIFY2(metrics.body.contains("aqueduct_process_info{role=\"worker\""),
+             metrics.body.left(3000).constData());
     QVERIFY2(metrics.status == 200, qPrintable(metrics.describe()));
     QVERIFY2(metrics.headers.contains("text/plain"), metrics.headers.constData());
     QVERIFY2(metrics.body.contains("aqueduct_flow_up 1"), metrics.body.left(1000).constData());
     QVERIFY(metrics.body.contains("# TYPE "));
 
-    const HttpResponse pipeline = httpRequest(server.port(), "GET", "/v1/pipeline");
+    // Worker pids and the pipeline are not shown unless the operator asks.
+    QVERIFY2(!metrics.body.contains("pid=\""), metrics.body.left(3000).constData());
+    for (const char* gauge :
+         {"aqueduct_serve_ready 1", "aqueduct_serve_inflight_requests 0",
+          "aqueduct_serve_queued_requests 0", "aqueduct_serve_queue_fill 0",
+          "# TYPE aqueduct_serve_queue_fill gauge", "aqueduct_serve_body_budget_bytes 268435456"})
+        QVERIFY2(metrics.body.contains(gauge), gauge);
+    HttpResponse hidden = httpRequest(server.port(), "GET", "/v1/pipeline");
+    QVERIFY2(hidden.status == 404, qPrintable(hidden.describe()));
+    QVERIFY2(hidden.json()
+                 .value(QStringLiteral("_error"))
+                 .toString()
+                 .contains(QStringLiteral("--expose-pipeline")),
+             qPrintable(hidden.describe()));
+    QCOMPARE(server.stop(), 0);
+
+    Server exposing(m_increment,
+                    {QStringLiteral("--expose-pipeline"), QStringLiteral("--expose-pids")});
+    QVERIFY2(exposing.port() != 0, exposing.err().constData());
+    timer.restart();
+    do {
+        metrics = httpRequest(exposing.port(), "GET", "/metrics");
+    } while (!metrics.body.contains("pid=\"") && timer.elapsed() < 10'000);
+    QVERIFY2(metrics.body.contains("pid=\""), metrics.body.left(3000).constData());
+    const HttpResponse pipeline = httpRequest(exposing.port(), "GET", "/v1/pipeline");
     QVERIFY2(pipeline.status == 200, qPrintable(pipeline.describe()));
     const QJsonObject document = pipeline.json();
     QCOMPARE(document.value(QStringLiteral("format")).toString(),
@@ -799,7 +569,7 @@ void TestServeCommand::metricsAndPipeline() {
                  .value(QStringLiteral("handler"))
                  .toString(),
              QStringLiteral("increment"));
-    QCOMPARE(server.stop(), 0);
+    QCOMPARE(exposing.stop(), 0);
 }
 
 void TestServeCommand::sigtermDrainsAndExits() {
@@ -808,10 +578,10 @@ void TestServeCommand::sigtermDrainsAndExits() {
     QVERIFY(server.childCount() >= 3); // fork server and two workers
     HttpConnection a(server.port());
     HttpConnection b(server.port());
-    QVERIFY(a.sendRaw(
-        "POST /v1/process HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\n{\"value\": 1}"));
-    QVERIFY(b.sendRaw(
-        "POST /v1/process HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\n{\"value\": 2}"));
+    QVERIFY(a.sendRaw("POST /v1/process HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
+                      "12\r\n\r\n{\"value\": 1}"));
+    QVERIFY(b.sendRaw("POST /v1/process HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
+                      "12\r\n\r\n{\"value\": 2}"));
     QVERIFY(waitInFlight(server.port(), 2));
     ::kill(pid_t(server.pid()), SIGTERM);
     // In-flight requests still get their answers.
