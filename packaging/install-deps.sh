@@ -20,6 +20,11 @@ packages=(
     # benchmark), curl + wrk (serve mode), desktop and AppStream validators
     xvfb xauth imagemagick librsvg2-bin prometheus python3 curl wrk
     desktop-file-utils appstream
+    # tests/cluster/replicas_test.sh: the load balancer in front of serve replicas
+    haproxy
+    # deploy/check.sh: node runs the offline Kubernetes schema validator (npm packages
+    # kubernetes-models, installed by the script into its cache)
+    nodejs npm
     # packaging: cpack -G DEB with dpkg-shlibdeps
     dpkg-dev fakeroot
 )
