@@ -82,6 +82,11 @@ const listenPort = Number(listen.split(":").pop());
 const httpPort = (container.ports ?? []).find((p) => p.name === "http");
 check(httpPort && httpPort.containerPort === listenPort, `--listen ${listen} is the container port named http`);
 check(!listen.startsWith("127.") && !listen.startsWith("localhost"), "--listen is reachable from outside the pod");
+// serve answers 403 to a Host it does not know (IP addresses excepted): the Service's name
+// must be allowed, or every request through the Service fails.
+const allowedHosts = args.flatMap((a, i) => (a === "--allow-host" ? [args[i + 1]] : []));
+check(allowedHosts.includes(service.metadata?.name) || allowedHosts.includes("*"),
+      `--allow-host ${service.metadata?.name} (the Service name clients use)`);
 check(container.readinessProbe?.httpGet?.path === "/readyz", "readiness probe on /readyz");
 check(container.livenessProbe?.httpGet?.path === "/healthz", "liveness probe on /healthz");
 

@@ -142,7 +142,7 @@ echo "$(wc -l <"$work/exported.txt") families exported"
 cp "$work/exported.txt" "$work/known.txt"
 # The serve gauges come with /readyz (issue 20). An aqueduct without /readyz predates
 # them: their names are then taken on trust, and said so.
-serve_gauges=(aqueduct_serve_inflight_requests)
+serve_gauges=(aqueduct_serve_ready aqueduct_serve_draining aqueduct_serve_inflight_requests)
 if [[ "$readyz" == 404 ]]; then
     echo "WARNING: this aqueduct has no /readyz (older serve): ${serve_gauges[*]} not checked against it"
     printf '%s\n' "${serve_gauges[@]}" >>"$work/known.txt"
