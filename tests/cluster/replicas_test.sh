@@ -37,7 +37,7 @@ for argument in "$@"; do
     --healthz-fallback) fallback=1 ;;
     --no-balancer-drain) balancer_drain=0 ;;
     -h | --help)
-        sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     -*)
