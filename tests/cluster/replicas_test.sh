@@ -80,7 +80,7 @@ rolling_at_s=$((duration_s * 8 / 30))
 kill_at_s=$((duration_s * 19 / 30))
 
 work=$(mktemp -d /tmp/aqueduct-replicas.XXXXXX)
-declare -A replica_pid=() replica_port=() replica_log=()
+declare -A replica_pid=()
 all_parents=()
 haproxy_pid=
 sampler_pid=
@@ -153,12 +153,11 @@ descendants() {
 
 # start_replica NAME PORT: starts it and waits until it listens (30 s at most).
 start_replica() {
-    local name=$1 port=$2 log=$work/$1-$(date +%s%N).log
+    local name=$1 port=$2 log
+    log=$work/$1-$(date +%s%N).log
     "$aqueduct" serve "$pipeline" --listen "127.0.0.1:$port" --quiet 2>"$log" &
     local pid=$!
     replica_pid[$name]=$pid
-    replica_port[$name]=$port
-    replica_log[$name]=$log
     all_parents+=("$pid")
     for _ in $(seq 300); do
         if grep -q 'listening on' "$log"; then
