@@ -20,9 +20,19 @@ packages=(
     # benchmark), curl + wrk (serve mode), desktop and AppStream validators
     xvfb xauth imagemagick librsvg2-bin prometheus python3 curl wrk
     desktop-file-utils appstream
+    # tests/cluster/replicas_test.sh: the load balancer in front of serve replicas
+    haproxy
+    # deploy/check.sh: node runs the offline Kubernetes schema validator (npm packages
+    # kubernetes-models, installed by the script into its cache); npm: see below
+    nodejs
     # packaging: cpack -G DEB with dpkg-shlibdeps
     dpkg-dev fakeroot
 )
+# Debian's npm, unless an npm is already there (NodeSource's nodejs bundles its own and
+# conflicts with Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then
+    packages+=(npm)
+fi
 
 missing=()
 for package in "${packages[@]}"; do
