@@ -30,6 +30,7 @@ QColor workerStateColor(WorkerState state) {
         return QColor(0x3f, 0x7c, 0xe0);
     case WorkerState::Starting:
     case WorkerState::Restarting:
+    case WorkerState::Stopped:
         return Theme::warningColor();
     case WorkerState::Dead:
         return Theme::errorColor();

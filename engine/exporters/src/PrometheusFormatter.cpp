@@ -19,7 +19,8 @@ constexpr FlowState kFlowStates[] = {FlowState::Stopped, FlowState::Starting, Fl
                                      FlowState::Stopping, FlowState::Failed};
 constexpr WorkerState kWorkerStates[] = {WorkerState::Starting,   WorkerState::Ready,
                                          WorkerState::Busy,       WorkerState::Idle,
-                                         WorkerState::Restarting, WorkerState::Dead};
+                                         WorkerState::Restarting, WorkerState::Dead,
+                                         WorkerState::Stopped};
 
 QByteArray formatCount(std::uint64_t value) {
     char buffer[24];

@@ -6,8 +6,9 @@
 
 namespace Aqueduct {
 
-enum class WorkerState { Starting, Ready, Busy, Idle, Restarting, Dead };
-/// "starting", "ready", "busy", "idle", "restarting", "dead"
+enum class WorkerState { Starting, Ready, Busy, Idle, Restarting, Dead, Stopped };
+/// "starting", "ready", "busy", "idle", "restarting", "dead", "stopped" (halted by a
+/// signal such as SIGSTOP: alive, but doing nothing until SIGCONT)
 QString workerStateName(WorkerState state);
 
 /// One worker process as the parent sees it (supervision and metrics).

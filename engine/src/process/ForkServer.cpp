@@ -5,7 +5,9 @@
 
 #include <QMutex>
 
+#include <dirent.h>
 #include <errno.h>
+#include <sys/mman.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <vector>
 
@@ -134,9 +137,37 @@ bool receiveMessage(int fd, Op& op, QByteArray& payload, int* receivedFd)
     return length == 1 || readAll(fd, payload.data(), std::size_t(length - 1));
 }
 
+/// The parent died without cleaning up (SIGKILL, crash): its shared-memory segments
+/// would stay in /dev/shm until some later run reclaimed them. We outlive it by a
+/// moment, so we remove them.
+void unlinkSegmentsOf(pid_t parentPid)
+{
+    char prefix[48];
+    const int prefixLength = std::snprintf(prefix, sizeof prefix, "aqueduct-%d-", int(parentPid));
+    DIR* shm = opendir("/dev/shm");
+    if (!shm)
+        return;
+    while (const dirent* entry = readdir(shm)) {
+        if (std::strncmp(entry->d_name, prefix, std::size_t(prefixLength)) == 0) {
+            char name[300];
+            std::snprintf(name, sizeof name, "/%s", entry->d_name);
+            shm_unlink(name);
+        }
+    }
+    closedir(shm);
+}
+
+[[noreturn]] void parentGone(pid_t parentPid)
+{
+    unlinkSegmentsOf(parentPid);
+    kill(0, SIGKILL); // our workers (our process group) go with us
+    _exit(0);
+}
+
 [[noreturn]] void zygoteMain(int socketFd, pid_t parentPid)
 {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // No PR_SET_PDEATHSIG here: the parent's death is seen as EOF on the socket (or a
+    // new ppid), so there is time to remove its segments before we go.
     if (getppid() != parentPid)
         _exit(0);
     prctl(PR_SET_NAME, "aqueduct-zygote");
@@ -156,11 +187,15 @@ bool receiveMessage(int fd, Op& op, QByteArray& payload, int* receivedFd)
         Op op{};
         QByteArray payload;
         int passedFd = -1;
-        if (!receiveMessage(socketFd, op, payload, &passedFd)) {
-            // Parent gone: take the workers down with us.
-            kill(0, SIGKILL);
-            _exit(0);
+        pollfd waitFor{socketFd, POLLIN, 0};
+        if (poll(&waitFor, 1, 1000) == 0) {
+            if (getppid() != parentPid)
+                parentGone(parentPid); // a copy of the socket lives on elsewhere: ppid tells
+            reapAvailable();
+            continue;
         }
+        if (!receiveMessage(socketFd, op, payload, &passedFd))
+            parentGone(parentPid); // EOF: the parent is gone
         reapAvailable();
         if (op == Op::Spawn) {
             const pid_t child = fork();

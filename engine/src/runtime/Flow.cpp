@@ -234,6 +234,8 @@ QString workerStateName(WorkerState state)
         return QStringLiteral("restarting");
     case WorkerState::Dead:
         return QStringLiteral("dead");
+    case WorkerState::Stopped:
+        return QStringLiteral("stopped");
     }
     return QStringLiteral("unknown");
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace Aqueduct::Internal {
@@ -31,6 +32,22 @@ namespace {
 constexpr std::int64_t kPumpBudgetNs = 2'000'000; ///< then let the event loop breathe
 constexpr std::chrono::milliseconds kGracefulExitWait{3000};
 constexpr std::chrono::milliseconds kImmediateExitWait{200};
+
+/// Whether /proc says the process is stopped by a signal (state T) or traced (t).
+bool processIsStopped(qint64 pid)
+{
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(pid));
+    FILE* file = std::fopen(path, "re");
+    if (!file)
+        return false;
+    char buffer[512];
+    const std::size_t got = std::fread(buffer, 1, sizeof buffer - 1, file);
+    std::fclose(file);
+    buffer[got] = '\0';
+    const char* close = std::strrchr(buffer, ')'); // the name may hold spaces or ')'
+    return close && close[1] == ' ' && (close[2] == 'T' || close[2] == 't');
+}
 
 QString stepLabel(const PipelineDocument& document, int stepIndex)
 {
@@ -648,6 +665,8 @@ WorkerState FlowRuntime::currentState(const WorkerSlot& worker) const
         return worker.state == WorkerState::Restarting ? WorkerState::Restarting : WorkerState::Dead;
     if (!m_layout.isValid())
         return worker.state;
+    if (processIsStopped(worker.process->pid()))
+        return WorkerState::Stopped; // SIGSTOPped: alive, but not busy whatever it last said
     switch (SharedWorkerState(m_layout.worker(worker.globalIndex).state.load(std::memory_order_relaxed))) {
     case SharedWorkerState::Starting:
         return WorkerState::Starting;
