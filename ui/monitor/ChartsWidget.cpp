@@ -12,6 +12,7 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QScrollArea>
 #include <QLineSeries>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -97,12 +98,21 @@ ChartsWidget::ChartsWidget(MetricsHistory* history, QWidget* parent)
     m_legend->setTextFormat(Qt::RichText);
     layout->addWidget(m_legend);
 
-    m_grid = new QGridLayout;
+    // The charts scroll when the area is short (720p with the panels open), so the
+    // splitter can keep the canvas usable instead of yielding to their minimum height.
+    auto* scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("chartsScroll"));
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumHeight(120);
+    auto* gridHost = new QWidget(scroll);
+    m_grid = new QGridLayout(gridHost);
     m_grid->setContentsMargins(4, 0, 4, 4);
     m_grid->setSpacing(4);
     auto addChart = [this](const QString& name, const QString& title, const QString& unit,
                            MonitorChart::YScale scale, int row, int column) {
-        auto* chart = new MonitorChart(title, unit, scale, this);
+        auto* chart = new MonitorChart(title, unit, scale, m_grid->parentWidget());
         chart->setObjectName(QStringLiteral("chart_") + name);
         connect(chart, &MonitorChart::userZoomed, this,
                 [this, chart](double minS, double maxS) { onUserZoomed(chart, minS, maxS); });
@@ -117,7 +127,8 @@ ChartsWidget::ChartsWidget(MetricsHistory* history, QWidget* parent)
     addChart(kFlow, tr("Flow: in flight, failures"), QString(), MonitorChart::YScale::Auto, 1, 2);
     for (int column = 0; column < 3; ++column)
         m_grid->setColumnStretch(column, 1);
-    layout->addLayout(m_grid, 1);
+    scroll->setWidget(gridHost);
+    layout->addWidget(scroll, 1);
 
     connect(m_stepCombo, &QComboBox::activated, this,
             [this](int index) { setStep(m_stepCombo->itemData(index).toString()); });
@@ -211,6 +222,7 @@ void ChartsWidget::onUserZoomed(MonitorChart* source, double minS, double maxS) 
 
 void ChartsWidget::onHistoryCleared() {
     m_totals->clear();
+    rebuildSeries(); // no steps: no lines, an empty legend
     m_drawnRevision = 0;
     setFollowing(true, false);
     redrawNow();

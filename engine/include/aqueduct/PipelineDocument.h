@@ -17,6 +17,13 @@ inline constexpr int kPipelineFormatVersion = 1;
 /// Pseudo-node ids for edges: where tasks enter and leave the flow.
 inline constexpr const char* kInputNodeId = "input";
 inline constexpr const char* kOutputNodeId = "output";
+/// Most worker processes one step may have (nprocs); the validator and the inspector use it.
+inline constexpr int kMaxStepProcesses = 256;
+
+/// The one rule for step ids, used by the validator and the designer: letters, digits, '_'
+/// and '-', starting with a letter or '_', and not "input" or "output". On false, `reason`
+/// (when given) says why in a sentence fragment, e.g. "'2a' must start with a letter or '_'".
+bool isValidStepId(QStringView id, QString* reason = nullptr);
 
 enum class StartMethod { ForkServer, Spawn, Fork };
 QString startMethodName(StartMethod method);

@@ -105,11 +105,6 @@ QString closestHandler(const HandlerRegistry& registry, const QString& name) {
     return best;
 }
 
-bool isValidStepId(const QString& id) {
-    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_-]*$"));
-    return pattern.match(id).hasMatch();
-}
-
 QString stepPath(int index) {
     return QStringLiteral("$.steps[%1]").arg(index);
 }
@@ -151,21 +146,11 @@ void validateStep(Collector& out, const HandlerRegistry& registry, const StepSpe
                   QList<Problem>* problems) {
     const QString path = stepPath(index);
     const QString& id = step.id;
-    if (id.isEmpty()) {
+    QString idReason;
+    if (id.isEmpty())
         out.error(path + QStringLiteral(".id"), QStringLiteral("missing required key"), id);
-    } else if (id == QLatin1String(kInputNodeId) || id == QLatin1String(kOutputNodeId)) {
-        out.error(
-            path + QStringLiteral(".id"),
-            QStringLiteral("'%1' is reserved for the flow's %1 node; choose another id").arg(id),
-            id);
-    } else if (!isValidStepId(id)) {
-        out.error(
-            path + QStringLiteral(".id"),
-            QStringLiteral("'%1' is not a valid id: use letters, digits, '_' and '-', starting "
-                           "with a letter or '_'")
-                .arg(id),
-            id);
-    }
+    else if (!isValidStepId(id, &idReason))
+        out.error(path + QStringLiteral(".id"), idReason, id);
 
     if (step.handler.isEmpty()) {
         out.error(path + QStringLiteral(".handler"), QStringLiteral("missing required key"), id);
@@ -187,7 +172,7 @@ void validateStep(Collector& out, const HandlerRegistry& registry, const StepSpe
             id);
     }
 
-    out.range(path + QStringLiteral(".nprocs"), step.nprocs, 1, 256, id);
+    out.range(path + QStringLiteral(".nprocs"), step.nprocs, 1, kMaxStepProcesses, id);
     out.range(path + QStringLiteral(".batch_size"), step.batchSize, 1, 65536, id);
     out.range(path + QStringLiteral(".batch_timeout_ms"), step.batchTimeoutMs, 0, 600000, id);
     if (step.queueSize != 0) {
@@ -425,6 +410,26 @@ bool isUnder(const QString& path, const QString& prefix) {
 }
 
 } // namespace
+
+bool isValidStepId(QStringView id, QString* reason) {
+    const auto fail = [&](const QString& why) {
+        if (reason)
+            *reason = why;
+        return false;
+    };
+    const QString text = id.toString();
+    if (id.isEmpty())
+        return fail(QStringLiteral("a step needs an id"));
+    if (id == QLatin1String(kInputNodeId) || id == QLatin1String(kOutputNodeId))
+        return fail(
+            QStringLiteral("'%1' is reserved for the flow's %1 node; choose another id").arg(text));
+    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_-]*$"));
+    if (!pattern.match(text).hasMatch())
+        return fail(QStringLiteral("'%1' is not a valid id: use letters, digits, '_' and '-', "
+                                   "starting with a letter or '_'")
+                        .arg(text));
+    return true;
+}
 
 PipelineValidator::PipelineValidator(const HandlerRegistry& registry)
     : m_registry(registry) {}
