@@ -32,7 +32,8 @@ QValidator::State BoundedSpinBox::validate(QString& input, int& pos) const {
                 .arg(m_reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(m_reason)));
         return QValidator::Intermediate; // shown as typed, clamped when editing ends
     }
-    if (state != QValidator::Invalid)
+    // The clamped text itself keeps the "set to" note; anything typed after clears it.
+    if (state != QValidator::Invalid && input != m_clampedText)
         Q_EMIT limitMessage(QString());
     return state;
 }
@@ -42,6 +43,7 @@ void BoundedSpinBox::fixup(QString& input) const {
     if (number && (*number > maximum() || *number < minimum())) {
         const int clamped = *number > maximum() ? maximum() : minimum();
         input = prefix() + locale().toString(clamped) + suffix();
+        m_clampedText = input;
         Q_EMIT limitMessage(tr("%1 is out of range: set to %2%3")
                                 .arg(*number)
                                 .arg(clamped)

@@ -31,6 +31,7 @@ private:
     std::optional<qint64> typedNumber(const QString& input) const;
 
     QString m_reason;
+    mutable QString m_clampedText; ///< what fixup() last clamped to
 };
 
 } // namespace Aqueduct::Ui
