@@ -102,7 +102,7 @@ MonitorChart::MonitorChart(const QString& title, const QString& unit, YScale sca
     setRubberBand(QChartView::HorizontalRubberBand);
     setMouseTracking(true);
     viewport()->setMouseTracking(true); // values on hover, without a button pressed
-    setMinimumSize(200, 110);
+    setMinimumSize(200, 96);
     setFrameShape(QFrame::NoFrame);
 
     QFont axisFont = font();
@@ -130,7 +130,7 @@ void MonitorChart::setScale(YScale scale) {
     m_scale = scale;
     m_lowSince.invalidate();
     if (m_scale == YScale::Percent) {
-        setAxisRange(m_axisY, 0, 100, 25);
+        setAxisRange(m_axisY, 0, 100, yIntervals() >= 4 ? 25 : 50);
         m_axisY->setLabelFormat(QStringLiteral("%.0f"));
         m_yTop = 100;
     } else {
@@ -274,6 +274,9 @@ void MonitorChart::resizeEvent(QResizeEvent* event) {
     QChartView::resizeEvent(event);
     if (m_scale == YScale::Auto && m_yIntervals != yIntervals())
         fitY(m_lastMax);
+    // A short percent chart: 0, 50, 100 rather than labels QtCharts would elide.
+    if (m_scale == YScale::Percent)
+        setAxisRange(m_axisY, 0, 100, yIntervals() >= 4 ? 25 : 50);
 }
 
 void MonitorChart::onXRangeChanged(double min, double max) {
