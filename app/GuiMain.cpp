@@ -97,7 +97,8 @@ void applyLook(bool dark, bool screenshot) {
     if (dark)
         choice = Ui::Theme::Choice::Dark;
     else if (!screenshot)
-        choice = Ui::Theme::choiceFromName(QSettings().value(QStringLiteral("view/theme")).toString());
+        choice =
+            Ui::Theme::choiceFromName(QSettings().value(QStringLiteral("view/theme")).toString());
     Ui::Theme::apply(choice);
 }
 
@@ -212,10 +213,10 @@ int runGui(int& argc, char** argv) {
     const bool screenshot = !options.screenshotPath.isEmpty();
     // With no file the bundled example opens as an untitled copy: Save asks where, so the
     // installed file is never overwritten.
-    const QString examplePath = options.pipelinePath.isEmpty() &&
-                                        QFileInfo::exists(defaultPipelinePath())
-                                    ? defaultPipelinePath()
-                                    : QString();
+    const QString examplePath =
+        options.pipelinePath.isEmpty() && QFileInfo::exists(defaultPipelinePath())
+            ? defaultPipelinePath()
+            : QString();
 
     applyLook(options.dark || qEnvironmentVariableIntValue("AQUEDUCT_DARK") == 1, screenshot);
     QApplication::setWindowIcon(Ui::Icons::icon(QStringLiteral("aqueduct")));

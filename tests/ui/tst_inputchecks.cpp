@@ -95,8 +95,9 @@ private Q_SLOTS:
         QCOMPARE(isValidStepId(id, &reason), valid);
         QCOMPARE(reason.isEmpty(), valid);
         // The validator (Problems panel, `aqueduct validate`).
-        const QList<Problem> problems = PipelineValidator(HandlerRegistry::global())
-                                            .validate(oneStep(id, QStringLiteral("passthrough"), {}));
+        const QList<Problem> problems =
+            PipelineValidator(HandlerRegistry::global())
+                .validate(oneStep(id, QStringLiteral("passthrough"), {}));
         QCOMPARE(problemsAt(problems, QStringLiteral("$.steps[0].id")).isEmpty(), valid);
         // The inspector: typing the id renames the step only when it is valid.
         Fixture f(oneStep(QStringLiteral("start"), QStringLiteral("passthrough"), {}));
@@ -133,17 +134,18 @@ private Q_SLOTS:
             oneStep(QStringLiteral("a"), QStringLiteral("increment"), {{"field", ""}});
         const QList<Problem> problems =
             PipelineValidator(HandlerRegistry::global()).validate(document);
-        const QList<Problem> field = problemsAt(problems, QStringLiteral("$.steps[0].params.field"));
+        const QList<Problem> field =
+            problemsAt(problems, QStringLiteral("$.steps[0].params.field"));
         QCOMPARE(field.size(), 1);
         QCOMPARE(field.first().severity, Problem::Severity::Error);
         QCOMPARE(field.first().stepId, QStringLiteral("a"));
         QVERIFY(field.first().message.contains(QStringLiteral("must not be empty")));
         // The default ("value") is fine.
-        QVERIFY(problemsAt(PipelineValidator(HandlerRegistry::global())
-                               .validate(oneStep(QStringLiteral("a"), QStringLiteral("increment"),
-                                                 {})),
-                           QStringLiteral("$.steps[0].params.field"))
-                    .isEmpty());
+        QVERIFY(
+            problemsAt(PipelineValidator(HandlerRegistry::global())
+                           .validate(oneStep(QStringLiteral("a"), QStringLiteral("increment"), {})),
+                       QStringLiteral("$.steps[0].params.field"))
+                .isEmpty());
     }
 
     void setFieldValueMustParseAsItsTypeShownLiveInTheInspector() {
@@ -162,7 +164,8 @@ private Q_SLOTS:
         // As a string it is fine.
         f.model.setParam(QStringLiteral("s"), QStringLiteral("type"), QStringLiteral("string"));
         f.model.validateNow();
-        QVERIFY(problemsAt(f.model.problems(), QStringLiteral("$.steps[0].params.value")).isEmpty());
+        QVERIFY(
+            problemsAt(f.model.problems(), QStringLiteral("$.steps[0].params.value")).isEmpty());
         QVERIFY(f.editor()->paramProblemsText().isEmpty());
     }
 

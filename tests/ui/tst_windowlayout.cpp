@@ -12,8 +12,8 @@
 #include <document/PipelineModel.h>
 #include <monitor/ChartsWidget.h>
 #include <monitor/FlowTotalsBar.h>
-#include <monitor/MonitorChart.h>
 #include <monitor/MetricsHistory.h>
+#include <monitor/MonitorChart.h>
 #include <monitor/MonitorController.h>
 #include <monitor/ProcessTableModel.h>
 #include <monitor/RunBanner.h>
@@ -246,8 +246,7 @@ private Q_SLOTS:
                 QVERIFY(w.window->openFile(next)); // opens (the broken one as untitled)
                 QVERIFY(w.monitor->history()->isEmpty());
                 for (const char* tile : {"completed", "throughput", "workers", "uptime"})
-                    QCOMPARE(charts->totalsBar()->value(QLatin1String(tile)),
-                             QStringLiteral("–"));
+                    QCOMPARE(charts->totalsBar()->value(QLatin1String(tile)), QStringLiteral("–"));
                 QCOMPARE(w.monitor->processModel()->rowCount(), 0);
                 QVERIFY(!w.monitor->lastSummary().has_value());
                 for (MonitorChart* chart : charts->charts())
@@ -320,7 +319,8 @@ private Q_SLOTS:
         QVERIFY(w.window->windowTitle().contains(QStringLiteral("three-step.json (example copy)")));
 
         // Ctrl+S asks where (never the installed file).
-        w.window->pipelineModel()->setStepProperty(QStringLiteral("count"), StepProperty::Nprocs, 5);
+        w.window->pipelineModel()->setStepProperty(QStringLiteral("count"), StepProperty::Nprocs,
+                                                   5);
         w.prompts->savePath = dir.filePath(QStringLiteral("mine.json"));
         w.window->action(QStringLiteral("save"))->trigger();
         QCOMPARE(documents->filePath(), QFileInfo(w.prompts->savePath).absoluteFilePath());

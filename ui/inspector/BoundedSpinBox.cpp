@@ -44,11 +44,11 @@ void BoundedSpinBox::fixup(QString& input) const {
         const int clamped = *number > maximum() ? maximum() : minimum();
         input = prefix() + locale().toString(clamped) + suffix();
         m_clampedText = input;
-        Q_EMIT limitMessage(tr("%1 is out of range: set to %2%3")
-                                .arg(*number)
-                                .arg(clamped)
-                                .arg(m_reason.isEmpty() ? QString()
-                                                        : QStringLiteral(" (%1)").arg(m_reason)));
+        Q_EMIT limitMessage(
+            tr("%1 is out of range: set to %2%3")
+                .arg(*number)
+                .arg(clamped)
+                .arg(m_reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(m_reason)));
         return;
     }
     QSpinBox::fixup(input);

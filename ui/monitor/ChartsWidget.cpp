@@ -12,12 +12,13 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QScrollArea>
 #include <QLineSeries>
+#include <QScrollArea>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <array>
 
 namespace Aqueduct::Ui {
 
@@ -280,9 +281,9 @@ void ChartsWidget::rebuildStepCombo() {
 
 void ChartsWidget::bind(MonitorChart* chart, const QString& key, const QString& name,
                         const QColor& color, Qt::PenStyle style,
-                        std::function<float(const MetricsSample&)> value) {
+                        std::function<float(const MetricsSample&)> value, bool smooth) {
     chart->addSeries(key, name, color, style, style == Qt::SolidLine ? 1.8 : 1.4);
-    m_bindings.push_back({chart, key, std::move(value)});
+    m_bindings.push_back({chart, key, std::move(value), smooth});
 }
 
 void ChartsWidget::rebuildSeries() {
@@ -307,7 +308,7 @@ void ChartsWidget::rebuildSeries() {
         Theme::mix(palette().color(QPalette::Text), palette().color(QPalette::Base), 0.45);
 
     if (stepIndex < 0) {
-        queue->setTitle(tr("Queue fill (fullest lane, % of capacity)"));
+        queue->setTitle(tr("Queue fill (fullest lane, %)"));
         queue->setScale(MonitorChart::YScale::Percent);
         queue->setUnit(QStringLiteral("%"));
         batch->setTitle(tr("Batch fill (% of batch size)"));
@@ -318,7 +319,7 @@ void ChartsWidget::rebuildSeries() {
             const QString& id = m_builtForSteps[i];
             const QColor color = MonitorColors::stepColor(i);
             bind(queue, QStringLiteral("q%1").arg(i), id, color, Qt::SolidLine,
-                 stepValue(i, [](const StepSample& s) { return 100.0f * s.queueFill(); }));
+                 stepValue(i, [](const StepSample& s) { return 100.0f * s.queueFill(); }), true);
             bind(throughput, QStringLiteral("t%1").arg(i), id, color, Qt::SolidLine,
                  stepValue(i, [](const StepSample& s) { return s.throughputPerS; }));
             bind(batch, QStringLiteral("b%1").arg(i), id, color, Qt::SolidLine,
@@ -452,8 +453,21 @@ void ChartsWidget::redrawNow() {
         points.clear();
         points.reserve(std::distance(first, samples.end()));
         double maximum = maxima.value(binding.chart, 0.0);
+        // Queue fill of every step at 10 Hz jumps between empty and full and reads like a
+        // barcode: those lines show a trailing mean over half a second (raw in one step's view
+        // and in the longer windows, whose samples are already aggregated).
+        const int smooth = binding.smooth && m_window == HistoryWindow::Last30s ? 5 : 1;
+        std::array<float, 5> recent{};
+        int seen = 0;
+        float sum = 0;
         for (auto it = first; it != samples.end() && it->timeS <= xMax + 1e-9; ++it) {
-            const float value = binding.value(*it);
+            float value = binding.value(*it);
+            if (smooth > 1) {
+                sum += value - (seen >= smooth ? recent[seen % smooth] : 0.0f);
+                recent[seen % smooth] = value;
+                ++seen;
+                value = sum / float(std::min(seen, smooth));
+            }
             points.append(QPointF(it->timeS, value));
             if (it->timeS >= xMin)
                 maximum = std::max(maximum, double(value));

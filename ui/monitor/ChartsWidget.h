@@ -70,6 +70,7 @@ private:
         MonitorChart* chart;
         QString key;
         std::function<float(const MetricsSample&)> value;
+        bool smooth = false; ///< a half-second trailing mean in the 30 s window
     };
 
     void onSampleAdded();
@@ -78,7 +79,8 @@ private:
     void rebuildSeries();
     void rebuildStepCombo();
     void bind(MonitorChart* chart, const QString& key, const QString& name, const QColor& color,
-              Qt::PenStyle style, std::function<float(const MetricsSample&)> value);
+              Qt::PenStyle style, std::function<float(const MetricsSample&)> value,
+              bool smooth = false);
     void onUserZoomed(MonitorChart* source, double minS, double maxS);
     void setFollowing(bool following, bool zoomed);
     void updateLegend();

@@ -2,11 +2,11 @@
 
 #include <QChart>
 #include <QCursor>
-#include <QMouseEvent>
 #include <QGraphicsLayout>
 #include <QLegend>
 #include <QLineSeries>
 #include <QLocale>
+#include <QMouseEvent>
 #include <QPen>
 #include <QToolTip>
 #include <QValueAxis>
@@ -289,7 +289,9 @@ QString MonitorChart::hoverText(const QPoint& pos, int tolerancePx) const {
     // The nearest sample by on-screen distance, so a line need not be hit to the pixel.
     const QPointF scenePos = mapToScene(pos);
     const QPointF chartPos = chart()->mapFromScene(scenePos);
-    if (!chart()->plotArea().adjusted(-tolerancePx, -tolerancePx, tolerancePx, tolerancePx)
+    if (!chart()
+             ->plotArea()
+             .adjusted(-tolerancePx, -tolerancePx, tolerancePx, tolerancePx)
              .contains(chartPos))
         return {};
     const QLineSeries* best = nullptr;

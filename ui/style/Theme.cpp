@@ -72,7 +72,8 @@ void apply(Choice choice) {
     // Fusion honours the palette fully and looks the same everywhere; the bare "windows"
     // style Qt falls back to without a desktop theme looks dated, so Fusion replaces it too.
     QString style = g_systemStyle;
-    if (choice != Choice::System || style.compare(QLatin1String("windows"), Qt::CaseInsensitive) == 0)
+    if (choice != Choice::System ||
+        style.compare(QLatin1String("windows"), Qt::CaseInsensitive) == 0)
         style = QStringLiteral("Fusion");
     if (QApplication::style()->name().compare(style, Qt::CaseInsensitive) != 0)
         QApplication::setStyle(QStyleFactory::create(style));

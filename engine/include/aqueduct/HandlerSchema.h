@@ -19,10 +19,10 @@ QString paramTypeName(ParamType type);
 struct ParamSpec {
     QString name;
     ParamType type = ParamType::String;
-    QJsonValue defaultValue;        ///< Undefined when the parameter is required
-    std::optional<double> minimum;  ///< Int/Double only, inclusive
-    std::optional<double> maximum;  ///< Int/Double only, inclusive
-    QStringList choices;            ///< Choice only
+    QJsonValue defaultValue;       ///< Undefined when the parameter is required
+    std::optional<double> minimum; ///< Int/Double only, inclusive
+    std::optional<double> maximum; ///< Int/Double only, inclusive
+    QStringList choices;           ///< Choice only
     QString description;
     bool required = false;
 };
@@ -45,8 +45,8 @@ struct HandlerInfo {
     QString category;    ///< palette grouping, e.g. "Basic", "CPU", "Bytes", "Testing"
     QString description; ///< one sentence
     QList<ParamSpec> params;
-    QString origin;      ///< "builtin" or the plugin file that provides it
-    ParamCheck check;    ///< optional
+    QString origin;   ///< "builtin" or the plugin file that provides it
+    ParamCheck check; ///< optional
 
     const ParamSpec* param(const QString& paramName) const;
     QJsonObject toJson() const;

@@ -35,7 +35,7 @@ std::optional<RestartPolicy> restartPolicyFromName(const QString& name);
 
 struct RestartSettings {
     RestartPolicy policy = RestartPolicy::OnCrash;
-    int maxRestarts = 10;      ///< within windowS; past it the step fails
+    int maxRestarts = 10; ///< within windowS; past it the step fails
     int windowS = 60;
     int backoffInitialMs = 50; ///< doubles per restart within the window
     int backoffMaxMs = 5000;
@@ -59,14 +59,15 @@ struct MetricsSettings {
 
 /// Flow-wide settings ("flow" object in the file).
 struct FlowSettings {
-    int queuePriorities = 1;      ///< lanes per queue, 1..16
-    int defaultTimeoutMs = 5000;  ///< process() deadline when none is given
-    int startTimeoutMs = 30000;   ///< start() fails past this
+    int queuePriorities = 1;     ///< lanes per queue, 1..16
+    int defaultTimeoutMs = 5000; ///< process() deadline when none is given
+    int startTimeoutMs = 30000;  ///< start() fails past this
     StartMethod startMethod = StartMethod::ForkServer;
-    int priorityAgingMs = 0;      ///< 0 = strict lanes; >0 = a task waiting longer is served
-    qint64 arenaBytes = 64ll << 20; ///< shared-memory arena for blobs (pre-faulted in the background)
-    qint64 autoShareBytes = 0;    ///< bytes fields at least this large travel as blobs; 0 = off
-    int maxTaskBytes = 0;         ///< inline task size limit; 0 = engine default
+    int priorityAgingMs = 0; ///< 0 = strict lanes; >0 = a task waiting longer is served
+    qint64 arenaBytes =
+        64ll << 20;            ///< shared-memory arena for blobs (pre-faulted in the background)
+    qint64 autoShareBytes = 0; ///< bytes fields at least this large travel as blobs; 0 = off
+    int maxTaskBytes = 0;      ///< inline task size limit; 0 = engine default
     RestartSettings restart;
     MetricsSettings metrics;
     bool operator==(const FlowSettings&) const = default;
@@ -78,14 +79,14 @@ struct StepSpec {
     QJsonObject params;
     int nprocs = 1;
     int batchSize = 1;
-    int batchTimeoutMs = 0; ///< 0 = dynamic batching
-    int queueSize = 0;      ///< 0 = default: max(3 x batchSize, 20)
-    QString condition;      ///< expression; empty = always handled
-    int onStartWaitMs = 0;  ///< extra time allowed for onStart beyond the flow's start timeout
+    int batchTimeoutMs = 0;  ///< 0 = dynamic batching
+    int queueSize = 0;       ///< 0 = default: max(3 x batchSize, 20)
+    QString condition;       ///< expression; empty = always handled
+    int onStartWaitMs = 0;   ///< extra time allowed for onStart beyond the flow's start timeout
     int handleTimeoutMs = 0; ///< 0 = none; past it the worker is killed and restarted
     std::optional<RestartSettings> restart; ///< overrides the flow's
-    QPointF position;       ///< canvas position (GUI only)
-    QString label;          ///< display name (GUI only); empty = id
+    QPointF position;                       ///< canvas position (GUI only)
+    QString label;                          ///< display name (GUI only); empty = id
 
     int effectiveQueueSize() const { return queueSize > 0 ? queueSize : qMax(3 * batchSize, 20); }
     bool operator==(const StepSpec&) const = default;

@@ -121,11 +121,12 @@ void validateFlow(Collector& out, const FlowSettings& flow) {
     out.atLeast(path + QStringLiteral(".priority_aging_ms"), flow.priorityAgingMs, 0);
     out.atLeast(path + QStringLiteral(".max_task_bytes"), flow.maxTaskBytes, 0);
     if (flow.arenaBytes != 0 && (flow.arenaBytes < kMiB || flow.arenaBytes > 64 * kGiB))
-        out.error(path + QStringLiteral(".shared_memory.arena_bytes"),
-                  QStringLiteral("must be 0 (no arena) or between 1 MiB (%1) and 64 GiB (%2), got %3")
-                      .arg(kMiB)
-                      .arg(64 * kGiB)
-                      .arg(flow.arenaBytes));
+        out.error(
+            path + QStringLiteral(".shared_memory.arena_bytes"),
+            QStringLiteral("must be 0 (no arena) or between 1 MiB (%1) and 64 GiB (%2), got %3")
+                .arg(kMiB)
+                .arg(64 * kGiB)
+                .arg(flow.arenaBytes));
     out.atLeast(path + QStringLiteral(".shared_memory.auto_share_bytes"), flow.autoShareBytes, 0);
     out.restart(path + QStringLiteral(".restart"), flow.restart);
 
