@@ -10,6 +10,7 @@
 #include "canvas/CanvasView.h"
 #include "canvas/EdgeItem.h"
 #include "canvas/StepItem.h"
+#include "canvas/TerminalItem.h"
 #include "document/PipelineModel.h"
 #include "inspector/InspectorWidget.h"
 #include "palette/PaletteWidget.h"
@@ -32,6 +33,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -491,6 +493,24 @@ void MainWindow::connectModel() {
         m_problemLabel->setText(parts.isEmpty() ? tr("Valid") : parts.join(QStringLiteral(", ")));
         m_problemsDock->setWindowTitle(
             parts.isEmpty() ? tr("Problems") : tr("Problems (%1)").arg(errors + warnings));
+    });
+    connect(m_model, &PipelineModel::stepAdded, this, [this] {
+        // A drop at the edge moves the input/output nodes out with the graph: keep them in
+        // sight (scroll if that is enough, else show the whole graph). After the scene has
+        // placed them.
+        QTimer::singleShot(0, this, [this] {
+            if (!isVisible() || !m_view)
+                return;
+            const QRectF ends = m_scene->inputItem()->sceneBoundingRect() |
+                                m_scene->outputItem()->sceneBoundingRect();
+            const QRectF visible = m_view->mapToScene(m_view->viewport()->rect()).boundingRect();
+            if (visible.contains(ends))
+                return;
+            if (ends.width() <= visible.width() && ends.height() <= visible.height())
+                m_view->ensureVisible(ends, 20, 20);
+            else
+                m_view->fitAll();
+        });
     });
     connect(m_model, &PipelineModel::documentReset, this, [this] {
         // A freshly opened document is shown whole.
