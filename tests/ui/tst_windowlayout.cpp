@@ -328,6 +328,20 @@ private Q_SLOTS:
         QCOMPARE(original.readAll(), before);
     }
 
+    void openDialogStartsInTheLastFolderUsed() {
+        QTemporaryDir dir;
+        {
+            Window w(MainWindow::Mode::Interactive);
+            w.prompts->savePath = dir.filePath(QStringLiteral("saved.json"));
+            QVERIFY(w.window->documentController()->saveAs());
+        }
+        Window next(MainWindow::Mode::Interactive);
+        QVERIFY(next.window->documentController()->filePath().isEmpty());
+        QCOMPARE(next.window->documentController()->openDirectory(),
+                 QFileInfo(dir.path()).absoluteFilePath());
+        QSettings().remove(QStringLiteral("files"));
+    }
+
     void themeMenuSwitchesThePalette() {
         Window w;
         w.window->action(QStringLiteral("themeDark"))->trigger();
