@@ -176,6 +176,9 @@ void MonitorChart::setLegendVisible(bool visible) {
     legendFont.setPointSizeF(legendFont.pointSizeF() * 0.8);
     chart()->legend()->setFont(legendFont);
     chart()->legend()->setVisible(visible);
+    // A legend inside the chart takes a line: keep room for the plot and its labels (the
+    // charts scroll in their area when it is short).
+    setMinimumHeight(visible ? 140 : 96);
 }
 
 void MonitorChart::clearSeries() {
