@@ -15,8 +15,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
-#include <QStyle>
-#include <QStyleFactory>
+#include <QSettings>
 #include <QTimer>
 
 #include <cstdio>
@@ -31,6 +30,7 @@ struct GuiOptions {
     QString pipelinePath;
     QString selectStep; ///< --select ID: a step to select (screenshots of the inspector)
     bool dark = false;
+    QSize size;         ///< --size WxH (with --screenshot): the window size, default 1400x900
     double runForS = 0; ///< --run-for S (with --screenshot): run with the generator first
     QString error;
 };
@@ -62,6 +62,19 @@ GuiOptions parseGuiArguments(const QStringList& arguments) {
                 return options;
             }
             options.selectStep = arguments[++i];
+        } else if (argument == QLatin1String("--size")) {
+            const QStringList parts =
+                i + 1 < arguments.size() ? arguments[++i].split(QLatin1Char('x')) : QStringList();
+            bool okWidth = false;
+            bool okHeight = false;
+            if (parts.size() == 2)
+                options.size = QSize(parts[0].toInt(&okWidth), parts[1].toInt(&okHeight));
+            if (!okWidth || !okHeight || options.size.width() < 320 ||
+                options.size.height() < 240 || options.size.width() > 8192 ||
+                options.size.height() > 8192) {
+                options.error = QStringLiteral("--size needs WIDTHxHEIGHT, e.g. 1280x720");
+                return options;
+            }
         } else if (argument == QLatin1String("--dark")) {
             options.dark = true;
         } else if (argument.startsWith(QLatin1Char('-')) && argument.size() > 1) {
@@ -77,14 +90,16 @@ GuiOptions parseGuiArguments(const QStringList& arguments) {
     return options;
 }
 
-void applyLook(bool dark) {
-    // Fusion honours the palette fully (dark mode) and looks the same everywhere; keep
-    // a native desktop style when there is one and no dark palette is asked for.
-    const QString style = QApplication::style()->name().toLower();
-    if (dark || style == QLatin1String("windows"))
-        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+/// --dark or AQUEDUCT_DARK=1 win; else the View › Theme choice saved by an interactive
+/// session; screenshots without --dark use the system look.
+void applyLook(bool dark, bool screenshot) {
+    Ui::Theme::Choice choice = Ui::Theme::Choice::System;
     if (dark)
-        QApplication::setPalette(Ui::Theme::darkPalette());
+        choice = Ui::Theme::Choice::Dark;
+    else if (!screenshot)
+        choice =
+            Ui::Theme::choiceFromName(QSettings().value(QStringLiteral("view/theme")).toString());
+    Ui::Theme::apply(choice);
 }
 
 /// Spins the event loop until `done` or `timeoutMs` passed; true when done.
@@ -130,11 +145,13 @@ bool runForScreenshot(Ui::MonitorController& monitor, double seconds) {
 
 int takeScreenshot(Ui::MainWindow& window, Ui::MonitorController& monitor,
                    const GuiOptions& options) {
-    window.resize(1400, 900);
+    window.resize(options.size.isValid() ? options.size : QSize(1400, 900));
     window.show();
     QApplication::processEvents();
     if (!options.pipelinePath.isEmpty())
         window.openFile(options.pipelinePath);
+    else if (QFileInfo::exists(defaultPipelinePath()))
+        window.documentController()->openCopy(defaultPipelinePath());
     // Let the layout settle at its final size before fitting the graph into it.
     for (int i = 0; i < 3; ++i)
         QApplication::processEvents();
@@ -189,11 +206,19 @@ int runGui(int& argc, char** argv) {
         std::fputs("aqueduct: --run-for goes with --screenshot OUT.png\n", stderr);
         return ExitInvalidInput;
     }
+    if (options.size.isValid() && options.screenshotPath.isEmpty()) {
+        std::fputs("aqueduct: --size goes with --screenshot OUT.png\n", stderr);
+        return ExitInvalidInput;
+    }
     const bool screenshot = !options.screenshotPath.isEmpty();
-    if (options.pipelinePath.isEmpty() && QFileInfo::exists(defaultPipelinePath()))
-        options.pipelinePath = defaultPipelinePath();
+    // With no file the bundled example opens as an untitled copy: Save asks where, so the
+    // installed file is never overwritten.
+    const QString examplePath =
+        options.pipelinePath.isEmpty() && QFileInfo::exists(defaultPipelinePath())
+            ? defaultPipelinePath()
+            : QString();
 
-    applyLook(options.dark || qEnvironmentVariableIntValue("AQUEDUCT_DARK") == 1);
+    applyLook(options.dark || qEnvironmentVariableIntValue("AQUEDUCT_DARK") == 1, screenshot);
     QApplication::setWindowIcon(Ui::Icons::icon(QStringLiteral("aqueduct")));
     // The pipeline's own folder: MainWindow::openFile asks first (PipelinePlugins).
     loadHandlerPlugins();
@@ -206,14 +231,19 @@ int runGui(int& argc, char** argv) {
     // The monitor (Run menu and toolbar, charts, processes, run log) attaches to the window
     // and is destroyed with it, stopping any run first.
     auto* monitor = new Ui::MonitorController(&window);
+    window.setExamplesDirectory(QFileInfo(defaultPipelinePath()).absolutePath());
     if (screenshot)
         return takeScreenshot(window, *monitor, options);
 
     window.show();
     // Recovering a crashed session's edits comes first; otherwise open the file asked for.
-    QTimer::singleShot(0, &window, [&window, path = options.pipelinePath] {
-        if (!window.documentController()->restoreAutosaveIfAny() && !path.isEmpty())
+    QTimer::singleShot(0, &window, [&window, path = options.pipelinePath, examplePath] {
+        // Recovered edits are what the person was working on: they win over the file.
+        const bool restored = window.documentController()->restoreAutosaveIfAny();
+        if (!restored && !path.isEmpty())
             window.openFile(path);
+        else if (!restored && !examplePath.isEmpty())
+            window.documentController()->openCopy(examplePath);
         window.fitCanvas();
     });
     return app.exec();

@@ -19,6 +19,13 @@ HandlerInfo IncrementHandler::info() {
                   .defaultValue = 1,
                   .description = QStringLiteral("Amount added to the field (may be negative).")},
     };
+    info.check = [](const QJsonObject& params) {
+        QList<ParamIssue> issues;
+        if (params.value(QStringLiteral("field")).toString().trimmed().isEmpty())
+            issues.append({QStringLiteral("field"),
+                           QStringLiteral("must not be empty: name the task field to increment")});
+        return issues;
+    };
     return info;
 }
 

@@ -33,6 +33,23 @@ HandlerInfo SetFieldHandler::info() {
                       "Type of the stored value. The step fails to start if the value does "
                       "not parse as this type.")},
     };
+    info.check = [](const QJsonObject& params) {
+        QList<ParamIssue> issues;
+        if (params.value(QStringLiteral("field")).toString().trimmed().isEmpty())
+            issues.append({QStringLiteral("field"),
+                           QStringLiteral("must not be empty: name the task field to set")});
+        try {
+            convert(params.value(QStringLiteral("value")).toString(),
+                    params.value(QStringLiteral("type")).toString(QStringLiteral("string")));
+        } catch (const std::invalid_argument& error) {
+            // "set_field: value 'abc' is not an integer" -> "value 'abc' is not an integer"
+            // (the path names the step and parameter).
+            QString message = QString::fromStdString(error.what());
+            message.remove(QStringLiteral("set_field: "));
+            issues.append({QStringLiteral("value"), message});
+        }
+        return issues;
+    };
     return info;
 }
 

@@ -11,25 +11,34 @@
 #include "canvas/CanvasView.h"
 #include "canvas/EdgeItem.h"
 #include "canvas/StepItem.h"
+#include "canvas/TerminalItem.h"
 #include "document/PipelineModel.h"
 #include "inspector/InspectorWidget.h"
 #include "palette/PaletteWidget.h"
 #include "palette/QuickAddPopup.h"
 #include "style/Icons.h"
+#include "style/Theme.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
+#include <QVBoxLayout>
+
+#include <tuple>
 
 namespace Aqueduct::Ui {
 
@@ -51,7 +60,13 @@ MainWindow::MainWindow(std::shared_ptr<UserPrompts> prompts, Mode mode, QWidget*
     m_centralSplitter->setObjectName(QStringLiteral("centralSplitter"));
     m_centralSplitter->setChildrenCollapsible(false);
     m_centralSplitter->addWidget(m_view);
-    setCentralWidget(m_centralSplitter);
+    auto* central = new QWidget(this);
+    central->setObjectName(QStringLiteral("centralArea"));
+    m_centralLayout = new QVBoxLayout(central);
+    m_centralLayout->setContentsMargins(0, 0, 0, 0);
+    m_centralLayout->setSpacing(0);
+    m_centralLayout->addWidget(m_centralSplitter, 1);
+    setCentralWidget(central);
 
     createActions();
     createMenus();
@@ -72,8 +87,15 @@ MainWindow::MainWindow(std::shared_ptr<UserPrompts> prompts, Mode mode, QWidget*
     m_documents->newDocument();
     updateTitle();
     updateEditActions();
-    restoreLayout();
-    resize(1400, 900);
+    // The saved layout is applied at the first show, once the monitor's docks exist too.
+    resize(initialSize(screen() ? screen()->availableGeometry() : QRect(0, 0, 1400, 900)));
+}
+
+QSize MainWindow::initialSize(const QRect& available) {
+    const QSize preferred(1400, 900);
+    const int margin = 40; // room for the desktop's panels and window frame
+    return QSize(std::min(preferred.width(), std::max(640, available.width() - margin)),
+                 std::min(preferred.height(), std::max(480, available.height() - margin)));
 }
 
 MainWindow::~MainWindow() {
@@ -131,6 +153,23 @@ void MainWindow::createActions() {
                       tr("Write the pipeline JSON that `aqueduct run` reads, keeping this document "
                          "as it is")),
             &QAction::triggered, this, [this] { m_documents->exportJson(); });
+    // View › Theme
+    auto* themes = new QActionGroup(this);
+    for (const auto& [name, text, choice] :
+         {std::tuple{"themeSystem", tr("&System"), Theme::Choice::System},
+          std::tuple{"themeLight", tr("&Light"), Theme::Choice::Light},
+          std::tuple{"themeDark", tr("&Dark"), Theme::Choice::Dark}}) {
+        QAction* action = addAction(QString::fromLatin1(name), text, QString(), {});
+        action->setCheckable(true);
+        action->setChecked(Theme::current() == choice);
+        themes->addAction(action);
+        connect(action, &QAction::triggered, this, [this, choice = choice] {
+            Theme::apply(choice);
+            if (m_mode == Mode::Interactive && !qEnvironmentVariableIsSet("AQUEDUCT_TEST"))
+                QSettings().setValue(QStringLiteral("view/theme"), Theme::choiceName(choice));
+        });
+    }
+
     connect(addAction(QStringLiteral("quit"), tr("&Quit"), QString(), {K(Qt::CTRL | Qt::Key_Q)}),
             &QAction::triggered, this, &QWidget::close);
 
@@ -240,6 +279,11 @@ void MainWindow::createMenus() {
     m_menus.insert(QStringLiteral("recent"), recent);
     connect(recent, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
     rebuildRecentMenu();
+    QMenu* examples = file->addMenu(tr("Open E&xample"));
+    examples->setObjectName(QStringLiteral("menu_examples"));
+    m_menus.insert(QStringLiteral("examples"), examples);
+    connect(examples, &QMenu::aboutToShow, this, &MainWindow::rebuildExamplesMenu);
+    rebuildExamplesMenu();
     file->addSeparator();
     file->addAction(action("save"));
     file->addAction(action("saveAs"));
@@ -277,6 +321,20 @@ void MainWindow::createMenus() {
     view->addSeparator();
     QMenu* panels = view->addMenu(tr("&Panels"));
     m_menus.insert(QStringLiteral("panels"), panels);
+    QMenu* theme = view->addMenu(tr("&Theme"));
+    m_menus.insert(QStringLiteral("theme"), theme);
+    theme->addAction(action("themeSystem"));
+    theme->addAction(action("themeLight"));
+    theme->addAction(action("themeDark"));
+    connect(theme, &QMenu::aboutToShow, this, [this] {
+        // --dark or another window may have changed it.
+        m_actions.value(QStringLiteral("themeSystem"))
+            ->setChecked(Theme::current() == Theme::Choice::System);
+        m_actions.value(QStringLiteral("themeLight"))
+            ->setChecked(Theme::current() == Theme::Choice::Light);
+        m_actions.value(QStringLiteral("themeDark"))
+            ->setChecked(Theme::current() == Theme::Choice::Dark);
+    });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     m_menus.insert(QStringLiteral("help"), help);
@@ -301,6 +359,7 @@ void MainWindow::createToolBar() {
 
 void MainWindow::addDock(QDockWidget* dock, Qt::DockWidgetArea area) {
     addDockWidget(area, dock);
+    m_defaultAreas.insert(dock, area);
     if (QMenu* panels = m_menus.value(QStringLiteral("panels")))
         panels->addAction(dock->toggleViewAction());
 }
@@ -331,12 +390,63 @@ void MainWindow::createDocks() {
     resizeDocks({m_problemsDock}, {110}, Qt::Vertical);
 }
 
-void MainWindow::restoreLayout() {
-    QSettings settings;
+void MainWindow::addCanvasBar(QWidget* bar) {
+    m_centralLayout->insertWidget(m_centralLayout->count() - 1, bar);
+}
+
+void MainWindow::restoreSavedLayout() {
     if (m_mode == Mode::Unattended || qEnvironmentVariableIsSet("AQUEDUCT_TEST"))
         return; // reproducible: the default layout
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    QSettings settings;
+    restoreLayout(settings.value(QStringLiteral("window/geometry")).toByteArray(),
+                  settings.value(QStringLiteral("window/state")).toByteArray());
+}
+
+void MainWindow::restoreLayout(const QByteArray& geometry, const QByteArray& state) {
+    m_layoutRestored = true;
+    if (!geometry.isEmpty())
+        restoreGeometry(geometry);
+    if (!state.isEmpty())
+        restoreState(state);
+    // A state saved by another version (or one that lost track of a panel) must never
+    // leave a pile of floating panels or a hidden Run toolbar: put them back.
+    for (auto it = m_defaultAreas.cbegin(); it != m_defaultAreas.cend(); ++it) {
+        QDockWidget* dock = it.key();
+        if (dock->isFloating() || dockWidgetArea(dock) == Qt::NoDockWidgetArea) {
+            dock->setFloating(false);
+            addDockWidget(it.value(), dock);
+        }
+    }
+    for (QToolBar* toolBar : findChildren<QToolBar*>(Qt::FindDirectChildrenOnly)) {
+        if (toolBar->isFloating() || toolBarArea(toolBar) == Qt::NoToolBarArea)
+            addToolBar(Qt::TopToolBarArea, toolBar);
+        toolBar->setVisible(true);
+    }
+    // The saved size may be from a larger screen.
+    if (QScreen* current = screen(); current && !isMaximized() && !isFullScreen()) {
+        const QRect available = current->availableGeometry();
+        if (width() > available.width() || height() > available.height())
+            resize(initialSize(available));
+    }
+}
+
+void MainWindow::rebuildExamplesMenu() {
+    QMenu* examples = m_menus.value(QStringLiteral("examples"));
+    examples->clear();
+    const QFileInfoList files =
+        m_examplesDirectory.isEmpty()
+            ? QFileInfoList()
+            : QDir(m_examplesDirectory)
+                  .entryInfoList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+    for (const QFileInfo& file : files) {
+        const QString path = file.absoluteFilePath();
+        QAction* entry = examples->addAction(file.completeBaseName(), this,
+                                             [this, path] { m_documents->openCopy(path); });
+        entry->setToolTip(tr("Opens a copy of %1: saving asks where").arg(path));
+        entry->setStatusTip(entry->toolTip());
+    }
+    if (files.isEmpty())
+        examples->addAction(tr("No examples installed"))->setEnabled(false);
 }
 
 // --- Wiring --------------------------------------------------------------------------------
@@ -384,6 +494,24 @@ void MainWindow::connectModel() {
         m_problemLabel->setText(parts.isEmpty() ? tr("Valid") : parts.join(QStringLiteral(", ")));
         m_problemsDock->setWindowTitle(
             parts.isEmpty() ? tr("Problems") : tr("Problems (%1)").arg(errors + warnings));
+    });
+    connect(m_model, &PipelineModel::stepAdded, this, [this] {
+        // A drop at the edge moves the input/output nodes out with the graph: keep them in
+        // sight (scroll if that is enough, else show the whole graph). After the scene has
+        // placed them.
+        QTimer::singleShot(0, this, [this] {
+            if (!isVisible() || !m_view)
+                return;
+            const QRectF ends = m_scene->inputItem()->sceneBoundingRect() |
+                                m_scene->outputItem()->sceneBoundingRect();
+            const QRectF visible = m_view->mapToScene(m_view->viewport()->rect()).boundingRect();
+            if (visible.contains(ends))
+                return;
+            if (ends.width() <= visible.width() && ends.height() <= visible.height())
+                m_view->ensureVisible(ends, 20, 20);
+            else
+                m_view->fitAll();
+        });
     });
     connect(m_model, &PipelineModel::documentReset, this, [this] {
         // A freshly opened document is shown whole.
@@ -500,8 +628,24 @@ void MainWindow::fitCanvas() {
     m_view->fitAll();
 }
 
+void MainWindow::showEvent(QShowEvent* event) {
+    // Every dock and toolbar (the monitor's too) exists by the first show.
+    if (!m_layoutRestored)
+        restoreSavedLayout();
+    m_layoutRestored = true;
+    QMainWindow::showEvent(event);
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
-    if (!m_documents->maybeSave()) {
+    if (m_runActive && m_runActive()) {
+        // One question covers both: the run stops, and unsaved edits are saved or not.
+        const UserPrompts::SaveChoice choice = m_documents->prompts()->askQuitWhileRunning(
+            this, m_documents->displayName(), m_model->isModified());
+        if (!m_documents->applySaveChoice(choice)) {
+            event->ignore();
+            return;
+        }
+    } else if (!m_documents->maybeSave()) {
         event->ignore();
         return;
     }

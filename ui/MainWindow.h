@@ -6,10 +6,12 @@
 #include <QHash>
 #include <QMainWindow>
 
+#include <functional>
 #include <memory>
 
 class QLabel;
 class QSplitter;
+class QVBoxLayout;
 
 namespace Aqueduct::Ui {
 
@@ -49,8 +51,25 @@ public:
     ProblemsWidget* problemsWidget() const { return m_problems; }
     QSplitter* centralSplitter() const { return m_centralSplitter; }
 
-    /// Adds a dock panel and a toggle for it under View › Panels.
+    /// Adds a dock panel and a toggle for it under View › Panels. `area` is also where the
+    /// dock goes back to when a saved layout left it floating.
     void addDock(QDockWidget* dock, Qt::DockWidgetArea area);
+    /// Adds a slim bar above the canvas, in the layout (never covering the graph).
+    void addCanvasBar(QWidget* bar);
+
+    /// The size a new window gets when the screen offers `available`: 1400x900 when that
+    /// fits with a margin, else the available area less the margin.
+    static QSize initialSize(const QRect& available);
+    /// Applies a saved geometry and dock/toolbar state, then puts back any dock left
+    /// floating and any toolbar left hidden. Call it once every dock and toolbar exists:
+    /// the first show does, from the settings (interactive windows only).
+    void restoreLayout(const QByteArray& geometry, const QByteArray& state);
+
+    /// Asked when the window closes: true while a run is active (quitting stops it).
+    void setRunActiveQuery(std::function<bool()> query) { m_runActive = std::move(query); }
+    /// Where File › Open Example lists the bundled pipelines (*.json).
+    void setExamplesDirectory(const QString& directory) { m_examplesDirectory = directory; }
+    const QString& examplesDirectory() const { return m_examplesDirectory; }
     /// Menu actions by name: "new", "open", "save", "saveAs", "export", "quit", "undo",
     /// "redo", "cut", "copy", "paste", "duplicate", "delete", "selectAll", "zoomIn",
     /// "zoomOut", "zoomReset", "fitAll", "fitSelection", "snapToGrid", "minimap",
@@ -65,6 +84,7 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     QAction* addAction(const QString& name, const QString& text, const QString& icon,
@@ -82,7 +102,9 @@ private:
                       const QString& connectTo = {}, PortKind port = PortKind::None);
     void focusProblem(const Problem& problem);
     void showAbout();
-    void restoreLayout();
+    void restoreSavedLayout();
+    void rebuildExamplesMenu();
+    void createThemeMenu(QMenu* view);
 
     Mode m_mode;
     PipelineModel* m_model;
@@ -95,6 +117,11 @@ private:
     ProblemsWidget* m_problems = nullptr;
     QDockWidget* m_problemsDock = nullptr;
     QSplitter* m_centralSplitter;
+    QVBoxLayout* m_centralLayout;
+    QHash<QDockWidget*, Qt::DockWidgetArea> m_defaultAreas;
+    std::function<bool()> m_runActive;
+    QString m_examplesDirectory;
+    bool m_layoutRestored = false;
     QLabel* m_zoomLabel;
     QLabel* m_problemLabel;
     QHash<QString, QAction*> m_actions;

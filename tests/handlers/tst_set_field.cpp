@@ -88,17 +88,19 @@ void TestSetField::unparsableValueRefusesToStart_data() {
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("message");
     QTest::newRow("int") << QStringLiteral("int") << QStringLiteral("12x")
-                         << QStringLiteral("set_field: value '12x' is not an integer");
+                         << QStringLiteral("params.value: value '12x' is not an integer");
     QTest::newRow("int from fraction")
         << QStringLiteral("int") << QStringLiteral("1.5")
-        << QStringLiteral("set_field: value '1.5' is not an integer");
+        << QStringLiteral("params.value: value '1.5' is not an integer");
     QTest::newRow("double") << QStringLiteral("double") << QStringLiteral("abc")
-                            << QStringLiteral("set_field: value 'abc' is not a number");
+                            << QStringLiteral("params.value: value 'abc' is not a number");
     QTest::newRow("bool") << QStringLiteral("bool") << QStringLiteral("maybe")
                           << QStringLiteral(
-                                 "set_field: value 'maybe' is not a boolean (true or false)");
+                                 "params.value: value 'maybe' is not a boolean (true or false)");
 }
 
+// The schema check refuses these before onStart runs (so validate and the designer see
+// them too), with the parameter's path.
 void TestSetField::unparsableValueRefusesToStart() {
     QFETCH(QString, type);
     QFETCH(QString, text);

@@ -462,6 +462,27 @@ private Q_SLOTS:
         const QPointF after = f.view->mapToScene(f.view->viewport()->rect().center());
         QVERIFY(QLineF(before, after).length() > 100);
     }
+
+    void anEdgePastAnotherNodeGoesAroundIt() {
+        // a -> c with b in between on the same row: the curve must not cross b.
+        PipelineDocument document = UiTest::chainDocument(3);
+        document.steps[0].position = QPointF(0, 0);
+        document.steps[1].position = QPointF(300, 0);
+        document.steps[2].position = QPointF(600, 0);
+        document.edges = {{QStringLiteral("input"), QStringLiteral("a"), {}},
+                          {QStringLiteral("a"), QStringLiteral("b"), {}},
+                          {QStringLiteral("b"), QStringLiteral("c"), {}},
+                          {QStringLiteral("a"), QStringLiteral("c"), {}},
+                          {QStringLiteral("c"), QStringLiteral("output"), {}}};
+        Fixture f(document);
+        const QRectF middle = f.scene->stepItem(QStringLiteral("b"))->sceneBoundingRect();
+        EdgeItem* around = f.scene->edgeItem(3);
+        QVERIFY(around);
+        QVERIFY(!around->mapToScene(around->shape()).intersects(middle));
+        // Direct neighbours keep their short curve.
+        EdgeItem* direct = f.scene->edgeItem(1);
+        QVERIFY(direct->sceneBoundingRect().height() < 40);
+    }
 };
 
 AQUEDUCT_UI_TEST_MAIN(TestCanvas)

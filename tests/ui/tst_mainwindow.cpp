@@ -57,6 +57,9 @@ public:
         ++saveQuestions;
         return saveChoice;
     }
+    SaveChoice askQuitWhileRunning(QWidget*, const QString&, bool) override {
+        return SaveChoice::Cancel; // no run in these tests
+    }
     bool askRestoreAutosave(QWidget*, const QString&, const QDateTime&) override {
         ++restoreQuestions;
         return restore;

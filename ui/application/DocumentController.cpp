@@ -6,6 +6,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QSettings>
 #include <QStandardPaths>
 
 namespace Aqueduct::Ui {
@@ -31,11 +32,31 @@ void DocumentController::setUnattended() {
     m_autosave->finishCleanly(); // stops its timer; nothing will be written
 }
 
+namespace {
+const char* kLastDirectoryKey = "files/lastDirectory";
+
+void rememberDirectory(const QString& filePath) {
+    QSettings().setValue(QLatin1String(kLastDirectoryKey), QFileInfo(filePath).absolutePath());
+}
+} // namespace
+
 QString DocumentController::displayName() const {
-    return m_filePath.isEmpty() ? tr("Untitled") : QFileInfo(m_filePath).fileName();
+    if (m_filePath.isEmpty())
+        return m_copyOf.isEmpty() ? tr("Untitled") : tr("%1 (example copy)").arg(m_copyOf);
+    return QFileInfo(m_filePath).fileName();
+}
+
+QString DocumentController::openDirectory() const {
+    if (!m_filePath.isEmpty())
+        return QFileInfo(m_filePath).absolutePath();
+    const QString last = QSettings().value(QLatin1String(kLastDirectoryKey)).toString();
+    if (!last.isEmpty() && QFileInfo(last).isDir())
+        return last;
+    return QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
 }
 
 void DocumentController::setFilePath(const QString& path) {
+    m_copyOf.clear();
     m_filePath = path.isEmpty() ? QString() : QFileInfo(path).absoluteFilePath();
     m_autosave->setSourcePath(m_filePath);
     Q_EMIT filePathChanged(m_filePath);
@@ -44,7 +65,13 @@ void DocumentController::setFilePath(const QString& path) {
 bool DocumentController::maybeSave() {
     if (!m_model->isModified())
         return true;
-    switch (m_prompts->askSaveChanges(m_window, displayName())) {
+    return applySaveChoice(m_prompts->askSaveChanges(m_window, displayName()));
+}
+
+bool DocumentController::applySaveChoice(UserPrompts::SaveChoice choice) {
+    if (!m_model->isModified())
+        return choice != UserPrompts::SaveChoice::Cancel;
+    switch (choice) {
     case UserPrompts::SaveChoice::Save:
         return save();
     case UserPrompts::SaveChoice::Discard:
@@ -71,15 +98,30 @@ bool DocumentController::open(const QString& path) {
         return false;
     QString file = path;
     if (file.isEmpty()) {
-        const QString directory =
-            m_filePath.isEmpty()
-                ? QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
-                : QFileInfo(m_filePath).absolutePath();
-        file = m_prompts->openFileName(m_window, directory);
+        file = m_prompts->openFileName(m_window, openDirectory());
         if (file.isEmpty())
             return false;
+        if (!m_unattended)
+            rememberDirectory(file);
     }
     return loadFile(file);
+}
+
+bool DocumentController::openCopy(const QString& path) {
+    if (!maybeSave())
+        return false;
+    if (!QFileInfo::exists(path)) {
+        m_prompts->showError(m_window, tr("Cannot open"), tr("\"%1\" does not exist.").arg(path));
+        return false;
+    }
+    const PipelineDocument::LoadResult result = PipelineDocument::fromFile(path);
+    m_model->resetDocument(result.document, result.problems);
+    setFilePath(QString());
+    m_copyOf = QFileInfo(path).fileName();
+    Q_EMIT filePathChanged(m_filePath); // the title shows the copy's name
+    if (!result.ok())
+        m_prompts->showLoadProblems(m_window, path, result.problems);
+    return true;
 }
 
 bool DocumentController::loadFile(const QString& path) {
@@ -112,7 +154,10 @@ bool DocumentController::save() {
 
 bool DocumentController::saveAs() {
     QString suggestion = m_filePath;
-    if (suggestion.isEmpty()) {
+    if (suggestion.isEmpty() && !m_copyOf.isEmpty()) {
+        suggestion = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                         .filePath(m_copyOf);
+    } else if (suggestion.isEmpty()) {
         const QString name =
             m_model->document().name.isEmpty()
                 ? QStringLiteral("pipeline")
@@ -139,8 +184,10 @@ bool DocumentController::saveTo(const QString& path) {
     m_model->clearLoadProblems(); // they described the file as it was read
     setFilePath(path);
     m_autosave->discard();
-    if (!m_unattended)
+    if (!m_unattended) {
         m_recent->add(path);
+        rememberDirectory(path);
+    }
     return true;
 }
 

@@ -44,6 +44,13 @@ public:
     bool exportJson(const QString& path = {});
     /// The Save/Discard/Cancel prompt when there are unsaved edits; true = go ahead.
     bool maybeSave();
+    /// Acts on an answer already given (Save saves, Discard drops the autosave); true = go ahead.
+    bool applySaveChoice(UserPrompts::SaveChoice choice);
+    /// Opens `path` as an untitled copy (bundled examples): Save asks where, so the
+    /// installed file is never overwritten.
+    bool openCopy(const QString& path);
+    /// The folder the Open dialog starts in: the open file's, else the last one used.
+    QString openDirectory() const;
     /// Loads `path` without the unsaved-changes prompt. Problems are shown (dialog via
     /// the prompts, and in the model's problem list); the app never fails on a bad file.
     bool loadFile(const QString& path);
@@ -66,6 +73,7 @@ private:
     RecentFiles* m_recent;
     AutosaveManager* m_autosave;
     QString m_filePath;
+    QString m_copyOf; ///< file name of the example an untitled copy came from
     bool m_unattended = false;
 };
 

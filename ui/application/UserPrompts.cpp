@@ -40,6 +40,33 @@ UserPrompts::SaveChoice DialogPrompts::askSaveChanges(QWidget* parent,
     }
 }
 
+UserPrompts::SaveChoice DialogPrompts::askQuitWhileRunning(QWidget* parent,
+                                                           const QString& documentName,
+                                                           bool unsavedChanges) {
+    QMessageBox box(QMessageBox::Warning, tr("A pipeline is running"),
+                    tr("Quitting stops the running pipeline."), QMessageBox::NoButton, parent);
+    QPushButton* cancel = box.addButton(QMessageBox::Cancel);
+    QPushButton* save = nullptr;
+    QPushButton* quit = nullptr;
+    if (unsavedChanges) {
+        box.setInformativeText(
+            tr("\"%1\" also has unsaved changes: save them before quitting?").arg(documentName));
+        save = box.addButton(tr("Save, Stop and Quit"), QMessageBox::AcceptRole);
+        quit = box.addButton(tr("Discard, Stop and Quit"), QMessageBox::DestructiveRole);
+        box.setDefaultButton(save);
+    } else {
+        box.setInformativeText(tr("Tasks in flight are dropped and the workers end."));
+        quit = box.addButton(tr("Stop and Quit"), QMessageBox::AcceptRole);
+        box.setDefaultButton(cancel);
+    }
+    box.exec();
+    if (save && box.clickedButton() == save)
+        return SaveChoice::Save;
+    if (box.clickedButton() == quit)
+        return SaveChoice::Discard;
+    return SaveChoice::Cancel;
+}
+
 bool DialogPrompts::askRestoreAutosave(QWidget* parent, const QString& documentName,
                                        const QDateTime& savedAt) {
     QMessageBox box(QMessageBox::Question, tr("Recover unsaved changes"),

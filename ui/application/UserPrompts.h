@@ -17,6 +17,10 @@ public:
 
     virtual ~UserPrompts() = default;
     virtual SaveChoice askSaveChanges(QWidget* parent, const QString& documentName) = 0;
+    /// Quitting while a pipeline runs stops the run. With `unsavedChanges` the question
+    /// includes the Save/Discard choice; without, Discard means "stop and quit".
+    virtual SaveChoice askQuitWhileRunning(QWidget* parent, const QString& documentName,
+                                           bool unsavedChanges) = 0;
     virtual bool askRestoreAutosave(QWidget* parent, const QString& documentName,
                                     const QDateTime& savedAt) = 0;
     /// Empty = cancelled.
@@ -32,6 +36,8 @@ public:
 class DialogPrompts final : public UserPrompts {
 public:
     SaveChoice askSaveChanges(QWidget* parent, const QString& documentName) override;
+    SaveChoice askQuitWhileRunning(QWidget* parent, const QString& documentName,
+                                   bool unsavedChanges) override;
     bool askRestoreAutosave(QWidget* parent, const QString& documentName,
                             const QDateTime& savedAt) override;
     QString openFileName(QWidget* parent, const QString& directory) override;
@@ -45,6 +51,9 @@ public:
 class NonInteractivePrompts final : public UserPrompts {
 public:
     SaveChoice askSaveChanges(QWidget*, const QString&) override { return SaveChoice::Discard; }
+    SaveChoice askQuitWhileRunning(QWidget*, const QString&, bool) override {
+        return SaveChoice::Discard;
+    }
     bool askRestoreAutosave(QWidget*, const QString&, const QDateTime&) override { return false; }
     QString openFileName(QWidget*, const QString&) override { return {}; }
     QString saveFileName(QWidget*, const QString&, const QString&) override { return {}; }

@@ -105,6 +105,38 @@ QPainterPath EdgeItem::curve(const QPointF& from, const QPointF& to) {
     return path;
 }
 
+void EdgeItem::routeAroundNodes(const QPointF& from, const QPointF& to) {
+    // A forward edge whose curve would cross another node passes above or below the nodes
+    // in the way instead (whichever side is nearer), so it never reads as going through one.
+    if (!scene() || to.x() - from.x() < 2 * kStepSize.width() / 3)
+        return;
+    QRectF blocked;
+    // (A straight edge has a bounding box of zero height, which intersects nothing.)
+    const QRectF search = m_path.boundingRect().adjusted(-2, -8, 2, 8);
+    for (QGraphicsItem* item : scene()->items(search, Qt::IntersectsItemBoundingRect)) {
+        auto* node = dynamic_cast<NodeItem*>(item);
+        if (!node || node == m_source || node == m_target)
+            continue;
+        const QRectF rect = node->sceneBoundingRect().adjusted(-6, -6, 6, 6);
+        if (m_path.intersects(rect))
+            blocked |= rect;
+    }
+    if (blocked.isNull() || blocked.left() <= from.x() || blocked.right() >= to.x())
+        return;
+    const double middle = (from.y() + to.y()) / 2;
+    const double detourY = std::abs(blocked.top() - middle) <= std::abs(blocked.bottom() - middle)
+                               ? blocked.top() - 14
+                               : blocked.bottom() + 14;
+    const double inReach = std::max(30.0, (blocked.left() - from.x()) * 0.5);
+    const double outReach = std::max(30.0, (to.x() - blocked.right()) * 0.5);
+    QPainterPath path(from);
+    path.cubicTo(from + QPointF(inReach, 0), QPointF(blocked.left() - inReach, detourY),
+                 QPointF(blocked.left(), detourY));
+    path.lineTo(blocked.right(), detourY);
+    path.cubicTo(QPointF(blocked.right() + outReach, detourY), to - QPointF(outReach, 0), to);
+    m_path = path;
+}
+
 QRectF EdgeItem::labelRect() const {
     QSizeF size;
     if (!m_spec.when.isEmpty()) {
@@ -129,6 +161,7 @@ void EdgeItem::updateGeometry() {
     const QPointF from = m_source->scenePortPosition(PortKind::Output) + QPointF(kPortRadius, 0);
     m_end = m_target->scenePortPosition(PortKind::Input) - QPointF(kPortRadius + 1, 0);
     m_path = curve(from, m_end - QPointF(kArrowLength - 2, 0));
+    routeAroundNodes(from, m_end - QPointF(kArrowLength - 2, 0));
     m_labelCenter = m_path.pointAtPercent(0.5);
 
     QPainterPathStroker stroker;

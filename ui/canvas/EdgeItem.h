@@ -51,6 +51,7 @@ public:
     static QPainterPath curve(const QPointF& from, const QPointF& to);
 
 private:
+    void routeAroundNodes(const QPointF& from, const QPointF& to);
     void updateToolTip();
     QRectF labelRect() const;
 

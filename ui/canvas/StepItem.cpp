@@ -63,6 +63,17 @@ QSizeF StepItem::size() const {
     return kStepSize;
 }
 
+QString StepItem::fittedSubtitle(const QFontMetricsF& metrics, double width) const {
+    // Whole details rather than "2 procs · b…": drop the least important (batch, then
+    // procs) until the rest fits; the tooltip has them all.
+    for (qsizetype count = m_subtitleParts.size(); count > 1; --count) {
+        const QString text = m_subtitleParts.first(count).join(QStringLiteral(" · "));
+        if (metrics.horizontalAdvance(text) <= width)
+            return text;
+    }
+    return metrics.elidedText(m_subtitleParts.value(0), Qt::ElideRight, width);
+}
+
 void StepItem::updateFromSpec(const StepSpec& step) {
     setNodeId(step.id);
     m_title = step.label.isEmpty() ? step.id : step.label;
@@ -78,7 +89,7 @@ void StepItem::updateFromSpec(const StepSpec& step) {
         details << tr("%1 procs").arg(step.nprocs);
     if (step.batchSize != 1)
         details << tr("batch %1").arg(step.batchSize);
-    m_subtitle = details.join(QStringLiteral("  ·  "));
+    m_subtitleParts = details;
     m_condition = step.condition;
     m_hasCondition = !step.condition.trimmed().isEmpty();
     updateToolTip();
@@ -199,8 +210,7 @@ void StepItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     painter->setPen(m_unknownHandler ? colors.error : colors.secondaryText);
     painter->drawText(
         QRectF(textLeft, top + titleMetrics.height() + 3, textWidth, subtitleMetrics.height()),
-        Qt::AlignLeft | Qt::AlignVCenter,
-        subtitleMetrics.elidedText(m_subtitle, Qt::ElideRight, textWidth));
+        Qt::AlignLeft | Qt::AlignVCenter, fittedSubtitle(subtitleMetrics, textWidth));
 
     paintPorts(painter);
 

@@ -8,6 +8,8 @@
 #include <QColor>
 #include <QPixmap>
 
+class QFontMetricsF;
+
 namespace Aqueduct::Ui {
 
 /// A step on the canvas: title, handler, category icon and colour, ports, a problem marker
@@ -38,8 +40,10 @@ private:
     void updateToolTip();
     void paintLiveStatus(QPainter* painter, const QRectF& card) const;
 
+    QString fittedSubtitle(const QFontMetricsF& metrics, double width) const;
+
     QString m_title;
-    QString m_subtitle;
+    QStringList m_subtitleParts; ///< handler, procs, batch: the tail is dropped to fit
     QString m_category;
     QColor m_accent;
     bool m_unknownHandler = false;

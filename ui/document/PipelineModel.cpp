@@ -109,13 +109,12 @@ QString PipelineModel::uniqueStepId(const QString& base) const {
 }
 
 QString PipelineModel::idError(const QString& stepId, const QString& id) const {
-    static const QRegularExpression allowed(QStringLiteral("^[A-Za-z0-9_.-]+$"));
-    if (id.isEmpty())
-        return tr("A step needs an id");
-    if (id == QLatin1String(kInputNodeId) || id == QLatin1String(kOutputNodeId))
-        return tr("\"%1\" is reserved").arg(id);
-    if (!allowed.match(id).hasMatch())
-        return tr("Use letters, digits, '_', '-' or '.'");
+    // The engine's rule, so the inspector and the Problems panel never disagree.
+    QString reason;
+    if (!isValidStepId(id, &reason)) {
+        reason[0] = reason[0].toUpper();
+        return reason;
+    }
     if (id != stepId && m_document.stepIndex(id) >= 0)
         return tr("Another step is already called \"%1\"").arg(id);
     return QString();
@@ -147,6 +146,10 @@ void PipelineModel::validateNow() {
     m_validationTimer.stop();
     QList<Problem> problems = m_loadProblems;
     problems += PipelineValidator(HandlerRegistry::global()).validate(m_document);
+    // In the app the palette lists the handlers; the CLI's pointer does not apply here.
+    for (Problem& problem : problems)
+        problem.message.replace(QLatin1String("(see `aqueduct handlers`)"),
+                                tr("(pick one from the Handlers palette)"));
     m_problems = problems;
     Q_EMIT problemsChanged();
 }

@@ -1,5 +1,7 @@
 #include "inspector/ExpressionEdit.h"
 
+#include <QEvent>
+
 #include "style/Theme.h"
 
 #include <aqueduct/Expression.h>
@@ -54,7 +56,15 @@ QString ExpressionEdit::expression() const {
 }
 
 void ExpressionEdit::setPlaceholderText(const QString& text) {
-    m_edit->setPlaceholderText(text);
+    m_placeholder = text;
+    m_edit->setPlaceholderText(isEnabled() ? text : QString());
+}
+
+void ExpressionEdit::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    // Greyed out, a placeholder ("always") reads like a value that was typed: hide it.
+    if (event->type() == QEvent::EnabledChange)
+        m_edit->setPlaceholderText(isEnabled() ? m_placeholder : QString());
 }
 
 QString ExpressionEdit::errorText() const {

@@ -26,12 +26,16 @@ public:
 Q_SIGNALS:
     void committed(const QString& text);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void check();
 
     QLineEdit* m_edit;
     QLabel* m_error;
     QString m_committed;
+    QString m_placeholder;
 };
 
 } // namespace Aqueduct::Ui

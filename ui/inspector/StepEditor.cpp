@@ -1,6 +1,7 @@
 #include "inspector/StepEditor.h"
 
 #include "document/PipelineModel.h"
+#include "inspector/BoundedSpinBox.h"
 #include "inspector/ExpressionEdit.h"
 #include "inspector/FormSection.h"
 #include "inspector/ParamEditor.h"
@@ -22,9 +23,19 @@ namespace Aqueduct::Ui {
 
 namespace {
 
+QLabel* makeErrorLabel(QWidget* parent) {
+    auto* label = new QLabel(parent);
+    label->setWordWrap(true);
+    QPalette errorPalette = label->palette();
+    errorPalette.setColor(QPalette::WindowText, Theme::errorColor());
+    label->setPalette(errorPalette);
+    label->hide();
+    return label;
+}
+
 QSpinBox* makeSpin(QWidget* parent, int minimum, int maximum, const QString& suffix,
                    const QString& zeroText, const QString& objectName) {
-    auto* spin = new QSpinBox(parent);
+    auto* spin = new BoundedSpinBox(parent);
     spin->setObjectName(objectName);
     spin->setRange(minimum, maximum);
     spin->setKeyboardTracking(false);
@@ -85,12 +96,30 @@ StepEditor::StepEditor(PipelineModel* model, QWidget* parent)
     layout->addWidget(m_paramsBox);
     m_noParams = makeHint(tr("This handler has no parameters."), this);
     layout->addWidget(m_noParams);
+    m_paramProblems = makeErrorLabel(this);
+    m_paramProblems->setObjectName(QStringLiteral("paramProblems"));
+    layout->addWidget(m_paramProblems);
 
     // Execution
     QFormLayout* execution = addSection(layout, tr("Execution"), this);
-    m_nprocs = makeSpin(this, 1, 512, QString(), QString(), QStringLiteral("nprocs"));
-    m_nprocs->setToolTip(tr("Worker processes for this step (nprocs)"));
-    execution->addRow(tr("Processes"), m_nprocs);
+    m_nprocs = makeSpin(this, 1, kMaxStepProcesses, QString(), QString(), QStringLiteral("nprocs"));
+    m_nprocs->setToolTip(
+        tr("Worker processes for this step (nprocs), at most %1").arg(kMaxStepProcesses));
+    static_cast<BoundedSpinBox*>(m_nprocs)->setLimitReason(tr("the engine's limit per step"));
+    m_nprocsMessage = makeErrorLabel(this);
+    m_nprocsMessage->setObjectName(QStringLiteral("nprocsMessage"));
+    connect(static_cast<BoundedSpinBox*>(m_nprocs), &BoundedSpinBox::limitMessage, this,
+            [this](const QString& message) {
+                m_nprocsMessage->setText(message);
+                m_nprocsMessage->setVisible(!message.isEmpty());
+            });
+    auto* nprocsBox = new QWidget(this);
+    auto* nprocsLayout = new QVBoxLayout(nprocsBox);
+    nprocsLayout->setContentsMargins(0, 0, 0, 0);
+    nprocsLayout->setSpacing(3);
+    nprocsLayout->addWidget(m_nprocs);
+    nprocsLayout->addWidget(m_nprocsMessage);
+    execution->addRow(tr("Processes"), nprocsBox);
     m_batchSize = makeSpin(this, 1, 1000000, QString(), QString(), QStringLiteral("batchSize"));
     m_batchSize->setToolTip(tr("Tasks handed to the handler at once (batch_size)"));
     execution->addRow(tr("Batch size"), m_batchSize);
@@ -155,6 +184,7 @@ StepEditor::StepEditor(PipelineModel* model, QWidget* parent)
     });
 
     // Model -> widgets
+    connect(m_model, &PipelineModel::problemsChanged, this, &StepEditor::showParamProblems);
     connect(m_model, &PipelineModel::stepChanged, this, [this](const QString& id) {
         if (id == m_stepId)
             refresh();
@@ -171,7 +201,31 @@ StepEditor::StepEditor(PipelineModel* model, QWidget* parent)
 void StepEditor::setStep(const QString& id) {
     m_stepId = id;
     m_idError->hide();
+    m_nprocsMessage->hide();
     refresh();
+    showParamProblems();
+}
+
+QString StepEditor::nprocsMessage() const {
+    return m_nprocsMessage->isHidden() ? QString() : m_nprocsMessage->text();
+}
+
+QString StepEditor::paramProblemsText() const {
+    return m_paramProblems->isHidden() ? QString() : m_paramProblems->text();
+}
+
+void StepEditor::showParamProblems() {
+    // Parameter problems (types, ranges and the handler's own checks, e.g. a value that
+    // does not parse as the chosen type) show here as they appear, not only at Run.
+    QStringList lines;
+    for (const Problem& problem : m_model->stepProblems(m_stepId)) {
+        const qsizetype at = problem.path.indexOf(QLatin1String(".params."));
+        if (at < 0)
+            continue;
+        lines << QStringLiteral("%1: %2").arg(problem.path.mid(at + 8), problem.message);
+    }
+    m_paramProblems->setText(lines.join(QLatin1Char('\n')));
+    m_paramProblems->setVisible(!lines.isEmpty());
 }
 
 void StepEditor::commitId() {

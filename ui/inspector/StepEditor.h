@@ -35,11 +35,16 @@ public:
     QSpinBox* batchTimeoutSpin() const { return m_batchTimeout; }
     QSpinBox* queueSizeSpin() const { return m_queueSize; }
     ExpressionEdit* conditionEdit() const { return m_condition; }
+    /// The out-of-range note under Processes; empty when hidden.
+    QString nprocsMessage() const;
+    /// Problems with the parameters (the handler's schema checks), as shown; empty when none.
+    QString paramProblemsText() const;
 
 private:
     void refresh();
     void rebuildParams();
     void commitId();
+    void showParamProblems();
 
     PipelineModel* m_model;
     QString m_stepId;
@@ -53,6 +58,8 @@ private:
     QWidget* m_paramsBox;
     QFormLayout* m_paramsForm;
     QLabel* m_noParams;
+    QLabel* m_paramProblems;
+    QLabel* m_nprocsMessage;
     QHash<QString, ParamEditor*> m_params;
     QSpinBox* m_nprocs;
     QSpinBox* m_batchSize;

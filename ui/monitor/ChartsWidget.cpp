@@ -13,10 +13,12 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
+#include <QScrollArea>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <array>
 
 namespace Aqueduct::Ui {
 
@@ -97,12 +99,21 @@ ChartsWidget::ChartsWidget(MetricsHistory* history, QWidget* parent)
     m_legend->setTextFormat(Qt::RichText);
     layout->addWidget(m_legend);
 
-    m_grid = new QGridLayout;
+    // The charts scroll when the area is short (720p with the panels open), so the
+    // splitter can keep the canvas usable instead of yielding to their minimum height.
+    auto* scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("chartsScroll"));
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumHeight(120);
+    auto* gridHost = new QWidget(scroll);
+    m_grid = new QGridLayout(gridHost);
     m_grid->setContentsMargins(4, 0, 4, 4);
     m_grid->setSpacing(4);
     auto addChart = [this](const QString& name, const QString& title, const QString& unit,
                            MonitorChart::YScale scale, int row, int column) {
-        auto* chart = new MonitorChart(title, unit, scale, this);
+        auto* chart = new MonitorChart(title, unit, scale, m_grid->parentWidget());
         chart->setObjectName(QStringLiteral("chart_") + name);
         connect(chart, &MonitorChart::userZoomed, this,
                 [this, chart](double minS, double maxS) { onUserZoomed(chart, minS, maxS); });
@@ -117,7 +128,8 @@ ChartsWidget::ChartsWidget(MetricsHistory* history, QWidget* parent)
     addChart(kFlow, tr("Flow: in flight, failures"), QString(), MonitorChart::YScale::Auto, 1, 2);
     for (int column = 0; column < 3; ++column)
         m_grid->setColumnStretch(column, 1);
-    layout->addLayout(m_grid, 1);
+    scroll->setWidget(gridHost);
+    layout->addWidget(scroll, 1);
 
     connect(m_stepCombo, &QComboBox::activated, this,
             [this](int index) { setStep(m_stepCombo->itemData(index).toString()); });
@@ -211,6 +223,7 @@ void ChartsWidget::onUserZoomed(MonitorChart* source, double minS, double maxS) 
 
 void ChartsWidget::onHistoryCleared() {
     m_totals->clear();
+    rebuildSeries(); // no steps: no lines, an empty legend
     m_drawnRevision = 0;
     setFollowing(true, false);
     redrawNow();
@@ -268,9 +281,9 @@ void ChartsWidget::rebuildStepCombo() {
 
 void ChartsWidget::bind(MonitorChart* chart, const QString& key, const QString& name,
                         const QColor& color, Qt::PenStyle style,
-                        std::function<float(const MetricsSample&)> value) {
+                        std::function<float(const MetricsSample&)> value, bool smooth) {
     chart->addSeries(key, name, color, style, style == Qt::SolidLine ? 1.8 : 1.4);
-    m_bindings.push_back({chart, key, std::move(value)});
+    m_bindings.push_back({chart, key, std::move(value), smooth});
 }
 
 void ChartsWidget::rebuildSeries() {
@@ -295,7 +308,7 @@ void ChartsWidget::rebuildSeries() {
         Theme::mix(palette().color(QPalette::Text), palette().color(QPalette::Base), 0.45);
 
     if (stepIndex < 0) {
-        queue->setTitle(tr("Queue fill (fullest lane, % of capacity)"));
+        queue->setTitle(tr("Queue fill (fullest lane, %)"));
         queue->setScale(MonitorChart::YScale::Percent);
         queue->setUnit(QStringLiteral("%"));
         batch->setTitle(tr("Batch fill (% of batch size)"));
@@ -306,7 +319,7 @@ void ChartsWidget::rebuildSeries() {
             const QString& id = m_builtForSteps[i];
             const QColor color = MonitorColors::stepColor(i);
             bind(queue, QStringLiteral("q%1").arg(i), id, color, Qt::SolidLine,
-                 stepValue(i, [](const StepSample& s) { return 100.0f * s.queueFill(); }));
+                 stepValue(i, [](const StepSample& s) { return 100.0f * s.queueFill(); }), true);
             bind(throughput, QStringLiteral("t%1").arg(i), id, color, Qt::SolidLine,
                  stepValue(i, [](const StepSample& s) { return s.throughputPerS; }));
             bind(batch, QStringLiteral("b%1").arg(i), id, color, Qt::SolidLine,
@@ -440,8 +453,21 @@ void ChartsWidget::redrawNow() {
         points.clear();
         points.reserve(std::distance(first, samples.end()));
         double maximum = maxima.value(binding.chart, 0.0);
+        // Queue fill of every step at 10 Hz jumps between empty and full and reads like a
+        // barcode: those lines show a trailing mean over half a second (raw in one step's view
+        // and in the longer windows, whose samples are already aggregated).
+        const int smooth = binding.smooth && m_window == HistoryWindow::Last30s ? 5 : 1;
+        std::array<float, 5> recent{};
+        int seen = 0;
+        float sum = 0;
         for (auto it = first; it != samples.end() && it->timeS <= xMax + 1e-9; ++it) {
-            const float value = binding.value(*it);
+            float value = binding.value(*it);
+            if (smooth > 1) {
+                sum += value - (seen >= smooth ? recent[seen % smooth] : 0.0f);
+                recent[seen % smooth] = value;
+                ++seen;
+                value = sum / float(std::min(seen, smooth));
+            }
             points.append(QPointF(it->timeS, value));
             if (it->timeS >= xMin)
                 maximum = std::max(maximum, double(value));

@@ -70,6 +70,7 @@ private:
         MonitorChart* chart;
         QString key;
         std::function<float(const MetricsSample&)> value;
+        bool smooth = false; ///< a half-second trailing mean in the 30 s window
     };
 
     void onSampleAdded();
@@ -78,7 +79,8 @@ private:
     void rebuildSeries();
     void rebuildStepCombo();
     void bind(MonitorChart* chart, const QString& key, const QString& name, const QColor& color,
-              Qt::PenStyle style, std::function<float(const MetricsSample&)> value);
+              Qt::PenStyle style, std::function<float(const MetricsSample&)> value,
+              bool smooth = false);
     void onUserZoomed(MonitorChart* source, double minS, double maxS);
     void setFollowing(bool following, bool zoomed);
     void updateLegend();
@@ -107,7 +109,7 @@ private:
 
     QTimer m_redrawTimer;
     QElapsedTimer m_sinceRedraw;
-    int m_minRedrawIntervalMs = 100;
+    int m_minRedrawIntervalMs = 200; // 5 Hz: live enough, and half the cost of 10 Hz
     quint64 m_redraws = 0;
 };
 

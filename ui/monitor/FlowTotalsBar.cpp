@@ -101,13 +101,22 @@ void FlowTotalsBar::clear() {
         setTone(label, QColor());
     }
     m_captions.value(QStringLiteral("failed"))->setText(tr("Failed"));
+    m_runEnded = false;
+}
+
+void FlowTotalsBar::markRunEnded() {
+    m_runEnded = true;
+    m_values.value(QStringLiteral("throughput"))->setText(QStringLiteral("–"));
+    QLabel* workers = m_values.value(QStringLiteral("workers"));
+    setTone(workers, QColor());
+    workers->setToolTip(tr("The run has ended; its workers exited"));
 }
 
 void FlowTotalsBar::update(const MetricsSnapshot& snapshot, const MetricsSample* sample) {
     const FlowTotals& totals = snapshot.totals;
     m_values.value(QStringLiteral("completed"))->setText(count(totals.completed));
     m_values.value(QStringLiteral("throughput"))
-        ->setText(sample ? rate(sample->completedPerS) : QStringLiteral("–"));
+        ->setText(sample && !m_runEnded ? rate(sample->completedPerS) : QStringLiteral("–"));
     QLabel* failed = m_values.value(QStringLiteral("failed"));
     failed->setText(count(totals.failed));
     setTone(failed, totals.failed > 0 ? Theme::errorColor() : QColor());
@@ -143,7 +152,7 @@ void FlowTotalsBar::update(const MetricsSnapshot& snapshot, const MetricsSample*
     }
     QLabel* workers = m_values.value(QStringLiteral("workers"));
     workers->setText(QStringLiteral("%1/%2").arg(alive).arg(wanted));
-    setTone(workers, alive < wanted ? Theme::errorColor() : QColor());
+    setTone(workers, alive < wanted && !m_runEnded ? Theme::errorColor() : QColor());
     QLabel* restartLabel = m_values.value(QStringLiteral("restarts"));
     restartLabel->setText(QString::number(restarts));
     setTone(restartLabel, restarts > 0 ? Theme::warningColor() : QColor());

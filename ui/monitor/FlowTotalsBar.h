@@ -21,6 +21,8 @@ public:
     /// `sample` is the history's newest derived sample (rates), may be null.
     void update(const MetricsSnapshot& snapshot, const MetricsSample* sample);
     void clear();
+    /// The run is over: no throughput, and workers that ended as asked are not an alarm.
+    void markRunEnded();
     /// The figure shown for a tile ("completed", "throughput", "failed", "expired",
     /// "inFlight", "workers", "restarts", "uptime").
     QString value(const QString& tile) const;
@@ -30,6 +32,7 @@ private:
 
     QHash<QString, QLabel*> m_values;
     QHash<QString, QLabel*> m_captions;
+    bool m_runEnded = false;
 };
 
 } // namespace Aqueduct::Ui

@@ -6,6 +6,7 @@
 #include <QLegend>
 #include <QLineSeries>
 #include <QLocale>
+#include <QMouseEvent>
 #include <QPen>
 #include <QToolTip>
 #include <QValueAxis>
@@ -44,6 +45,26 @@ void setAxisRange(QValueAxis* axis, double min, double max, double interval) {
 
 } // namespace
 
+int tickDecimals(double step) {
+    if (!(step > 0) || !std::isfinite(step))
+        return 0;
+    for (int decimals = 0; decimals < 6; ++decimals) {
+        const double scaled = step * std::pow(10.0, decimals);
+        if (std::fabs(scaled - std::round(scaled)) < 1e-6 * scaled)
+            return decimals;
+    }
+    return 6;
+}
+
+QStringList tickLabels(const NiceRange& range) {
+    QStringList labels;
+    const int decimals = tickDecimals(range.step);
+    const int count = int(std::llround(range.top / range.step));
+    for (int i = 0; i <= count && i <= 1000; ++i)
+        labels << QString::number(i * range.step, 'f', decimals);
+    return labels;
+}
+
 NiceRange niceRange(double maxValue, int maxIntervals) {
     maxIntervals = std::max(1, maxIntervals);
     if (!(maxValue > 0) || !std::isfinite(maxValue))
@@ -79,7 +100,9 @@ MonitorChart::MonitorChart(const QString& title, const QString& unit, YScale sca
     setTitle(title);
     setRenderHint(QPainter::Antialiasing, true);
     setRubberBand(QChartView::HorizontalRubberBand);
-    setMinimumSize(200, 130);
+    setMouseTracking(true);
+    viewport()->setMouseTracking(true); // values on hover, without a button pressed
+    setMinimumSize(200, 96);
     setFrameShape(QFrame::NoFrame);
 
     QFont axisFont = font();
@@ -107,7 +130,7 @@ void MonitorChart::setScale(YScale scale) {
     m_scale = scale;
     m_lowSince.invalidate();
     if (m_scale == YScale::Percent) {
-        setAxisRange(m_axisY, 0, 100, 25);
+        setAxisRange(m_axisY, 0, 100, yIntervals() >= 4 ? 25 : 50);
         m_axisY->setLabelFormat(QStringLiteral("%.0f"));
         m_yTop = 100;
     } else {
@@ -153,6 +176,9 @@ void MonitorChart::setLegendVisible(bool visible) {
     legendFont.setPointSizeF(legendFont.pointSizeF() * 0.8);
     chart()->legend()->setFont(legendFont);
     chart()->legend()->setVisible(visible);
+    // A legend inside the chart takes a line: keep room for the plot and its labels (the
+    // charts scroll in their area when it is short).
+    setMinimumHeight(visible ? 140 : 96);
 }
 
 void MonitorChart::clearSeries() {
@@ -172,8 +198,6 @@ QLineSeries* MonitorChart::addSeries(const QString& key, const QString& name, co
     chart()->addSeries(series);
     series->attachAxis(m_axisX);
     series->attachAxis(m_axisY);
-    connect(series, &QLineSeries::hovered, this,
-            [this, series](const QPointF& point, bool state) { onHovered(series, point, state); });
     m_series.insert(key, series);
     m_order << key;
     return series;
@@ -238,9 +262,7 @@ void MonitorChart::fitY(double maxValue) {
     m_yTop = range.top;
     m_yIntervals = yIntervals();
     // The label format first: the axis measures its labels when the range changes.
-    m_axisY->setLabelFormat(range.step >= 1     ? QStringLiteral("%.0f")
-                            : range.step >= 0.1 ? QStringLiteral("%.1f")
-                                                : QStringLiteral("%.2f"));
+    m_axisY->setLabelFormat(QStringLiteral("%.%1f").arg(tickDecimals(range.step)));
     setAxisRange(m_axisY, 0, range.top, range.step);
 }
 
@@ -255,6 +277,9 @@ void MonitorChart::resizeEvent(QResizeEvent* event) {
     QChartView::resizeEvent(event);
     if (m_scale == YScale::Auto && m_yIntervals != yIntervals())
         fitY(m_lastMax);
+    // A short percent chart: 0, 50, 100 rather than labels QtCharts would elide.
+    if (m_scale == YScale::Percent)
+        setAxisRange(m_axisY, 0, 100, yIntervals() >= 4 ? 25 : 50);
 }
 
 void MonitorChart::onXRangeChanged(double min, double max) {
@@ -263,26 +288,56 @@ void MonitorChart::onXRangeChanged(double min, double max) {
     Q_EMIT userZoomed(min, max);
 }
 
-void MonitorChart::onHovered(QLineSeries* series, const QPointF& point, bool state) {
-    if (!state) {
-        QToolTip::hideText();
-        return;
-    }
-    // Report the nearest sample, not the interpolated spot under the cursor.
-    QPointF nearest = point;
-    double bestDistance = -1;
-    for (const QPointF& candidate : series->points()) {
-        const double distance = std::fabs(candidate.x() - point.x());
-        if (bestDistance < 0 || distance < bestDistance) {
-            bestDistance = distance;
-            nearest = candidate;
+QString MonitorChart::hoverText(const QPoint& pos, int tolerancePx) const {
+    // The nearest sample by on-screen distance, so a line need not be hit to the pixel.
+    const QPointF scenePos = mapToScene(pos);
+    const QPointF chartPos = chart()->mapFromScene(scenePos);
+    if (!chart()
+             ->plotArea()
+             .adjusted(-tolerancePx, -tolerancePx, tolerancePx, tolerancePx)
+             .contains(chartPos))
+        return {};
+    const QLineSeries* best = nullptr;
+    QPointF bestPoint;
+    double bestDistance = double(tolerancePx) * tolerancePx;
+    for (const QString& key : m_order) {
+        const QLineSeries* line = m_series.value(key);
+        if (!line || !line->isVisible())
+            continue;
+        const QList<QPointF> points = line->points();
+        for (const QPointF& point : points) {
+            if (point.x() < m_axisX->min() || point.x() > m_axisX->max())
+                continue;
+            const QPointF screen = chart()->mapToPosition(point, const_cast<QLineSeries*>(line));
+            const double dx = screen.x() - chartPos.x();
+            const double dy = screen.y() - chartPos.y();
+            const double distance = dx * dx + dy * dy;
+            if (distance <= bestDistance) {
+                bestDistance = distance;
+                best = line;
+                bestPoint = point;
+            }
         }
     }
-    const QString text =
-        QStringLiteral("<b>%1</b>: %2 %3<br><span style='color:gray'>at %4 s</span>")
-            .arg(series->name().toHtmlEscaped(), formatValue(nearest.y()), m_unit)
-            .arg(nearest.x(), 0, 'f', 1);
-    QToolTip::showText(QCursor::pos(), text, this);
+    if (!best)
+        return {};
+    return QStringLiteral("<b>%1</b>: %2 %3<br><span style='color:gray'>at %4 s</span>")
+        .arg(best->name().toHtmlEscaped(), formatValue(bestPoint.y()), m_unit)
+        .arg(bestPoint.x(), 0, 'f', 1);
+}
+
+void MonitorChart::mouseMoveEvent(QMouseEvent* event) {
+    QChartView::mouseMoveEvent(event);
+    const QString text = hoverText(event->position().toPoint());
+    if (text.isEmpty())
+        QToolTip::hideText();
+    else
+        QToolTip::showText(event->globalPosition().toPoint(), text, this);
+}
+
+void MonitorChart::leaveEvent(QEvent* event) {
+    QToolTip::hideText();
+    QChartView::leaveEvent(event);
 }
 
 } // namespace Aqueduct::Ui

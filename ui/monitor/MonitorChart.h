@@ -53,8 +53,14 @@ public:
     /// Palette-driven colours (light and dark).
     void applyPalette(const QPalette& palette);
 
+    /// The value under `pos` (viewport coordinates): the nearest sample of any series
+    /// within `tolerancePx` pixels, as "series: value unit at time". Empty when none.
+    QString hoverText(const QPoint& pos, int tolerancePx = 10) const;
+
 protected:
     void resizeEvent(QResizeEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
 
 Q_SIGNALS:
     /// The person changed the x range (rubber band or right-click zoom out).
@@ -63,7 +69,6 @@ Q_SIGNALS:
 private:
     void onXRangeChanged(double min, double max);
     int yIntervals() const;
-    void onHovered(QLineSeries* series, const QPointF& point, bool state);
 
     QString m_unit;
     YScale m_scale;
@@ -85,5 +90,9 @@ struct NiceRange {
     double top = 5;
 };
 NiceRange niceRange(double maxValue, int maxIntervals = 5);
+/// Decimals that show every multiple of `step` exactly (2.5 -> 1, 0.25 -> 2, 5 -> 0).
+int tickDecimals(double step);
+/// The axis labels of `range` as the chart draws them: "0", "2.5", "5", "7.5", ...
+QStringList tickLabels(const NiceRange& range);
 
 } // namespace Aqueduct::Ui

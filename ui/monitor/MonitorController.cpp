@@ -50,7 +50,9 @@ MonitorController::MonitorController(MainWindow* window)
     , m_processModel(new ProcessTableModel(this))
     , m_editLock(new EditLock(window, this))
     , m_overlay(new CanvasOverlay(window->canvasScene(), this))
-    , m_banner(new RunBanner(window->canvasView())) {
+    , m_banner(new RunBanner(window)) {
+    window->addCanvasBar(m_banner);
+    window->setRunActiveQuery([this] { return m_engine && m_engine->isActive(); });
     createActions();
     createPanels();
     connectEngine();
@@ -66,6 +68,8 @@ MonitorController::MonitorController(MainWindow* window)
         clearRunProblems();
         if (m_startFailed)
             m_banner->dismiss();
+        if (!m_engine->isActive())
+            clearLastRun(); // another document: the last run's figures are not about it
     });
     connect(m_editLock, &EditLock::documentEditedWhileLocked, this, [this] {
         m_runLog->append(tr("The pipeline was edited while running; the change applies on the "
@@ -227,6 +231,18 @@ FlowState MonitorController::state() const {
     return m_engine->state();
 }
 
+void MonitorController::clearLastRun() {
+    m_history->clear(); // the charts, their legend and the totals follow
+    m_processModel->clear();
+    m_tableUpdated.invalidate();
+    m_overlay->clear();
+    m_lastSummary.reset();
+    m_startFailed = false;
+    m_banner->dismiss();
+    updateActions();
+    updateStatus();
+}
+
 void MonitorController::setLoadSettings(const LoadSettings& settings) {
     m_load = settings;
     updateActions();
@@ -287,9 +303,11 @@ bool MonitorController::run() {
     if (!m_docksSized) {
         // Room for the parent and a few workers without scrolling.
         m_docksSized = true;
+        // On a short screen (720p) the panels stay low so the canvas and charts keep room.
         const int rows = 2 + int(document.steps.size()) * 2;
+        const int cap = m_window->height() < 820 ? 150 : 260;
         m_window->resizeDocks({m_processesDock},
-                              {std::min(260, 60 + rows * (m_window->fontMetrics().height() + 6))},
+                              {std::min(cap, 60 + rows * (m_window->fontMetrics().height() + 6))},
                               Qt::Vertical);
     }
     m_engine->start(document, m_load);
@@ -325,9 +343,11 @@ void MonitorController::setChartsVisible(bool visible) {
     if (visible && !m_chartsSized) {
         // First showing: the charts get the larger share; the graph stays readable above.
         m_chartsSized = true;
+        // On a short area the canvas keeps half (at least ~240 px when there is room).
         QSplitter* splitter = m_window->centralSplitter();
-        const int total = std::max(600, splitter->height());
-        splitter->setSizes({total * 2 / 5, total - total * 2 / 5});
+        const int total = std::max(200, splitter->height());
+        const int canvas = std::max(total * 2 / 5, std::min(240, total / 2));
+        splitter->setSizes({canvas, total - canvas});
     }
 }
 
@@ -397,6 +417,7 @@ void MonitorController::onRunFinished(const RunSummary& summary) {
     if (MetricsSnapshotPtr last = m_engine->lastSnapshot())
         m_processModel->updateFromSnapshot(*last); // the final figures, not a throttled one
     m_processModel->markRunEnded();
+    m_charts->totalsBar()->markRunEnded();
     m_processTable->setActionsAvailable(false);
     if (!m_startFailed) {
         m_runLog->append(summary.toText(), summary.failed() > 0 ? RunLogWidget::Level::Warning

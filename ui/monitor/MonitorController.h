@@ -96,6 +96,8 @@ private:
     void updateStatus();
     void exportWithDialog(const QString& kind);
     void refuse(const QString& message);
+    /// Forgets the last run: charts, legend, totals, process table, summary.
+    void clearLastRun();
 
     MainWindow* m_window;
     EngineController* m_engine;

@@ -57,7 +57,7 @@ ProcessTableWidget::ProcessTableWidget(ProcessTableModel* model, QWidget* parent
     m_view->setColumnWidth(ProcessTableModel::RestartsColumn,
                            metrics.horizontalAdvance(QStringLiteral("Restarts")) + 18);
 
-    m_kill = new QAction(Icons::icon(QStringLiteral("stop")), tr("&Kill Worker"), this);
+    m_kill = new QAction(Icons::icon(QStringLiteral("kill")), tr("&Kill Worker"), this);
     m_kill->setObjectName(QStringLiteral("action_killWorker"));
     m_kill->setToolTip(tr("Kill the selected worker with SIGKILL, to see supervision restart it"));
     m_restart = new QAction(Icons::icon(QStringLiteral("reset")), tr("&Restart Worker"), this);

@@ -9,9 +9,8 @@
 
 namespace Aqueduct::Ui {
 
-RunBanner::RunBanner(QWidget* host)
-    : QFrame(host)
-    , m_host(host)
+RunBanner::RunBanner(QWidget* parent)
+    : QFrame(parent)
     , m_label(new QLabel(this))
     , m_close(new QToolButton(this)) {
     setObjectName(QStringLiteral("runBanner"));
@@ -28,11 +27,10 @@ RunBanner::RunBanner(QWidget* host)
     m_close->setToolTip(tr("Dismiss"));
     connect(m_close, &QToolButton::clicked, this, &RunBanner::dismiss);
     auto* layout = new QHBoxLayout(this);
-    layout->setContentsMargins(14, 7, 8, 7);
+    layout->setContentsMargins(12, 2, 4, 2);
     layout->setSpacing(8);
     layout->addWidget(m_label, 1);
     layout->addWidget(m_close);
-    host->installEventFilter(this);
     hide();
 }
 
@@ -54,13 +52,11 @@ void RunBanner::showMessage(const QString& text, Tone tone, bool closable) {
     }
     // A style sheet rather than the palette: the banner must read the same in light and
     // dark themes, whatever the style does with a QFrame's background.
-    setStyleSheet(QStringLiteral("#runBanner { background: %1; border-radius: 6px; }"
+    setStyleSheet(QStringLiteral("#runBanner { background: %1; }"
                                  "#runBanner QLabel, #runBanner QToolButton { color: white; "
                                  "background: transparent; border: none; }")
                       .arg(background.name()));
-    reposition();
     show();
-    raise();
 }
 
 void RunBanner::dismiss() {
@@ -70,20 +66,6 @@ void RunBanner::dismiss() {
 
 QString RunBanner::text() const {
     return isHidden() ? QString() : m_label->text();
-}
-
-bool RunBanner::eventFilter(QObject* watched, QEvent* event) {
-    if (watched == m_host && event->type() == QEvent::Resize && !isHidden())
-        reposition();
-    return QFrame::eventFilter(watched, event);
-}
-
-void RunBanner::reposition() {
-    const int maxWidth = std::max(240, m_host->width() - 40);
-    const int width = std::min(maxWidth, std::max(360, sizeHint().width()));
-    setFixedWidth(width);
-    adjustSize();
-    move((m_host->width() - width) / 2, 10);
 }
 
 } // namespace Aqueduct::Ui

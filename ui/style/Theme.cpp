@@ -1,6 +1,9 @@
 #include "style/Theme.h"
 
+#include <QApplication>
 #include <QHash>
+#include <QStyle>
+#include <QStyleFactory>
 
 namespace Aqueduct::Ui::Theme {
 
@@ -36,6 +39,51 @@ QPalette darkPalette() {
     palette.setColor(QPalette::Disabled, QPalette::ButtonText, disabledText);
     palette.setColor(QPalette::Disabled, QPalette::Highlight, QColor(0x4a, 0x4d, 0x53));
     return palette;
+}
+
+namespace {
+Choice g_current = Choice::System;
+QString g_systemStyle; ///< the style the app started with, for Choice::System
+} // namespace
+
+QString choiceName(Choice choice) {
+    switch (choice) {
+    case Choice::Light:
+        return QStringLiteral("light");
+    case Choice::Dark:
+        return QStringLiteral("dark");
+    case Choice::System:
+        break;
+    }
+    return QStringLiteral("system");
+}
+
+Choice choiceFromName(const QString& name) {
+    if (name == QLatin1String("light"))
+        return Choice::Light;
+    if (name == QLatin1String("dark"))
+        return Choice::Dark;
+    return Choice::System;
+}
+
+void apply(Choice choice) {
+    if (g_systemStyle.isEmpty())
+        g_systemStyle = QApplication::style()->name();
+    // Fusion honours the palette fully and looks the same everywhere; the bare "windows"
+    // style Qt falls back to without a desktop theme looks dated, so Fusion replaces it too.
+    QString style = g_systemStyle;
+    if (choice != Choice::System ||
+        style.compare(QLatin1String("windows"), Qt::CaseInsensitive) == 0)
+        style = QStringLiteral("Fusion");
+    if (QApplication::style()->name().compare(style, Qt::CaseInsensitive) != 0)
+        QApplication::setStyle(QStyleFactory::create(style));
+    QApplication::setPalette(choice == Choice::Dark ? darkPalette()
+                                                    : QApplication::style()->standardPalette());
+    g_current = choice;
+}
+
+Choice current() {
+    return g_current;
 }
 
 bool isDark(const QPalette& palette) {

@@ -8,6 +8,16 @@ namespace Aqueduct::Ui::Theme {
 
 /// A dark Fusion palette (AQUEDUCT_DARK=1 or --dark).
 QPalette darkPalette();
+
+/// View › Theme: follow the desktop, or force light or dark.
+enum class Choice { System, Light, Dark };
+QString choiceName(Choice choice); ///< "system", "light", "dark"
+Choice choiceFromName(const QString& name);
+/// Sets the application style and palette for `choice` (Fusion for light and dark, so
+/// the palette is honoured fully).
+void apply(Choice choice);
+/// The choice last applied.
+Choice current();
 /// True when the palette's window colour is dark.
 bool isDark(const QPalette& palette);
 

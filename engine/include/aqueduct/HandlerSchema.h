@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 
 namespace Aqueduct {
@@ -18,13 +19,25 @@ QString paramTypeName(ParamType type);
 struct ParamSpec {
     QString name;
     ParamType type = ParamType::String;
-    QJsonValue defaultValue;        ///< Undefined when the parameter is required
-    std::optional<double> minimum;  ///< Int/Double only, inclusive
-    std::optional<double> maximum;  ///< Int/Double only, inclusive
-    QStringList choices;            ///< Choice only
+    QJsonValue defaultValue;       ///< Undefined when the parameter is required
+    std::optional<double> minimum; ///< Int/Double only, inclusive
+    std::optional<double> maximum; ///< Int/Double only, inclusive
+    QStringList choices;           ///< Choice only
     QString description;
     bool required = false;
 };
+
+/// A parameter a handler's own check refused, and why.
+struct ParamIssue {
+    QString param;   ///< the parameter the message is about (its JSON path ends with it)
+    QString message; ///< e.g. "must not be empty"
+};
+
+/// A handler's checks beyond one value's type and range: values that depend on other
+/// parameters, or strings that must not be empty. It is given every parameter, defaults
+/// filled in, once each has passed its own check; the validator reports what it returns,
+/// so `aqueduct validate` and the designer catch it before a run does.
+using ParamCheck = std::function<QList<ParamIssue>(const QJsonObject& params)>;
 
 /// A handler's name, category and parameter schema.
 struct HandlerInfo {
@@ -32,7 +45,8 @@ struct HandlerInfo {
     QString category;    ///< palette grouping, e.g. "Basic", "CPU", "Bytes", "Testing"
     QString description; ///< one sentence
     QList<ParamSpec> params;
-    QString origin;      ///< "builtin" or the plugin file that provides it
+    QString origin;   ///< "builtin" or the plugin file that provides it
+    ParamCheck check; ///< optional
 
     const ParamSpec* param(const QString& paramName) const;
     QJsonObject toJson() const;

@@ -17,6 +17,13 @@ inline constexpr int kPipelineFormatVersion = 1;
 /// Pseudo-node ids for edges: where tasks enter and leave the flow.
 inline constexpr const char* kInputNodeId = "input";
 inline constexpr const char* kOutputNodeId = "output";
+/// Most worker processes one step may have (nprocs); the validator and the inspector use it.
+inline constexpr int kMaxStepProcesses = 256;
+
+/// The one rule for step ids, used by the validator and the designer: letters, digits, '_'
+/// and '-', starting with a letter or '_', and not "input" or "output". On false, `reason`
+/// (when given) says why in a sentence fragment, e.g. "'2a' must start with a letter or '_'".
+bool isValidStepId(QStringView id, QString* reason = nullptr);
 
 enum class StartMethod { ForkServer, Spawn, Fork };
 QString startMethodName(StartMethod method);
@@ -28,7 +35,7 @@ std::optional<RestartPolicy> restartPolicyFromName(const QString& name);
 
 struct RestartSettings {
     RestartPolicy policy = RestartPolicy::OnCrash;
-    int maxRestarts = 10;      ///< within windowS; past it the step fails
+    int maxRestarts = 10; ///< within windowS; past it the step fails
     int windowS = 60;
     int backoffInitialMs = 50; ///< doubles per restart within the window
     int backoffMaxMs = 5000;
@@ -60,9 +67,9 @@ struct LimitSettings {
 
 /// Flow-wide settings ("flow" object in the file).
 struct FlowSettings {
-    int queuePriorities = 1;      ///< lanes per queue, 1..16
-    int defaultTimeoutMs = 5000;  ///< process() deadline when none is given
-    int startTimeoutMs = 30000;   ///< start() fails past this
+    int queuePriorities = 1;     ///< lanes per queue, 1..16
+    int defaultTimeoutMs = 5000; ///< process() deadline when none is given
+    int startTimeoutMs = 30000;  ///< start() fails past this
     StartMethod startMethod = StartMethod::ForkServer;
     int priorityAgingMs = 0;      ///< 0 = strict lanes; >0 = a task waiting longer is served
     /// Shared-memory arena for blobs (pre-faulted in the background). 32 MiB so a default
@@ -82,14 +89,14 @@ struct StepSpec {
     QJsonObject params;
     int nprocs = 1;
     int batchSize = 1;
-    int batchTimeoutMs = 0; ///< 0 = dynamic batching
-    int queueSize = 0;      ///< 0 = default: max(3 x batchSize, 20)
-    QString condition;      ///< expression; empty = always handled
-    int onStartWaitMs = 0;  ///< extra time allowed for onStart beyond the flow's start timeout
+    int batchTimeoutMs = 0;  ///< 0 = dynamic batching
+    int queueSize = 0;       ///< 0 = default: max(3 x batchSize, 20)
+    QString condition;       ///< expression; empty = always handled
+    int onStartWaitMs = 0;   ///< extra time allowed for onStart beyond the flow's start timeout
     int handleTimeoutMs = 0; ///< 0 = none; past it the worker is killed and restarted
     std::optional<RestartSettings> restart; ///< overrides the flow's
-    QPointF position;       ///< canvas position (GUI only)
-    QString label;          ///< display name (GUI only); empty = id
+    QPointF position;                       ///< canvas position (GUI only)
+    QString label;                          ///< display name (GUI only); empty = id
 
     int effectiveQueueSize() const { return queueSize > 0 ? queueSize : qMax(3 * batchSize, 20); }
     bool operator==(const StepSpec&) const = default;

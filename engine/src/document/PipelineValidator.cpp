@@ -129,11 +129,6 @@ QString shortened(const QString& name) {
     return name.left(kMaxQuotedNameLength) + QStringLiteral("... (%1 characters)").arg(name.size());
 }
 
-bool isValidStepId(const QString& id) {
-    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_-]*$"));
-    return pattern.match(id).hasMatch();
-}
-
 QString stepPath(int index) {
     return QStringLiteral("$.steps[%1]").arg(index);
 }
@@ -150,11 +145,12 @@ void validateFlow(Collector& out, const FlowSettings& flow) {
     out.atLeast(path + QStringLiteral(".priority_aging_ms"), flow.priorityAgingMs, 0);
     out.range(path + QStringLiteral(".max_task_bytes"), flow.maxTaskBytes, 0, Internal::kMaxTaskBytesLimit);
     if (flow.arenaBytes != 0 && (flow.arenaBytes < kMiB || flow.arenaBytes > 64 * kGiB))
-        out.error(path + QStringLiteral(".shared_memory.arena_bytes"),
-                  QStringLiteral("must be 0 (no arena) or between 1 MiB (%1) and 64 GiB (%2), got %3")
-                      .arg(kMiB)
-                      .arg(64 * kGiB)
-                      .arg(flow.arenaBytes));
+        out.error(
+            path + QStringLiteral(".shared_memory.arena_bytes"),
+            QStringLiteral("must be 0 (no arena) or between 1 MiB (%1) and 64 GiB (%2), got %3")
+                .arg(kMiB)
+                .arg(64 * kGiB)
+                .arg(flow.arenaBytes));
     out.atLeast(path + QStringLiteral(".shared_memory.auto_share_bytes"), flow.autoShareBytes, 0);
     out.restart(path + QStringLiteral(".restart"), flow.restart);
     out.range(path + QStringLiteral(".limits.max_shared_memory_bytes"), flow.limits.maxSharedMemoryBytes,
@@ -179,21 +175,11 @@ void validateStep(Collector& out, const HandlerRegistry& registry, const StepSpe
                   QList<Problem>* problems) {
     const QString path = stepPath(index);
     const QString& id = step.id;
-    if (id.isEmpty()) {
+    QString idReason;
+    if (id.isEmpty())
         out.error(path + QStringLiteral(".id"), QStringLiteral("missing required key"), id);
-    } else if (id == QLatin1String(kInputNodeId) || id == QLatin1String(kOutputNodeId)) {
-        out.error(
-            path + QStringLiteral(".id"),
-            QStringLiteral("'%1' is reserved for the flow's %1 node; choose another id").arg(id),
-            id);
-    } else if (!isValidStepId(id)) {
-        out.error(
-            path + QStringLiteral(".id"),
-            QStringLiteral("'%1' is not a valid id: use letters, digits, '_' and '-', starting "
-                           "with a letter or '_'")
-                .arg(id),
-            id);
-    }
+    else if (!isValidStepId(id, &idReason))
+        out.error(path + QStringLiteral(".id"), idReason, id);
 
     if (step.handler.isEmpty()) {
         out.error(path + QStringLiteral(".handler"), QStringLiteral("missing required key"), id);
@@ -215,7 +201,7 @@ void validateStep(Collector& out, const HandlerRegistry& registry, const StepSpe
             id);
     }
 
-    out.range(path + QStringLiteral(".nprocs"), step.nprocs, 1, Internal::kMaxNprocs, id);
+    out.range(path + QStringLiteral(".nprocs"), step.nprocs, 1, kMaxStepProcesses, id);
     out.range(path + QStringLiteral(".batch_size"), step.batchSize, 1, Internal::kMaxBatchSize, id);
     out.range(path + QStringLiteral(".batch_timeout_ms"), step.batchTimeoutMs, 0, 600000, id);
     if (step.queueSize != 0) {
@@ -454,6 +440,26 @@ bool isUnder(const QString& path, const QString& prefix) {
 }
 
 } // namespace
+
+bool isValidStepId(QStringView id, QString* reason) {
+    const auto fail = [&](const QString& why) {
+        if (reason)
+            *reason = why;
+        return false;
+    };
+    const QString text = id.toString();
+    if (id.isEmpty())
+        return fail(QStringLiteral("a step needs an id"));
+    if (id == QLatin1String(kInputNodeId) || id == QLatin1String(kOutputNodeId))
+        return fail(
+            QStringLiteral("'%1' is reserved for the flow's %1 node; choose another id").arg(text));
+    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_-]*$"));
+    if (!pattern.match(text).hasMatch())
+        return fail(QStringLiteral("'%1' is not a valid id: use letters, digits, '_' and '-', "
+                                   "starting with a letter or '_'")
+                        .arg(text));
+    return true;
+}
 
 PipelineValidator::PipelineValidator(const HandlerRegistry& registry)
     : m_registry(registry) {}

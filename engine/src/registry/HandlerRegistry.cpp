@@ -175,6 +175,11 @@ QList<Problem> HandlerRegistry::checkParams(const HandlerInfo& info, const QJson
         if (!message.isEmpty())
             report(spec.name, message);
     }
+    // The handler's own checks read the values as typed, so only once those are sound.
+    if (problems.isEmpty() && info.check) {
+        for (const ParamIssue& issue : info.check(withDefaults(info, params)))
+            report(issue.param, issue.message);
+    }
     return problems;
 }
 
