@@ -2,6 +2,7 @@
 
 #include "BuiltinHandlers.h"
 
+#include <aqueduct/Bootstrap.h>
 #include <aqueduct/HandlerRegistry.h>
 #include <aqueduct/PipelineDocument.h>
 
@@ -15,6 +16,9 @@
 #define AQUEDUCT_UI_TEST_MAIN(TestClass)                                                           \
     int main(int argc, char** argv) {                                                              \
         Aqueduct::registerBuiltinHandlers(Aqueduct::HandlerRegistry::global());                    \
+        /* workers come from the fork server, started before any thread exists */                   \
+        if (const int workerExit = Aqueduct::bootstrapProcess(argc, argv); workerExit >= 0)         \
+            return workerExit;                                                                     \
         QApplication::setOrganizationName(QStringLiteral("AqueductTests"));                        \
         QApplication::setApplicationName(QStringLiteral(#TestClass));                              \
         QStandardPaths::setTestModeEnabled(true);                                                  \

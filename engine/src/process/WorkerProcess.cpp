@@ -59,10 +59,12 @@ WorkerProcess::~WorkerProcess()
 
 bool WorkerProcess::launch(StartMethod method, const WorkerConfig& config, QString* error)
 {
+    bool noForkServer = false;
     if (method == StartMethod::ForkServer && !ForkServer::ensureRunning(error)) {
-        if (!ForkServer::spawnFallbackAllowed())
-            return false;
-        method = StartMethod::Spawn; // no zygote by choice: exec workers instead
+        // No zygote by choice (AQUEDUCT_NO_FORKSERVER): exec workers instead. Never
+        // bootstrapped (an embedder): plain fork, if this process is single-threaded.
+        method = ForkServer::spawnFallbackAllowed() ? StartMethod::Spawn : StartMethod::Fork;
+        noForkServer = method == StartMethod::Fork;
     }
 
     if (method == StartMethod::ForkServer) {
@@ -76,9 +78,13 @@ bool WorkerProcess::launch(StartMethod method, const WorkerConfig& config, QStri
     } else if (method == StartMethod::Fork) {
         if (const int threads = threadCount(); threads > 1) {
             if (error)
-                *error = QStringLiteral("start method 'fork' needs a single-threaded process, but this one runs %1 "
-                                        "threads; use start_method 'forkserver' (the default) or 'spawn'")
-                             .arg(threads);
+                *error = noForkServer
+                    ? QStringLiteral("the fork server is not running (call Aqueduct::bootstrapProcess() first in main()), "
+                                     "and a plain fork needs a single-threaded process, but this one runs %1 threads")
+                          .arg(threads)
+                    : QStringLiteral("start method 'fork' needs a single-threaded process, but this one runs %1 "
+                                     "threads; use start_method 'forkserver' (the default) or 'spawn'")
+                          .arg(threads);
             return false;
         }
         const pid_t child = fork();
