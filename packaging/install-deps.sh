@@ -20,6 +20,11 @@ packages=(
     # benchmark), curl + wrk (serve mode), desktop and AppStream validators
     xvfb xauth imagemagick librsvg2-bin prometheus python3 curl wrk
     desktop-file-utils appstream
+    # vision plugin (handlers/vision): OpenCV 4.6 core, imgproc, imgcodecs, dnn only;
+    # python3-numpy/-onnx/-opencv for the model script, the reference check and the
+    # classify benchmark's Python peer
+    libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-dnn-dev
+    python3-numpy python3-onnx python3-opencv
     # packaging: cpack -G DEB with dpkg-shlibdeps
     dpkg-dev fakeroot
 )
