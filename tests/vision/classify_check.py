@@ -186,7 +186,8 @@ def main():
         for line in lines:
             if line.get("name") in ("garbage", "truncated.jpg"):
                 if line.get("_status") != "handler_error" or "decode" not in line.get("_error", ""):
-                    fail(f"{line.get('name')}: expected handler_error from the decode step, got {line}")
+                    fail(f"{line.get('name')}: expected handler_error from the decode step, got "
+                         f"{line.get('_status')}: {line.get('_error')}")
                 print(f"ok {line['name']}: handler_error: {line['_error']}")
         check_results(good, [line["name"] for line in good], expected, labels)
 
@@ -211,6 +212,55 @@ def main():
             fail(f"expected every task in one forward pass of 8, got forward_batch values {sizes}")
         check_results(lines, [line["name"] for line in lines], expected, labels)
         print("ok: 8 tasks ran as one forward pass of 8 and their outputs match the reference")
+
+        # 3. Tensors in JSON lines straight into the model: the right shape matches the
+        #    reference, a wrong shape fails only its task, naming the step and the reason.
+        # Inline tensors of 600 KB: the parent does not yet move inline tensors to shared
+        # memory on its own (FlowRuntime::prepareBlobs shares bytes fields only), so the
+        # slot is made large enough.
+        model_only = {"format": "aqueduct-pipeline", "version": 1, "name": "model only",
+                      "flow": {"max_task_bytes": 4 << 20},
+                      "steps": [dict(steps["onnx_infer"], params=dict(steps["onnx_infer"]["params"],
+                                                                        model=model_path))]}
+        model_only_path = os.path.join(workdir, "model-only.json")
+        with open(model_only_path, "w") as handle:
+            json.dump(model_only, handle)
+
+        def tensor_task(array, name):
+            return {"tensor": {"$tensor": {"dtype": "float32", "shape": list(array.shape),
+                                           "data": base64.b64encode(array.astype(np.float32).tobytes()).decode()}},
+                    "name": name}
+
+        tasks = [tensor_task(batch[0], names[0]), tensor_task(np.zeros((1, 224, 224)), "wrong_shape"),
+                 tensor_task(batch[1], names[1])]
+        lines = run_pipeline(args.aqueduct, model_only_path, tasks, workdir, "tensors")
+        output = steps["onnx_infer"]["params"]["output_field"]
+        for line in lines:
+            if line["name"] == "wrong_shape":
+                if line.get("_status") != "handler_error" or "step 'model'" not in line.get("_error", "") \
+                        or "float32[1,224,224]" not in line["_error"]:
+                    fail(f"wrong_shape: expected a handler_error naming the step and the shape, got "
+                         f"{line.get('_status')}: {line.get('_error')}")
+                print(f"ok wrong_shape: {line['_error'][:160]}")
+                continue
+            if line.get("_status") != "ok":
+                fail(f"{line['name']} as a $tensor: {line.get('_status')}: {line.get('_error')}")
+            difference = float(np.abs(tensor_of(line[output]).astype(np.float64) - expected[line["name"]]).max())
+            if difference > TOLERANCE:
+                fail(f"{line['name']} as a $tensor: differs from the reference by {difference:.3g}")
+            print(f"ok {line['name']} as a $tensor (max difference {difference:.2g})")
+
+        # 4. A missing model fails the start, naming the step and the file.
+        model_only["steps"][0]["params"]["model"] = "no-such-model.onnx"
+        with open(model_only_path, "w") as handle:
+            json.dump(model_only, handle)
+        result = subprocess.run([args.aqueduct, "run", model_only_path, "--generate", "1", "--quiet"],
+                                capture_output=True, text=True, timeout=120)
+        if result.returncode == 0 or "step 'model'" not in result.stderr or "no-such-model.onnx" not in result.stderr \
+                or "does not exist" not in result.stderr:
+            fail(f"a missing model: expected a start error naming the step and file, got "
+                 f"{result.returncode}: {result.stderr}")
+        print("ok missing model: " + result.stderr.strip().splitlines()[0])
 
 
 if __name__ == "__main__":
