@@ -4,6 +4,7 @@
 
 #include <opencv2/core.hpp>
 
+#include <QFile>
 #include <QFileInfo>
 
 #include <algorithm>
@@ -88,22 +89,48 @@ void OnnxInferHandler::onStart(const HandlerParams& params) {
     if (!file.isFile())
         throw std::runtime_error(m_prefix + "model file '" + path.toStdString() +
                                  "' does not exist");
+    QFile model(path);
+    if (!model.open(QIODevice::ReadOnly))
+        throw std::runtime_error(m_prefix + "cannot read model file '" + path.toStdString() +
+                                 "': " + model.errorString().toStdString());
+    const QByteArray bytes = model.readAll();
+    m_modelBytes.assign(bytes.begin(), bytes.end());
+    m_nets.clear();
+    cv::dnn::Net net;
     try {
-        m_net = cv::dnn::readNetFromONNX(path.toStdString());
+        net = loadNet();
     } catch (const cv::Exception& error) {
         throw std::runtime_error(m_prefix + "model file '" + path.toStdString() +
                                  "' is not a model OpenCV can load: " + error.what());
     }
-    if (m_net.empty())
+    if (net.empty())
         throw std::runtime_error(m_prefix + "model file '" + path.toStdString() +
                                  "' holds no network");
-    m_net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-    m_net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
     if (!m_outputName.empty()) {
-        if (m_net.getLayerId(m_outputName) < 0)
+        if (net.getLayerId(m_outputName) < 0)
             throw std::runtime_error(m_prefix + "the model has no output named '" + m_outputName +
                                      "'");
     }
+}
+
+cv::dnn::Net OnnxInferHandler::loadNet() const {
+    cv::dnn::Net net = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(m_modelBytes.data()),
+                                                m_modelBytes.size());
+    net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+    net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+    return net;
+}
+
+cv::dnn::Net& OnnxInferHandler::netFor(const std::vector<int>& dims) {
+    // OpenCV re-plans (and re-allocates) a network whenever its input shape changes, which
+    // costs more than the forward pass: dynamic batches of 1..N would pay it on most calls.
+    // One network per input shape keeps every plan.
+    const auto found = m_nets.find(dims);
+    if (found != m_nets.end())
+        return found->second;
+    if (m_nets.size() >= kMaxCachedNets)
+        m_nets.erase(m_nets.begin());
+    return m_nets.emplace(dims, loadNet()).first->second;
 }
 
 void OnnxInferHandler::handle(std::span<Task> batch) {
@@ -151,8 +178,9 @@ void OnnxInferHandler::runGroup(std::span<Task> batch, const std::vector<std::si
     }
     cv::Mat output;
     try {
-        m_net.setInput(m_blob, m_inputName);
-        output = m_outputName.empty() ? m_net.forward() : m_net.forward(m_outputName);
+        cv::dnn::Net& net = netFor(dims);
+        net.setInput(m_blob, m_inputName);
+        output = m_outputName.empty() ? net.forward() : net.forward(m_outputName);
     } catch (const cv::Exception& error) {
         const std::string message = m_prefix + "the model rejected input " +
                                     shape.toString().toStdString() + " (batch of " +

@@ -5,6 +5,7 @@
 
 #include <opencv2/dnn.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,12 @@ private:
     void runGroup(std::span<Aqueduct::Task> batch, const std::vector<std::size_t>& members,
                   const Aqueduct::TensorInfo& shape);
 
-    cv::dnn::Net m_net;
+    cv::dnn::Net loadNet() const;
+    cv::dnn::Net& netFor(const std::vector<int>& dims);
+
+    static constexpr std::size_t kMaxCachedNets = 16;
+    std::vector<unsigned char> m_modelBytes;         ///< the .onnx file, read once in onStart
+    std::map<std::vector<int>, cv::dnn::Net> m_nets; ///< by input shape [N, C, H, W]
     std::string m_field;
     std::string m_outputField;
     std::string m_inputName;
