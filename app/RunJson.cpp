@@ -141,6 +141,21 @@ void appendValue(std::string& out, const Value& value) {
         appendBase64(out, value.view());
         out.append("\"}");
         return;
+    case ValueType::Tensor: {
+        const TensorInfo info = value.tensorInfo();
+        out.append("{\"$tensor\":{\"dtype\":\"");
+        out.append(tensorDTypeName(info.dtype).toStdString());
+        out.append("\",\"shape\":[");
+        for (int i = 0; i < info.rank; ++i) {
+            if (i > 0)
+                out.push_back(',');
+            appendInteger(out, info.dims[std::size_t(i)]);
+        }
+        out.append("],\"data\":\"");
+        appendBase64(out, value.tensorData());
+        out.append("\"}}");
+        return;
+    }
     }
     out.append("null");
 }

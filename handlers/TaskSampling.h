@@ -55,6 +55,8 @@ inline std::uint64_t sampleKey(const Task& task, std::string_view seedField) {
     case ValueType::Bytes:
     case ValueType::Blob:
         return hashBytes(value->view());
+    case ValueType::Tensor:
+        return hashBytes(value->tensorData());
     }
     return 0;
 }

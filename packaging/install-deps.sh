@@ -25,6 +25,11 @@ packages=(
     # deploy/check.sh: node runs the offline Kubernetes schema validator (npm packages
     # kubernetes-models, installed by the script into its cache); npm: see below
     nodejs
+    # vision plugin (handlers/vision): OpenCV 4.6 core, imgproc, imgcodecs, dnn only;
+    # python3-numpy/-onnx/-opencv for the model script, the reference check and the
+    # classify benchmark's Python peer
+    libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-dnn-dev
+    python3-numpy python3-onnx python3-opencv
     # packaging: cpack -G DEB with dpkg-shlibdeps
     dpkg-dev fakeroot
 )

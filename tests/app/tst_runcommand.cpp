@@ -355,14 +355,12 @@ void TestRunCommand::invalidPipelineExits2() {
 }
 
 void TestRunCommand::startFailureExits3() {
-    // set_field converts its value once in onStart: "abc" is not an int, so the step
-    // cannot start. The document itself is valid (value is a string, type a choice).
+    // onnx_infer loads its model in onStart: a model file that is not there stops the
+    // step from starting. The document itself is valid (the path is just a string).
     const QString path =
         writePipeline(QStringLiteral("start-fails.json"),
-                      pipelineJson({step(QStringLiteral("tag"), QStringLiteral("set_field"),
-                                         {{QStringLiteral("field"), QStringLiteral("n")},
-                                          {QStringLiteral("type"), QStringLiteral("int")},
-                                          {QStringLiteral("value"), QStringLiteral("abc")}})}));
+                      pipelineJson({step(QStringLiteral("tag"), QStringLiteral("onnx_infer"),
+                                         {{QStringLiteral("model"), QStringLiteral("no-such-model.onnx")}})}));
     const Run validate = [&] {
         QProcess process;
         process.start(QStringLiteral(AQUEDUCT_APP_PATH), {QStringLiteral("validate"), path});

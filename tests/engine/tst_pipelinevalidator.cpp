@@ -4,6 +4,7 @@
 
 #include <aqueduct/HandlerRegistry.h>
 #include <aqueduct/PipelineValidator.h>
+#include <aqueduct/PluginLoader.h>
 
 #include <QDir>
 #include <QTest>
@@ -123,7 +124,12 @@ class TestPipelineValidator : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() { registerBuiltinHandlers(HandlerRegistry::global()); }
+    void initTestCase() {
+        registerBuiltinHandlers(HandlerRegistry::global());
+        // classify.json uses the vision plugin, built into the build tree's plugin folder.
+        qputenv("AQUEDUCT_PLUGIN_PATH", AQUEDUCT_BINARY_DIR "/lib/aqueduct/plugins");
+        PluginLoader::loadSearchPath(HandlerRegistry::global());
+    }
 
     void examplesAreValid_data() {
         QTest::addColumn<QString>("path");

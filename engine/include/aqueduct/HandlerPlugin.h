@@ -24,7 +24,7 @@
 /// Bumped whenever a type a plugin sees (Handler, HandlerParams, Task, Value,
 /// HandlerInfo, ParamSpec, HandlerRegistry) changes layout or virtual functions. The host
 /// refuses a plugin built with a different value.
-#define AQUEDUCT_PLUGIN_ABI_VERSION 2 // 2: HandlerInfo gained `check` (cross-parameter validation)
+#define AQUEDUCT_PLUGIN_ABI_VERSION 2 // 2: HandlerInfo::check; tensor values
 
 /// Name of the entry function every plugin exports (for dlsym).
 #define AQUEDUCT_PLUGIN_ENTRY_SYMBOL "aqueduct_plugin_entry"

@@ -25,6 +25,9 @@ struct ParamSpec {
     QStringList choices;           ///< Choice only
     QString description;
     bool required = false;
+    /// String only: a file path. Loaders of a pipeline file resolve a relative value
+    /// against the file's folder; the GUI offers a file picker.
+    bool filePath = false;
 };
 
 /// A parameter a handler's own check refused, and why.

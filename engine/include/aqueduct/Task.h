@@ -80,7 +80,7 @@ public:
     void clearFields()
     {
         for (std::size_t i = 0; i < m_fieldCount; ++i) {
-            if (m_fields[i].value.type() == ValueType::Blob)
+            if (m_fields[i].value.holdsBlob())
                 m_fields[i].value.setNull();
         }
         m_fieldCount = 0;
@@ -99,13 +99,18 @@ public:
     // Shared memory (blobs): only a handle crosses queues. These use the arena of the
     // flow running in this process (the last started); in a worker, its flow's arena.
 
-    /// Moves a bytes field into shared memory (the Python original's share_value).
+    /// Moves a bytes field (or an inline tensor's data) into shared memory (the Python
+    /// original's share_value).
     /// False with `error` set when no flow runs here, the field is not bytes, or the
     /// arena cannot hold it.
     bool share(std::string_view name, QString* error = nullptr);
     /// A new blob of `size` bytes in field `name`, returned writable so it can be filled
     /// in place (handlers use this for large outputs). Empty span on failure.
     std::span<char> allocateBlob(std::string_view name, std::size_t size, QString* error = nullptr);
+    /// A new shared tensor of `info` in field `name`, its data returned writable (and
+    /// uninitialised) so it can be filled in place. Empty span on failure.
+    std::span<char> allocateTensor(std::string_view name, const TensorInfo& info,
+                                   QString* error = nullptr);
     /// Streams `size` bytes from `device` straight into a new blob in field `name`,
     /// without a heap copy (the original's share_value_with_data; e.g. a request body).
     QCoro::Task<bool> shareFrom(std::string name, QIODevice* device, qint64 size, QString* error = nullptr);

@@ -5,7 +5,11 @@
 #include <QString>
 #include <QVariant>
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -15,9 +19,38 @@ namespace Internal {
 class SharedArena;
 }
 
-enum class ValueType : std::uint8_t { Null, Bool, Int, Double, String, Bytes, Blob };
+enum class ValueType : std::uint8_t { Null, Bool, Int, Double, String, Bytes, Blob, Tensor };
 
 QString valueTypeName(ValueType type);
+
+/// Element type of a tensor; the numbering is part of the slot encoding.
+enum class TensorDType : std::uint8_t { UInt8, Int32, Int64, Float32, Float64 };
+
+/// "uint8", "int32", "int64", "float32", "float64".
+QString tensorDTypeName(TensorDType dtype);
+/// Parses a dtype name; false for an unknown one.
+bool tensorDTypeFromName(std::string_view name, TensorDType* dtype);
+std::size_t tensorDTypeBytes(TensorDType dtype);
+
+/// Element type and shape of a tensor (row-major, densely packed).
+struct TensorInfo {
+    static constexpr int kMaxRank = 8;
+    TensorDType dtype = TensorDType::Float32;
+    int rank = 0;
+    std::array<std::int64_t, kMaxRank> dims{};
+
+    TensorInfo() = default;
+    TensorInfo(TensorDType type, std::initializer_list<std::int64_t> shape);
+
+    std::span<const std::int64_t> shape() const { return {dims.data(), std::size_t(rank)}; }
+    /// Checks dtype, rank (0..8), dims (>= 0) and that the byte size stays below 2^48.
+    bool isValid(QString* error = nullptr) const;
+    std::uint64_t elementCount() const;
+    std::uint64_t byteSize() const { return elementCount() * tensorDTypeBytes(dtype); }
+    /// "float32[3,224,224]"
+    QString toString() const;
+    bool operator==(const TensorInfo& other) const;
+};
 
 /// A handle to bytes living in a flow's shared-memory arena. Only the handle crosses
 /// queues; `data` is the address of the bytes in this process's mapping.
@@ -42,33 +75,38 @@ void releaseBlob(const BlobRef& blob) noexcept;
 /// across reassignment, so a worker that decodes into the same Value reuses its capacity.
 /// A Blob value holds one reference to its shared-memory blob: copies add one, and the
 /// blob is freed when the last holder in any process lets go.
+/// A Tensor value keeps its dtype and shape in the string storage, followed by its data
+/// when inline; a shared tensor's data is a blob (held like a Blob value's).
 class Value {
 public:
     Value() = default;
     Value(const Value& other)
         : m_type(other.m_type)
+        , m_tensorShared(other.m_tensorShared)
         , m_int(other.m_int)
         , m_data(other.hasText() ? other.m_data : std::string())
-        , m_blob(other.m_blob)
-    {
-        if (m_type == ValueType::Blob)
+        , m_blob(other.m_blob) {
+        if (holdsBlob())
             Internal::retainBlob(m_blob);
     }
     Value(Value&& other) noexcept
         : m_type(other.m_type)
+        , m_tensorShared(other.m_tensorShared)
         , m_int(other.m_int)
         , m_data(std::move(other.m_data))
         , m_blob(other.m_blob)
     {
         other.m_type = ValueType::Null;
+        other.m_tensorShared = false;
     }
     Value& operator=(const Value& other)
     {
         if (this != &other) {
-            if (other.m_type == ValueType::Blob)
+            if (other.holdsBlob())
                 Internal::retainBlob(other.m_blob);
             dropBlob();
             m_type = other.m_type;
+            m_tensorShared = other.m_tensorShared;
             m_int = other.m_int;
             if (other.hasText())
                 m_data = other.m_data; // storage of other types is stale capacity, not content
@@ -81,10 +119,12 @@ public:
         if (this != &other) {
             dropBlob();
             m_type = other.m_type;
+            m_tensorShared = other.m_tensorShared;
             m_int = other.m_int;
             m_data = std::move(other.m_data);
             m_blob = other.m_blob;
             other.m_type = ValueType::Null;
+            other.m_tensorShared = false;
         }
         return *this;
     }
@@ -102,6 +142,9 @@ public:
     static Value fromBytes(std::string_view bytes);
     static Value fromBytes(const QByteArray& bytes);
     static Value fromBlob(const BlobRef& blob);
+    /// An inline tensor holding a copy of `data`; null if `info` is invalid or `data`
+    /// is not info.byteSize() bytes (setTensor says why).
+    static Value fromTensor(const TensorInfo& info, std::string_view data);
     /// Converts a QVariant (null, bool, integer, double, QString, QByteArray).
     static Value fromVariant(const QVariant& variant);
 
@@ -117,6 +160,18 @@ public:
     /// String contents (UTF-8) or bytes / blob contents; empty for other types.
     std::string_view view() const;
     const BlobRef& blob() const { return m_blob; }
+    /// A Blob value, or a tensor whose data is a shared blob: holds one blob reference.
+    bool holdsBlob() const {
+        return m_type == ValueType::Blob || (m_type == ValueType::Tensor && m_tensorShared);
+    }
+
+    bool isTensor() const { return m_type == ValueType::Tensor; }
+    /// The tensor's dtype and shape (a default TensorInfo for other types).
+    TensorInfo tensorInfo() const;
+    /// The tensor's data, row-major (empty for other types).
+    std::string_view tensorData() const;
+    /// True when the tensor's data lives in a shared blob (blob() is its handle).
+    bool isSharedTensor() const { return m_type == ValueType::Tensor && m_tensorShared; }
 
     QString toQString() const;
     QByteArray toByteArray() const;
@@ -143,23 +198,44 @@ public:
         m_type = ValueType::Blob;
         m_blob = blob;
     }
+    /// Makes this an inline tensor copying `data`; false (value unchanged) with `error`
+    /// set when `info` is invalid or `data` has the wrong size.
+    bool setTensor(const TensorInfo& info, std::string_view data, QString* error = nullptr);
+    /// Makes this an inline tensor of `info` (which must be valid) and returns its data,
+    /// writable and uninitialised, for the caller to fill. Storage is reused.
+    std::span<char> resetTensor(const TensorInfo& info);
+    /// Makes this a shared tensor over `blob` (of info.byteSize() bytes), taking over a
+    /// reference the caller already holds.
+    void adoptTensorBlob(const TensorInfo& info, const BlobRef& blob);
+    /// Same, taking a new reference.
+    void setTensorBlob(const TensorInfo& info, const BlobRef& blob) {
+        Internal::retainBlob(blob);
+        adoptTensorBlob(info, blob);
+    }
+
     /// Writable storage for String/Bytes values (resize it, then fill it).
     std::string& storage() { return m_data; }
 
     bool operator==(const Value& other) const;
 
 private:
-    bool hasText() const { return m_type == ValueType::String || m_type == ValueType::Bytes; }
-    void dropBlob() noexcept
-    {
-        if (m_type == ValueType::Blob) {
+    bool hasText() const {
+        return m_type == ValueType::String || m_type == ValueType::Bytes ||
+               m_type == ValueType::Tensor;
+    }
+    void dropBlob() noexcept {
+        if (holdsBlob()) {
             m_type = ValueType::Null;
+            m_tensorShared = false;
             Internal::releaseBlob(m_blob);
         }
         m_type = ValueType::Null;
+        m_tensorShared = false;
     }
+    void writeTensorHeader(const TensorInfo& info);
 
     ValueType m_type = ValueType::Null;
+    bool m_tensorShared = false; ///< Tensor only: the data is m_blob; m_data holds the header
     union {
         std::int64_t m_int = 0;
         double m_double;

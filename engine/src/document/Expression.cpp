@@ -695,6 +695,8 @@ Val fromField(const Value* field) {
         value.kind = Kind::Text;
         value.text = field->view();
         break;
+    case ValueType::Tensor:
+        break; // expressions do not look inside tensors: it reads as null
     }
     return value;
 }

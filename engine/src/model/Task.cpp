@@ -4,12 +4,90 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <cmath>
 
 namespace Aqueduct {
 
 namespace {
 
 const QString kBytesKey = QStringLiteral("$bytes");
+const QString kTensorKey = QStringLiteral("$tensor");
+
+// {"dtype": "float32", "shape": [3, 224, 224], "data": "<base64>"} into `value`.
+bool tensorFromJson(const QJsonValue& json, Value& value, QString* error) {
+    if (!json.isObject()) {
+        *error = QStringLiteral("\"$tensor\" must be an object with dtype, shape and data");
+        return false;
+    }
+    const QJsonObject object = json.toObject();
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        if (it.key() != QLatin1String("dtype") && it.key() != QLatin1String("shape") &&
+            it.key() != QLatin1String("data")) {
+            *error = QStringLiteral("\"$tensor\" has an unknown key '%1'").arg(it.key());
+            return false;
+        }
+    }
+    TensorInfo info;
+    const QByteArray dtypeName = object.value(QLatin1String("dtype")).toString().toUtf8();
+    if (!tensorDTypeFromName(std::string_view(dtypeName.constData(), std::size_t(dtypeName.size())),
+                             &info.dtype)) {
+        *error = QStringLiteral(
+            "\"$tensor\" dtype must be one of uint8, int32, int64, float32, float64");
+        return false;
+    }
+    const QJsonValue shapeJson = object.value(QLatin1String("shape"));
+    if (!shapeJson.isArray() || shapeJson.toArray().size() > TensorInfo::kMaxRank) {
+        *error = QStringLiteral("\"$tensor\" shape must be an array of at most %1 dimensions")
+                     .arg(TensorInfo::kMaxRank);
+        return false;
+    }
+    const QJsonArray shape = shapeJson.toArray();
+    info.rank = int(shape.size());
+    for (int i = 0; i < info.rank; ++i) {
+        const double dim = shape.at(i).toDouble(-1);
+        if (!shape.at(i).isDouble() || dim < 0 || dim != std::floor(dim) || dim > 9.0e15) {
+            *error = QStringLiteral("\"$tensor\" shape[%1] must be a non-negative integer").arg(i);
+            return false;
+        }
+        info.dims[std::size_t(i)] = std::int64_t(dim);
+    }
+    const QJsonValue dataJson = object.value(QLatin1String("data"));
+    if (!dataJson.isString()) {
+        *error = QStringLiteral("\"$tensor\" data must be a base64 string");
+        return false;
+    }
+    const auto decoded = QByteArray::fromBase64Encoding(dataJson.toString().toLatin1(),
+                                                        QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded) {
+        *error = QStringLiteral("\"$tensor\" data is not valid base64");
+        return false;
+    }
+    QString reason;
+    if (!value.setTensor(
+            info,
+            std::string_view(decoded.decoded.constData(), std::size_t(decoded.decoded.size())),
+            &reason)) {
+        *error = QStringLiteral("\"$tensor\": %1").arg(reason);
+        return false;
+    }
+    return true;
+}
+
+QJsonObject tensorToJson(const Value& value) {
+    const TensorInfo info = value.tensorInfo();
+    QJsonArray shape;
+    for (const std::int64_t dim : info.shape())
+        shape.append(qint64(dim));
+    const std::string_view data = value.tensorData();
+    return QJsonObject{
+        {kTensorKey,
+         QJsonObject{
+             {QStringLiteral("dtype"), tensorDTypeName(info.dtype)},
+             {QStringLiteral("shape"), shape},
+             {QStringLiteral("data"),
+              QString::fromLatin1(
+                  QByteArray::fromRawData(data.data(), qsizetype(data.size())).toBase64())}}}};
+}
 
 std::string_view utf8View(const QByteArray& bytes) {
     return std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size()));
@@ -145,6 +223,9 @@ QJsonObject Task::toJson() const {
         case ValueType::Blob:
             json = QJsonObject{{kBytesKey, QString::fromLatin1(value.toByteArray().toBase64())}};
             break;
+        case ValueType::Tensor:
+            json = tensorToJson(value);
+            break;
         }
         object.insert(QString::fromStdString(field.name), json);
     }
@@ -185,6 +266,12 @@ Task Task::fromJson(const QJsonObject& object, QString* error) {
             break;
         case QJsonValue::Object: {
             const QJsonObject nested = json.toObject();
+            if (nested.size() == 1 && nested.contains(kTensorKey)) {
+                QString reason;
+                if (!tensorFromJson(nested.value(kTensorKey), value, &reason))
+                    return failWith(QStringLiteral("field '%1': %2").arg(key, reason));
+                break;
+            }
             if (nested.size() != 1 || !nested.contains(kBytesKey))
                 return failWith(
                     QStringLiteral("field '%1': nested objects are not supported").arg(key));

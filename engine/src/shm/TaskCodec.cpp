@@ -41,8 +41,55 @@ std::size_t valueSize(const Value& value)
         return 4 + value.view().size();
     case ValueType::Blob:
         return 16;
+    case ValueType::Tensor: {
+        const std::size_t header = 3 + std::size_t(value.tensorInfo().rank) * 8;
+        return header + (value.isSharedTensor() ? 16 : 4 + value.tensorData().size());
+    }
     }
     return 0;
+}
+
+enum class TensorStorage : std::uint8_t { Inline = 0, Shared = 1 };
+
+// Tensor: u8 dtype, u8 rank, u8 storage, rank x i64 dims, then inline u32 length + data
+// or shared u64 offset + u64 size.
+void encodeTensor(char*& cursor, const Value& value) {
+    const TensorInfo info = value.tensorInfo();
+    put<std::uint8_t>(cursor, std::uint8_t(info.dtype));
+    put<std::uint8_t>(cursor, std::uint8_t(info.rank));
+    put<std::uint8_t>(cursor, std::uint8_t(value.isSharedTensor() ? TensorStorage::Shared
+                                                                  : TensorStorage::Inline));
+    for (const std::int64_t dim : info.shape())
+        put<std::int64_t>(cursor, dim);
+    if (value.isSharedTensor()) {
+        put<std::uint64_t>(cursor, value.blob().offset);
+        put<std::uint64_t>(cursor, value.blob().size);
+    } else {
+        const std::string_view data = value.tensorData();
+        put<std::uint32_t>(cursor, std::uint32_t(data.size()));
+        std::memcpy(cursor, data.data(), data.size());
+        cursor += data.size();
+    }
+}
+
+// Reads a tensor's dtype, rank, storage and dims; false if malformed or invalid.
+bool decodeTensorHeader(const char*& in, const char* end, TensorInfo& info,
+                        TensorStorage& storage) {
+    std::uint8_t dtype = 0;
+    std::uint8_t rank = 0;
+    std::uint8_t storageTag = 0;
+    if (!get(in, end, dtype) || !get(in, end, rank) || !get(in, end, storageTag))
+        return false;
+    if (rank > TensorInfo::kMaxRank || storageTag > std::uint8_t(TensorStorage::Shared))
+        return false;
+    info.dtype = TensorDType(dtype);
+    info.rank = rank;
+    for (int i = 0; i < rank; ++i) {
+        if (!get(in, end, info.dims[std::size_t(i)]))
+            return false;
+    }
+    storage = TensorStorage(storageTag);
+    return info.isValid();
 }
 
 } // namespace
@@ -96,6 +143,9 @@ std::size_t TaskCodec::encode(const Task& task, char* out, std::size_t capacity)
         case ValueType::Blob:
             put<std::uint64_t>(cursor, value.blob().offset);
             put<std::uint64_t>(cursor, value.blob().size);
+            break;
+        case ValueType::Tensor:
+            encodeTensor(cursor, value);
             break;
         }
     }
@@ -165,6 +215,32 @@ bool TaskCodec::decode(const char* in, std::size_t size, Task& task, SharedArena
             value.setBlob(blob);
             break;
         }
+        case ValueType::Tensor: {
+            TensorInfo info;
+            TensorStorage storage = TensorStorage::Inline;
+            if (!decodeTensorHeader(in, end, info, storage))
+                return false;
+            if (storage == TensorStorage::Shared) {
+                BlobRef blob;
+                if (!get(in, end, blob.offset) || !get(in, end, blob.size) ||
+                    blob.size != info.byteSize())
+                    return false;
+                if (!arena || !arena->isValidBlob(blob.offset, blob.size))
+                    return false;
+                blob.data = arena->base() + blob.offset;
+                blob.arena = arena;
+                blob.borrowed = hold == BlobHold::Borrowed;
+                value.setTensorBlob(info, blob);
+            } else {
+                std::uint32_t length = 0;
+                if (!get(in, end, length) || std::size_t(end - in) < length ||
+                    length != info.byteSize())
+                    return false;
+                value.setTensor(info, std::string_view(in, length));
+                in += length;
+            }
+            break;
+        }
         default:
             return false;
         }
@@ -209,6 +285,25 @@ bool TaskCodec::forEachBlob(const char* in, std::size_t size, const std::functio
             if (!get(in, end, offset) || !get(in, end, blobSize))
                 return false;
             visit(offset);
+            break;
+        }
+        case ValueType::Tensor: {
+            TensorInfo info;
+            TensorStorage storage = TensorStorage::Inline;
+            if (!decodeTensorHeader(in, end, info, storage))
+                return false;
+            if (storage == TensorStorage::Shared) {
+                std::uint64_t offset = 0;
+                std::uint64_t blobSize = 0;
+                if (!get(in, end, offset) || !get(in, end, blobSize))
+                    return false;
+                visit(offset);
+            } else {
+                std::uint32_t length = 0;
+                if (!get(in, end, length))
+                    return false;
+                skip = length;
+            }
             break;
         }
         default:

@@ -17,7 +17,9 @@ enum class BlobHold { Owned, Borrowed };
 
 /// Compact binary form of a task's fields inside a shared-memory slot:
 /// u16 count, then per field: u8 type, u8 name length, name, value
-/// (bool u8, int i64, double f64, string/bytes u32 length + data, blob u64 offset + u64 size).
+/// (bool u8, int i64, double f64, string/bytes u32 length + data, blob u64 offset + u64 size,
+/// tensor u8 dtype + u8 rank + u8 storage + rank i64 dims + inline u32 length + data or
+/// blob u64 offset + u64 size).
 /// Decoding reuses the target task's storage, so the hot path does not allocate.
 class TaskCodec {
 public:

@@ -34,8 +34,22 @@ bool Task::share(std::string_view name, QString* error)
             *error = QStringLiteral("field '%1' does not exist").arg(QString::fromUtf8(name.data(), qsizetype(name.size())));
         return false;
     }
-    if (value->type() == ValueType::Blob)
+    if (value->type() == ValueType::Blob || value->isSharedTensor())
         return true;
+    if (value->isTensor()) {
+        Internal::SharedArena* arena = arenaOrError(error);
+        if (!arena)
+            return false;
+        const TensorInfo info = value->tensorInfo();
+        const std::string_view data = value->tensorData();
+        BlobRef blob;
+        if (!arena->allocate(data.size(), blob, error))
+            return false;
+        std::memcpy(const_cast<char*>(blob.data), data.data(), data.size());
+        value->adoptTensorBlob(info, blob); // keeps only the header inline
+        value->storage().shrink_to_fit();
+        return true;
+    }
     if (value->type() != ValueType::Bytes && value->type() != ValueType::String) {
         if (error)
             *error = QStringLiteral("field '%1' is %2, not bytes").arg(QString::fromUtf8(name.data(), qsizetype(name.size())),
@@ -69,8 +83,23 @@ std::span<char> Task::allocateBlob(std::string_view name, std::size_t size, QStr
     return std::span<char>(const_cast<char*>(blob.data), size);
 }
 
-QCoro::Task<bool> Task::shareFrom(std::string name, QIODevice* device, qint64 size, QString* error)
-{
+std::span<char> Task::allocateTensor(std::string_view name, const TensorInfo& info,
+                                     QString* error) {
+    if (!info.isValid(error))
+        return {};
+    Internal::SharedArena* arena = arenaOrError(error);
+    if (!arena)
+        return {};
+    BlobRef blob;
+    // Provisional, as in allocateBlob: a worker that dies before the slot holds it leaks nothing.
+    if (!arena->allocate(info.byteSize(), blob, error, getpid()))
+        return {};
+    (*this)[name].adoptTensorBlob(info, blob);
+    return std::span<char>(const_cast<char*>(blob.data), std::size_t(info.byteSize()));
+}
+
+QCoro::Task<bool> Task::shareFrom(std::string name, QIODevice* device, qint64 size,
+                                  QString* error) {
     if (!device || size < 0) {
         if (error)
             *error = QStringLiteral("shareFrom needs an open device and a size");
