@@ -16,50 +16,49 @@
 
 namespace {
 
-void printUsage(FILE* out)
-{
-    std::fputs(
-        "Usage: aqueduct [FILE]                 open the desktop app (designer + monitor)\n"
-        "       aqueduct run FILE [options]     run a pipeline headless (see: aqueduct run --help)\n"
-        "       aqueduct serve FILE --listen HOST:PORT   serve a pipeline over HTTP\n"
-        "       aqueduct validate FILE...       check pipeline files\n"
-        "       aqueduct handlers [--json]      list handlers with their parameters\n"
-        "       aqueduct --version | --help\n"
-        "\n"
-        "Desktop app options:\n"
-        "  --screenshot OUT.png [--run-for S] [FILE]   render the window to a PNG and exit\n"
-        "  --select STEP    select a step (with --screenshot: for docs)\n"
-        "  --dark           use a dark palette (also AQUEDUCT_DARK=1)\n",
-        out);
+void printUsage(FILE* out) {
+    std::fputs("Usage: aqueduct [FILE]                 open the desktop app (designer + monitor)\n"
+               "       aqueduct run FILE [options]     run a pipeline headless (see: aqueduct run "
+               "--help)\n"
+               "       aqueduct serve FILE --listen HOST:PORT   serve a pipeline over HTTP\n"
+               "       aqueduct validate FILE...       check pipeline files\n"
+               "       aqueduct handlers [--json]      list handlers with their parameters\n"
+               "       aqueduct --version | --help\n"
+               "\n"
+               "Desktop app options:\n"
+               "  --screenshot OUT.png [--run-for S] [FILE]   render the window to a PNG and exit\n"
+               "  --select STEP    select a step (with --screenshot: for docs)\n"
+               "  --dark           use a dark palette (also AQUEDUCT_DARK=1)\n",
+               out);
 }
 
-[[maybe_unused]] bool hasDisplay()
-{
+[[maybe_unused]] bool hasDisplay() {
     const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
     if (!platform.isEmpty())
         return true;
-    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+    return !qEnvironmentVariableIsEmpty("DISPLAY") ||
+           !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
 }
 
 } // namespace
 
-QString Aqueduct::App::defaultPipelinePath()
-{
-    const QString installed = QFileInfo(QStringLiteral("/proc/self/exe")).canonicalPath()
-                              + QStringLiteral("/../share/aqueduct/pipelines/three-step.json");
+QString Aqueduct::App::defaultPipelinePath() {
+    const QString installed = QFileInfo(QStringLiteral("/proc/self/exe")).canonicalPath() +
+                              QStringLiteral("/../share/aqueduct/pipelines/three-step.json");
     if (QFileInfo::exists(installed))
         return QFileInfo(installed).canonicalFilePath();
     return QStringLiteral(AQUEDUCT_DEFAULT_PIPELINE);
 }
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     Aqueduct::registerBuiltinHandlers(Aqueduct::HandlerRegistry::global());
     const QString command = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
-    const bool runsFlows = !(command == QLatin1String("validate") || command == QLatin1String("handlers")
-                             || command == QLatin1String("--version") || command == QLatin1String("--help")
-                             || command == QLatin1String("-h") || command == QLatin1String("-V"));
-    const auto forkServer = runsFlows ? Aqueduct::ForkServerMode::Start : Aqueduct::ForkServerMode::Skip;
+    const bool runsFlows =
+        !(command == QLatin1String("validate") || command == QLatin1String("handlers") ||
+          command == QLatin1String("--version") || command == QLatin1String("--help") ||
+          command == QLatin1String("-h") || command == QLatin1String("-V"));
+    const auto forkServer =
+        runsFlows ? Aqueduct::ForkServerMode::Start : Aqueduct::ForkServerMode::Skip;
     if (const int workerExit = Aqueduct::bootstrapProcess(argc, argv, forkServer); workerExit >= 0)
         return workerExit;
 
@@ -67,7 +66,8 @@ int main(int argc, char** argv)
         std::printf("aqueduct %s\n", AQUEDUCT_VERSION);
         return 0;
     }
-    if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
+        command == QLatin1String("help")) {
         printUsage(stdout);
         return 0;
     }
@@ -100,8 +100,10 @@ int main(int argc, char** argv)
     // No display (or built without the GUI): run the pipeline as a short headless demo.
     QCoreApplication app(argc, argv);
     if (command.startsWith(QLatin1Char('-'))) {
-        std::fprintf(stderr, "aqueduct: '%s' is a desktop app option, but there is no display "
-                             "(set DISPLAY, or QT_QPA_PLATFORM=offscreen)\n\n", argv[1]);
+        std::fprintf(stderr,
+                     "aqueduct: '%s' is a desktop app option, but there is no display "
+                     "(set DISPLAY, or QT_QPA_PLATFORM=offscreen)\n\n",
+                     argv[1]);
         printUsage(stderr);
         return Aqueduct::App::ExitInvalidInput;
     }
@@ -110,8 +112,9 @@ int main(int argc, char** argv)
                   << QStringLiteral("--generate") << QStringLiteral("200000")
                   << QStringLiteral("--duration") << QStringLiteral("5")
                   << QStringLiteral("--output") << QStringLiteral("/dev/null");
-    std::fprintf(stderr, "aqueduct: no display found; running a 5 s headless demo "
-                         "(aqueduct run %s --generate 200000 --duration 5)\n",
+    std::fprintf(stderr,
+                 "aqueduct: no display found; running a 5 s headless demo "
+                 "(aqueduct run %s --generate 200000 --duration 5)\n",
                  qPrintable(demoArguments.first()));
     return Aqueduct::App::runRunCommand(demoArguments);
 }

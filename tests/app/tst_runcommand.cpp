@@ -357,10 +357,10 @@ void TestRunCommand::invalidPipelineExits2() {
 void TestRunCommand::startFailureExits3() {
     // onnx_infer loads its model in onStart: a model file that is not there stops the
     // step from starting. The document itself is valid (the path is just a string).
-    const QString path =
-        writePipeline(QStringLiteral("start-fails.json"),
-                      pipelineJson({step(QStringLiteral("tag"), QStringLiteral("onnx_infer"),
-                                         {{QStringLiteral("model"), QStringLiteral("no-such-model.onnx")}})}));
+    const QString path = writePipeline(
+        QStringLiteral("start-fails.json"),
+        pipelineJson({step(QStringLiteral("tag"), QStringLiteral("onnx_infer"),
+                           {{QStringLiteral("model"), QStringLiteral("no-such-model.onnx")}})}));
     const Run validate = [&] {
         QProcess process;
         process.start(QStringLiteral(AQUEDUCT_APP_PATH), {QStringLiteral("validate"), path});

@@ -598,10 +598,10 @@ void TestServeCommand::sigtermDrainsAndExits() {
 
 void TestServeCommand::startFailureExits3() {
     // A model file that is not there: onnx_infer cannot start (the document is valid).
-    const QString path =
-        writePipeline(QStringLiteral("start-fails.json"),
-                      pipelineJson({step(QStringLiteral("tag"), QStringLiteral("onnx_infer"),
-                                         {{QStringLiteral("model"), QStringLiteral("no-such-model.onnx")}})}));
+    const QString path = writePipeline(
+        QStringLiteral("start-fails.json"),
+        pipelineJson({step(QStringLiteral("tag"), QStringLiteral("onnx_infer"),
+                           {{QStringLiteral("model"), QStringLiteral("no-such-model.onnx")}})}));
     QProcess process;
     process.start(
         QStringLiteral(AQUEDUCT_APP_PATH),

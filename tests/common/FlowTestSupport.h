@@ -16,9 +16,7 @@ namespace Aqueduct::Test {
 
 /// Runs a coroutine to completion in a nested event loop; gives up after `timeoutMs` so
 /// a hung coroutine fails the test instead of hanging CI.
-template<typename T>
-std::optional<T> runFor(QCoro::Task<T>&& task, int timeoutMs = 30000)
-{
+template <typename T> std::optional<T> runFor(QCoro::Task<T>&& task, int timeoutMs = 30000) {
     std::optional<T> result;
     bool done = false;
     auto wrapper = [&](QCoro::Task<T> inner) -> QCoro::Task<void> {
@@ -33,8 +31,7 @@ std::optional<T> runFor(QCoro::Task<T>&& task, int timeoutMs = 30000)
     return result;
 }
 
-inline bool runFor(QCoro::Task<void>&& task, int timeoutMs = 30000)
-{
+inline bool runFor(QCoro::Task<void>&& task, int timeoutMs = 30000) {
     bool done = false;
     auto wrapper = [&](QCoro::Task<void> inner) -> QCoro::Task<void> {
         co_await inner;
@@ -48,9 +45,8 @@ inline bool runFor(QCoro::Task<void>&& task, int timeoutMs = 30000)
     return done;
 }
 
-inline StepSpec step(const QString& id, const QString& handler, QJsonObject params = {}, int nprocs = 1,
-                     int batchSize = 1)
-{
+inline StepSpec step(const QString& id, const QString& handler, QJsonObject params = {},
+                     int nprocs = 1, int batchSize = 1) {
     StepSpec spec;
     spec.id = id;
     spec.handler = handler;
@@ -61,16 +57,14 @@ inline StepSpec step(const QString& id, const QString& handler, QJsonObject para
 }
 
 /// Handler params from a literal list: params({{"ms", 20}, {"mode", "task"}}).
-inline QJsonObject params(std::initializer_list<std::pair<const char*, QJsonValue>> values)
-{
+inline QJsonObject params(std::initializer_list<std::pair<const char*, QJsonValue>> values) {
     QJsonObject object;
     for (const auto& [key, value] : values)
         object.insert(QLatin1String(key), value);
     return object;
 }
 
-inline Task intTask(qint64 value, int priority = 0)
-{
+inline Task intTask(qint64 value, int priority = 0) {
     Task task;
     task.set("value", Value(std::int64_t(value)));
     task.setPriority(priority);
@@ -87,4 +81,5 @@ inline Task intTask(qint64 value, int priority = 0)
         QVERIFY2(started_->ok, qPrintable(started_->error));                                       \
     } while (false)
 
-#define AQUEDUCT_STOP_OR_FAIL(flow, mode) QVERIFY2(Aqueduct::Test::runFor((flow).stop(mode)), "stop() hung")
+#define AQUEDUCT_STOP_OR_FAIL(flow, mode)                                                          \
+    QVERIFY2(Aqueduct::Test::runFor((flow).stop(mode)), "stop() hung")

@@ -12,14 +12,12 @@ namespace Aqueduct::Test {
 
 namespace {
 
-QStringList ownSegments()
-{
+QStringList ownSegments() {
     return QDir(QStringLiteral("/dev/shm"))
         .entryList({QStringLiteral("aqueduct-%1-*").arg(getpid())}, QDir::Files | QDir::System);
 }
 
-pid_t parentOf(pid_t pid)
-{
+pid_t parentOf(pid_t pid) {
     QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
     if (!stat.open(QIODevice::ReadOnly))
         return 0;
@@ -35,16 +33,14 @@ pid_t parentOf(pid_t pid)
 
 } // namespace
 
-ProcessLeakGuard::ProcessLeakGuard()
-{
+ProcessLeakGuard::ProcessLeakGuard() {
     for (const QString& name : ownSegments())
         m_segments.insert(name);
     for (pid_t pid : descendants(getpid()))
         m_processes.insert(pid);
 }
 
-QList<pid_t> ProcessLeakGuard::descendants(pid_t root)
-{
+QList<pid_t> ProcessLeakGuard::descendants(pid_t root) {
     QHash<pid_t, pid_t> parents;
     const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
     for (const QString& entry : entries) {
@@ -70,8 +66,7 @@ QList<pid_t> ProcessLeakGuard::descendants(pid_t root)
     return result;
 }
 
-QStringList ProcessLeakGuard::leakedSegments() const
-{
+QStringList ProcessLeakGuard::leakedSegments() const {
     QStringList leaked;
     for (const QString& name : ownSegments()) {
         if (!m_segments.contains(name))
@@ -80,8 +75,7 @@ QStringList ProcessLeakGuard::leakedSegments() const
     return leaked;
 }
 
-QList<pid_t> ProcessLeakGuard::leakedProcesses() const
-{
+QList<pid_t> ProcessLeakGuard::leakedProcesses() const {
     QList<pid_t> leaked;
     for (pid_t pid : descendants(getpid())) {
         if (!m_processes.contains(pid))
@@ -90,8 +84,7 @@ QList<pid_t> ProcessLeakGuard::leakedProcesses() const
     return leaked;
 }
 
-bool ProcessLeakGuard::waitClean(int timeoutMs) const
-{
+bool ProcessLeakGuard::waitClean(int timeoutMs) const {
     for (int waited = 0; waited <= timeoutMs; waited += 20) {
         if (leakedSegments().isEmpty() && leakedProcesses().isEmpty())
             return true;
@@ -100,8 +93,7 @@ bool ProcessLeakGuard::waitClean(int timeoutMs) const
     return false;
 }
 
-QString ProcessLeakGuard::describe() const
-{
+QString ProcessLeakGuard::describe() const {
     QStringList pids;
     for (pid_t pid : leakedProcesses())
         pids << QString::number(pid);
@@ -109,8 +101,7 @@ QString ProcessLeakGuard::describe() const
         .arg(leakedSegments().join(QStringLiteral(", ")), pids.join(QStringLiteral(", ")));
 }
 
-void ProcessLeakGuard::cleanUp() const
-{
+void ProcessLeakGuard::cleanUp() const {
     for (pid_t pid : leakedProcesses())
         ::kill(pid, SIGKILL);
     for (const QString& name : leakedSegments())

@@ -16,11 +16,10 @@
 /// `setup` runs before the fork server starts: register test-only handlers there so
 /// workers have them too.
 #define AQUEDUCT_TEST_MAIN_WITH_SETUP(TestClass, setup)                                            \
-    int main(int argc, char** argv)                                                                \
-    {                                                                                              \
-        Aqueduct::registerBuiltinHandlers(Aqueduct::HandlerRegistry::global());                   \
+    int main(int argc, char** argv) {                                                              \
+        Aqueduct::registerBuiltinHandlers(Aqueduct::HandlerRegistry::global());                    \
         setup();                                                                                   \
-        if (const int workerExit = Aqueduct::bootstrapProcess(argc, argv); workerExit >= 0)         \
+        if (const int workerExit = Aqueduct::bootstrapProcess(argc, argv); workerExit >= 0)        \
             return workerExit;                                                                     \
         QCoreApplication app(argc, argv);                                                          \
         TestClass test;                                                                            \

@@ -30,8 +30,7 @@ namespace {
 /// then crashes if the task asks to.
 class MakeBlobHandler final : public Handler {
 public:
-    void handle(std::span<Task> batch) override
-    {
+    void handle(std::span<Task> batch) override {
         for (Task& task : batch) {
             const auto size = std::size_t(task.intField("bytes", 1 << 20));
             std::span<char> out = task.allocateBlob("made", size);
@@ -47,16 +46,14 @@ public:
     }
 };
 
-void registerTestHandlers()
-{
+void registerTestHandlers() {
     HandlerInfo info;
     info.name = QStringLiteral("test_make_blob");
     info.category = QStringLiteral("Testing");
     HandlerRegistry::global().add(info, [] { return std::make_unique<MakeBlobHandler>(); });
 }
 
-PipelineDocument document(QList<StepSpec> steps, qint64 arenaBytes = 64ll << 20)
-{
+PipelineDocument document(QList<StepSpec> steps, qint64 arenaBytes = 64ll << 20) {
     PipelineDocument doc;
     doc.name = QStringLiteral("blobs");
     doc.steps = std::move(steps);
@@ -65,16 +62,14 @@ PipelineDocument document(QList<StepSpec> steps, qint64 arenaBytes = 64ll << 20)
     return doc;
 }
 
-QByteArray randomBytes(qsizetype size, quint32 seed)
-{
+QByteArray randomBytes(qsizetype size, quint32 seed) {
     QByteArray bytes(size, Qt::Uninitialized);
     QRandomGenerator random(seed);
     random.fillRange(reinterpret_cast<quint32*>(bytes.data()), size / 4);
     return bytes;
 }
 
-Task blobTask(const QByteArray& bytes, qint64 value = 0)
-{
+Task blobTask(const QByteArray& bytes, qint64 value = 0) {
     Task task;
     task.set("value", Value(std::int64_t(value)));
     task.set("payload", Value::fromBytes(bytes));
@@ -85,8 +80,7 @@ Task blobTask(const QByteArray& bytes, qint64 value = 0)
 }
 
 /// Arena bytes in use as the flow's metrics report them (waits for a fresh snapshot).
-qint64 arenaInUse(Flow& flow)
-{
+qint64 arenaInUse(Flow& flow) {
     QTest::qWait(80);
     const MetricsSnapshotPtr snapshot = flow.lastSnapshot();
     return snapshot ? snapshot->totals.arenaBytesUsed : -1;
@@ -116,21 +110,18 @@ private:
     std::unique_ptr<ProcessLeakGuard> m_guard;
 };
 
-void TestBlobs::init()
-{
+void TestBlobs::init() {
     m_guard = std::make_unique<ProcessLeakGuard>();
 }
 
-void TestBlobs::cleanup()
-{
+void TestBlobs::cleanup() {
     const bool clean = m_guard->waitClean(3000);
     const QString leaks = m_guard->describe();
     m_guard->cleanUp();
     QVERIFY2(clean, qPrintable(leaks));
 }
 
-void TestBlobs::roundTripIsByteExact()
-{
+void TestBlobs::roundTripIsByteExact() {
     Flow flow(document({step(QStringLiteral("hash"), QStringLiteral("sha256")),
                         step(QStringLiteral("sum"), QStringLiteral("checksum"))}));
     AQUEDUCT_START_OR_FAIL(flow);
@@ -144,15 +135,17 @@ void TestBlobs::roundTripIsByteExact()
     QVERIFY(payload);
     QCOMPARE(payload->type(), ValueType::Blob);
     QCOMPARE(payload->toByteArray(), bytes);
-    QCOMPARE(QString::fromUtf8(result->task().viewField("sha256").data(), qsizetype(result->task().viewField("sha256").size())),
-             QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()));
-    QCOMPARE(std::uint64_t(result->task().intField("checksum")),
-             ChecksumHandler::checksum(std::string_view(bytes.constData(), std::size_t(bytes.size()))));
+    QCOMPARE(
+        QString::fromUtf8(result->task().viewField("sha256").data(),
+                          qsizetype(result->task().viewField("sha256").size())),
+        QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()));
+    QCOMPARE(
+        std::uint64_t(result->task().intField("checksum")),
+        ChecksumHandler::checksum(std::string_view(bytes.constData(), std::size_t(bytes.size()))));
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestBlobs::shareWithoutFlowFailsClearly()
-{
+void TestBlobs::shareWithoutFlowFailsClearly() {
     Task task;
     task.set("payload", Value::fromBytes(QByteArray(10, 'x')));
     QString error;
@@ -161,8 +154,7 @@ void TestBlobs::shareWithoutFlowFailsClearly()
     QCOMPARE(task.find("payload")->type(), ValueType::Bytes);
 }
 
-void TestBlobs::refcountReturnsToBaseline()
-{
+void TestBlobs::refcountReturnsToBaseline() {
     auto slow = step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 60}}));
     slow.condition = QStringLiteral("value == 3");
     auto failing = step(QStringLiteral("maybe_fail"), QStringLiteral("fail"),
@@ -197,8 +189,7 @@ void TestBlobs::refcountReturnsToBaseline()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestBlobs::crashFreesHeldAndProvisionalBlobs()
-{
+void TestBlobs::crashFreesHeldAndProvisionalBlobs() {
     Flow flow(document({step(QStringLiteral("make"), QStringLiteral("test_make_blob"))}));
     AQUEDUCT_START_OR_FAIL(flow);
     Task task = blobTask(randomBytes(1 << 20, 3));
@@ -212,10 +203,10 @@ void TestBlobs::crashFreesHeldAndProvisionalBlobs()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestBlobs::handlerOutputBlob()
-{
+void TestBlobs::handlerOutputBlob() {
     Flow flow(document({step(QStringLiteral("make"), QStringLiteral("test_make_blob")),
-                        step(QStringLiteral("sum"), QStringLiteral("checksum"), params({{"field", QStringLiteral("made")}}))}));
+                        step(QStringLiteral("sum"), QStringLiteral("checksum"),
+                             params({{"field", QStringLiteral("made")}}))}));
     AQUEDUCT_START_OR_FAIL(flow);
     Task task;
     task.set("bytes", Value(std::int64_t(2 << 20)));
@@ -228,14 +219,14 @@ void TestBlobs::handlerOutputBlob()
     QCOMPARE(qsizetype(made->view().size()), qsizetype(2 << 20));
     for (std::size_t i = 0; i < made->view().size(); i += 4099)
         QCOMPARE(made->view()[i], char(i % 251));
-    QCOMPARE(std::uint64_t(result->task().intField("checksum")), ChecksumHandler::checksum(made->view()));
+    QCOMPARE(std::uint64_t(result->task().intField("checksum")),
+             ChecksumHandler::checksum(made->view()));
     result.reset();
     QCOMPARE(arenaInUse(flow), 0);
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestBlobs::oversizePayloadRejectedFlowKeepsRunning()
-{
+void TestBlobs::oversizePayloadRejectedFlowKeepsRunning() {
     Flow flow(document({step(QStringLiteral("sum"), QStringLiteral("checksum"))}, 2ll << 20));
     AQUEDUCT_START_OR_FAIL(flow);
     Task big;
@@ -251,8 +242,7 @@ void TestBlobs::oversizePayloadRejectedFlowKeepsRunning()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestBlobs::autoShareAboveThreshold()
-{
+void TestBlobs::autoShareAboveThreshold() {
     auto doc = document({step(QStringLiteral("sum"), QStringLiteral("checksum"))});
     doc.flow.autoShareBytes = 4096;
     Flow flow(doc);
@@ -270,8 +260,7 @@ void TestBlobs::autoShareAboveThreshold()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestBlobs::shareFromBuffer()
-{
+void TestBlobs::shareFromBuffer() {
     Flow flow(document({step(QStringLiteral("sum"), QStringLiteral("checksum"))}));
     AQUEDUCT_START_OR_FAIL(flow);
     QByteArray bytes = randomBytes(3 << 20, 11);
@@ -286,8 +275,9 @@ void TestBlobs::shareFromBuffer()
     QCOMPARE(task.find("payload")->toByteArray(), bytes);
     auto result = runFor(flow.process(std::move(task)));
     QVERIFY(result && result->ok());
-    QCOMPARE(std::uint64_t(result->task().intField("checksum")),
-             ChecksumHandler::checksum(std::string_view(bytes.constData(), std::size_t(bytes.size()))));
+    QCOMPARE(
+        std::uint64_t(result->task().intField("checksum")),
+        ChecksumHandler::checksum(std::string_view(bytes.constData(), std::size_t(bytes.size()))));
     // A short device fails cleanly and frees what it took.
     QByteArray shortBytes(100, 'z');
     QBuffer shortBuffer(&shortBytes);
@@ -301,8 +291,7 @@ void TestBlobs::shareFromBuffer()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestBlobs::shareFromSocket()
-{
+void TestBlobs::shareFromSocket() {
     Flow flow(document({step(QStringLiteral("sum"), QStringLiteral("checksum"))}));
     AQUEDUCT_START_OR_FAIL(flow);
     QTemporaryDir dir;
@@ -338,8 +327,7 @@ void TestBlobs::shareFromSocket()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestBlobs::concurrentTasks()
-{
+void TestBlobs::concurrentTasks() {
     Flow flow(document({step(QStringLiteral("hash"), QStringLiteral("sha256"), {}, 2),
                         step(QStringLiteral("sum"), QStringLiteral("checksum"), {}, 2)}));
     AQUEDUCT_START_OR_FAIL(flow);
@@ -355,7 +343,8 @@ void TestBlobs::concurrentTasks()
         const TaskResult& result = (*results)[std::size_t(i)];
         QVERIFY2(result.ok(), qPrintable(result.message()));
         QCOMPARE(result.task().find("payload")->toByteArray(), payloads[i]);
-        QCOMPARE(QByteArray(result.task().viewField("sha256").data(), qsizetype(result.task().viewField("sha256").size())),
+        QCOMPARE(QByteArray(result.task().viewField("sha256").data(),
+                            qsizetype(result.task().viewField("sha256").size())),
                  QCryptographicHash::hash(payloads[i], QCryptographicHash::Sha256).toHex());
     }
     results.reset();
@@ -363,8 +352,7 @@ void TestBlobs::concurrentTasks()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestBlobs::blobOutlivesFlow()
-{
+void TestBlobs::blobOutlivesFlow() {
     std::optional<TaskResult> kept;
     {
         Flow flow(document({step(QStringLiteral("sum"), QStringLiteral("checksum"))}));

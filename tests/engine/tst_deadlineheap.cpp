@@ -17,8 +17,7 @@ private Q_SLOTS:
     void distinctTimeoutsKeepItBoundedByTasksInFlight();
 };
 
-void TestDeadlineHeap::matchesASortedReference()
-{
+void TestDeadlineHeap::matchesASortedReference() {
     DeadlineHeap heap;
     std::set<std::pair<std::int64_t, std::uint32_t>> reference;
     std::map<std::uint32_t, std::int64_t> deadlineOf;
@@ -50,8 +49,7 @@ void TestDeadlineHeap::matchesASortedReference()
     }
 }
 
-void TestDeadlineHeap::distinctTimeoutsKeepItBoundedByTasksInFlight()
-{
+void TestDeadlineHeap::distinctTimeoutsKeepItBoundedByTasksInFlight() {
     // 100,000 tasks, each with its own timeout, 256 in flight at a time: the heap never
     // holds more than the tasks in flight, and nothing once they are done.
     DeadlineHeap heap;
@@ -59,7 +57,8 @@ void TestDeadlineHeap::distinctTimeoutsKeepItBoundedByTasksInFlight()
     for (std::uint32_t task = 0; task < 100'000; ++task) {
         const std::uint32_t record = task % 256;
         heap.remove(record); // the previous task of this record finished
-        heap.insert(record, std::int64_t(task) * 1'000'000 + std::int64_t(task % 977) * 1'000'000'000);
+        heap.insert(record,
+                    std::int64_t(task) * 1'000'000 + std::int64_t(task % 977) * 1'000'000'000);
         largest = std::max(largest, heap.size());
     }
     for (std::uint32_t record = 0; record < 256; ++record)

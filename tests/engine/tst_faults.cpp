@@ -27,8 +27,7 @@ namespace {
 
 constexpr int kPayloadBytes = 4096;
 
-PipelineDocument faultDocument()
-{
+PipelineDocument faultDocument() {
     PipelineDocument doc;
     doc.name = QStringLiteral("faults");
     StepSpec first = step(QStringLiteral("a"), QStringLiteral("increment"), {}, 2, 1);
@@ -47,8 +46,7 @@ PipelineDocument faultDocument()
     return doc;
 }
 
-QByteArray payloadFor(qint64 n)
-{
+QByteArray payloadFor(qint64 n) {
     QByteArray bytes(kPayloadBytes, char(n & 0x7f));
     std::memcpy(bytes.data(), &n, sizeof n);
     return bytes;
@@ -60,8 +58,7 @@ class TestFaults : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void init() { m_guard = std::make_unique<ProcessLeakGuard>(); }
-    void cleanup()
-    {
+    void cleanup() {
         const bool clean = m_guard->waitClean(3000);
         const QString leaks = m_guard->describe();
         m_guard->cleanUp();
@@ -73,11 +70,10 @@ private:
     std::unique_ptr<ProcessLeakGuard> m_guard;
 };
 
-void TestFaults::killsEvery20To50MsLoseNothing()
-{
+void TestFaults::killsEvery20To50MsLoseNothing() {
     const int seconds = qEnvironmentVariableIntValue("AQUEDUCT_FAULT_SECONDS") > 0
-        ? qEnvironmentVariableIntValue("AQUEDUCT_FAULT_SECONDS")
-        : 20;
+                            ? qEnvironmentVariableIntValue("AQUEDUCT_FAULT_SECONDS")
+                            : 20;
     Flow flow(faultDocument());
     AQUEDUCT_START_OR_FAIL(flow);
 
@@ -96,7 +92,9 @@ void TestFaults::killsEvery20To50MsLoseNothing()
             if (result.ok()) {
                 const Task& out = result.task();
                 const Value* payload = out.find("payload");
-                const bool payloadIntact = payload && payload->view() == std::string_view(payloadFor(n).constData(), kPayloadBytes);
+                const bool payloadIntact =
+                    payload &&
+                    payload->view() == std::string_view(payloadFor(n).constData(), kPayloadBytes);
                 if (out.intField("value") == n + 2 && payloadIntact)
                     ++ok;
                 else
@@ -104,7 +102,8 @@ void TestFaults::killsEvery20To50MsLoseNothing()
             } else {
                 ++errors[int(result.error())];
                 if (result.error() != ErrorKind::WorkerCrashed && firstUnexpected.isEmpty())
-                    firstUnexpected = errorKindName(result.error()) + QStringLiteral(": ") + result.message();
+                    firstUnexpected =
+                        errorKindName(result.error()) + QStringLiteral(": ") + result.message();
             }
         }
     };
@@ -119,8 +118,8 @@ void TestFaults::killsEvery20To50MsLoseNothing()
     auto livePids = [&flow] {
         QList<qint64> pids;
         for (const WorkerInfo& worker : flow.workers()) {
-            if (worker.pid > 0 && worker.state != WorkerState::Dead && worker.state != WorkerState::Restarting
-                && worker.state != WorkerState::Starting)
+            if (worker.pid > 0 && worker.state != WorkerState::Dead &&
+                worker.state != WorkerState::Restarting && worker.state != WorkerState::Starting)
                 pids.append(worker.pid);
         }
         return pids;
@@ -169,10 +168,13 @@ void TestFaults::killsEvery20To50MsLoseNothing()
     std::uint64_t failed = 0;
     for (std::uint64_t count : errors)
         failed += count;
-    qInfo("seconds=%d kills=%d stops=%d submitted=%llu ok=%llu crashed=%llu timeout=%llu other=%llu wrong=%llu", seconds,
-          kills, stops, (unsigned long long)submitted, (unsigned long long)ok,
-          (unsigned long long)errors[int(ErrorKind::WorkerCrashed)], (unsigned long long)errors[int(ErrorKind::Timeout)],
-          (unsigned long long)(failed - errors[int(ErrorKind::WorkerCrashed)] - errors[int(ErrorKind::Timeout)]),
+    qInfo("seconds=%d kills=%d stops=%d submitted=%llu ok=%llu crashed=%llu timeout=%llu "
+          "other=%llu wrong=%llu",
+          seconds, kills, stops, (unsigned long long)submitted, (unsigned long long)ok,
+          (unsigned long long)errors[int(ErrorKind::WorkerCrashed)],
+          (unsigned long long)errors[int(ErrorKind::Timeout)],
+          (unsigned long long)(failed - errors[int(ErrorKind::WorkerCrashed)] -
+                               errors[int(ErrorKind::Timeout)]),
           (unsigned long long)wrong);
     // Every task accounted for, exactly once.
     QCOMPARE(ok + wrong + failed, submitted);

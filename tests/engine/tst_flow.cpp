@@ -25,7 +25,9 @@ namespace {
 /// onStart sleeps `ms` (model loading stand-in).
 class SlowStartHandler final : public Handler {
 public:
-    void onStart(const HandlerParams& params) override { QThread::msleep(std::uint64_t(params.intValue(QStringLiteral("ms")))); }
+    void onStart(const HandlerParams& params) override {
+        QThread::msleep(std::uint64_t(params.intValue(QStringLiteral("ms"))));
+    }
     void handle(std::span<Task>) override {}
 };
 
@@ -36,8 +38,7 @@ public:
     void handle(std::span<Task>) override {}
 };
 
-void registerTestHandlers()
-{
+void registerTestHandlers() {
     HandlerInfo slow;
     slow.name = QStringLiteral("test_slow_start");
     slow.category = QStringLiteral("Testing");
@@ -51,11 +52,11 @@ void registerTestHandlers()
     HandlerInfo throwing;
     throwing.name = QStringLiteral("test_throwing_start");
     throwing.category = QStringLiteral("Testing");
-    HandlerRegistry::global().add(throwing, [] { return std::make_unique<ThrowingStartHandler>(); });
+    HandlerRegistry::global().add(throwing,
+                                  [] { return std::make_unique<ThrowingStartHandler>(); });
 }
 
-PipelineDocument document(QList<StepSpec> steps, QList<EdgeSpec> edges = {})
-{
+PipelineDocument document(QList<StepSpec> steps, QList<EdgeSpec> edges = {}) {
     PipelineDocument doc;
     doc.name = QStringLiteral("test");
     doc.steps = std::move(steps);
@@ -64,14 +65,13 @@ PipelineDocument document(QList<StepSpec> steps, QList<EdgeSpec> edges = {})
     return doc;
 }
 
-EdgeSpec edge(const QString& from, const QString& to, const QString& when = {})
-{
+EdgeSpec edge(const QString& from, const QString& to, const QString& when = {}) {
     return EdgeSpec{from, to, when};
 }
 
 /// Submits all tasks concurrently, returns results in submission order.
-std::vector<TaskResult> processAll(Flow& flow, std::vector<Task> tasks, std::chrono::milliseconds timeout = 10s)
-{
+std::vector<TaskResult> processAll(Flow& flow, std::vector<Task> tasks,
+                                   std::chrono::milliseconds timeout = 10s) {
     auto results = runFor(flow.processMany(std::move(tasks), timeout), 60000);
     return results ? std::move(*results) : std::vector<TaskResult>{};
 }
@@ -115,24 +115,22 @@ private:
     std::unique_ptr<ProcessLeakGuard> m_guard;
 };
 
-void TestFlow::init()
-{
+void TestFlow::init() {
     m_guard = std::make_unique<ProcessLeakGuard>();
 }
 
-void TestFlow::cleanup()
-{
+void TestFlow::cleanup() {
     const bool clean = m_guard->waitClean(3000);
     const QString leaks = m_guard->describe();
     m_guard->cleanUp();
     QVERIFY2(clean, qPrintable(leaks));
 }
 
-void TestFlow::chainOfThreeSteps()
-{
-    Flow flow(document({step(QStringLiteral("a"), QStringLiteral("increment")),
-                        step(QStringLiteral("b"), QStringLiteral("increment"), params({{"by", 10}})),
-                        step(QStringLiteral("c"), QStringLiteral("increment"), params({{"by", 100}}))}));
+void TestFlow::chainOfThreeSteps() {
+    Flow flow(
+        document({step(QStringLiteral("a"), QStringLiteral("increment")),
+                  step(QStringLiteral("b"), QStringLiteral("increment"), params({{"by", 10}})),
+                  step(QStringLiteral("c"), QStringLiteral("increment"), params({{"by", 100}}))}));
     AQUEDUCT_START_OR_FAIL(flow);
     std::vector<Task> tasks;
     for (int i = 0; i < 500; ++i)
@@ -152,8 +150,7 @@ void TestFlow::chainOfThreeSteps()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::startMethods_data()
-{
+void TestFlow::startMethods_data() {
     QTest::addColumn<int>("method");
     QTest::newRow("forkserver") << int(StartMethod::ForkServer);
     QTest::newRow("spawn") << int(StartMethod::Spawn);
@@ -161,8 +158,7 @@ void TestFlow::startMethods_data()
     // watchdog thread): see forkStartMethodInSingleThreadedProgram.
 }
 
-void TestFlow::forkStartMethodInSingleThreadedProgram()
-{
+void TestFlow::forkStartMethodInSingleThreadedProgram() {
     auto doc = document({step(QStringLiteral("inc"), QStringLiteral("increment"), {}, 2)});
     doc.flow.startMethod = StartMethod::Fork;
     QTemporaryDir dir;
@@ -174,15 +170,15 @@ void TestFlow::forkStartMethodInSingleThreadedProgram()
     file.close();
     QProcess run;
     run.setProcessChannelMode(QProcess::MergedChannels); // results and the summary
-    run.start(QStringLiteral(AQUEDUCT_APP_PATH), {QStringLiteral("run"), path, QStringLiteral("--generate"), QStringLiteral("500")});
+    run.start(QStringLiteral(AQUEDUCT_APP_PATH),
+              {QStringLiteral("run"), path, QStringLiteral("--generate"), QStringLiteral("500")});
     QVERIFY(run.waitForFinished(30000));
     const QByteArray output = run.readAllStandardOutput();
     QVERIFY2(run.exitCode() == 0, output.right(400).constData());
     QVERIFY2(output.contains("\"completed\":500"), output.right(400).constData());
 }
 
-void TestFlow::startMethods()
-{
+void TestFlow::startMethods() {
     QFETCH(int, method);
     auto doc = document({step(QStringLiteral("inc"), QStringLiteral("increment"), {}, 2)});
     doc.flow.startMethod = StartMethod(method);
@@ -200,8 +196,7 @@ void TestFlow::startMethods()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::restartAfterStop()
-{
+void TestFlow::restartAfterStop() {
     Flow flow(document({step(QStringLiteral("inc"), QStringLiteral("increment"))}));
     for (int cycle = 0; cycle < 3; ++cycle) {
         AQUEDUCT_START_OR_FAIL(flow);
@@ -215,8 +210,7 @@ void TestFlow::restartAfterStop()
     }
 }
 
-void TestFlow::processWhenStoppedIsNotRunning()
-{
+void TestFlow::processWhenStoppedIsNotRunning() {
     Flow flow(document({step(QStringLiteral("inc"), QStringLiteral("increment"))}));
     auto before = runFor(flow.process(intTask(1)));
     QVERIFY(before);
@@ -229,8 +223,7 @@ void TestFlow::processWhenStoppedIsNotRunning()
     QCOMPARE(after->task().intField("value"), 1); // the caller gets its task back
 }
 
-void TestFlow::misuseIsRefused()
-{
+void TestFlow::misuseIsRefused() {
     {
         Flow empty;
         auto started = runFor(empty.start());
@@ -244,7 +237,8 @@ void TestFlow::misuseIsRefused()
         QVERIFY(started);
         QVERIFY(!started->ok);
         QCOMPARE(started->stepId, QStringLiteral("x"));
-        QVERIFY2(started->error.contains(QLatin1String("no_such_handler")), qPrintable(started->error));
+        QVERIFY2(started->error.contains(QLatin1String("no_such_handler")),
+                 qPrintable(started->error));
         QCOMPARE(unknown.state(), FlowState::Stopped);
     }
     {
@@ -258,8 +252,7 @@ void TestFlow::misuseIsRefused()
     }
 }
 
-void TestFlow::priorityClampedAndNegativeRejected()
-{
+void TestFlow::priorityClampedAndNegativeRejected() {
     auto doc = document({step(QStringLiteral("inc"), QStringLiteral("increment"))});
     doc.flow.queuePriorities = 2;
     Flow flow(doc);
@@ -267,7 +260,8 @@ void TestFlow::priorityClampedAndNegativeRejected()
     auto negative = runFor(flow.process(intTask(1, -1)));
     QVERIFY(negative);
     QCOMPARE(negative->error(), ErrorKind::Rejected);
-    QVERIFY2(negative->message().contains(QLatin1String("negative")), qPrintable(negative->message()));
+    QVERIFY2(negative->message().contains(QLatin1String("negative")),
+             qPrintable(negative->message()));
     auto high = runFor(flow.process(intTask(1, 99)));
     QVERIFY(high);
     QVERIFY2(high->ok(), qPrintable(high->message()));
@@ -275,11 +269,12 @@ void TestFlow::priorityClampedAndNegativeRejected()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::handlerExceptionFailsOnlyThatTask()
-{
+void TestFlow::handlerExceptionFailsOnlyThatTask() {
     Flow flow(document({step(QStringLiteral("maybe"), QStringLiteral("fail"),
-                             params({{"probability", 0.3}, {"message", QStringLiteral("injected")},
-                                     {"mode", QStringLiteral("task")}, {"seed_field", QStringLiteral("value")}}))}));
+                             params({{"probability", 0.3},
+                                     {"message", QStringLiteral("injected")},
+                                     {"mode", QStringLiteral("task")},
+                                     {"seed_field", QStringLiteral("value")}}))}));
     AQUEDUCT_START_OR_FAIL(flow);
     const qint64 pidBefore = flow.workers().value(0).pid;
     std::vector<Task> tasks;
@@ -291,8 +286,10 @@ void TestFlow::handlerExceptionFailsOnlyThatTask()
         if (!result.ok()) {
             ++failed;
             QCOMPARE(result.error(), ErrorKind::HandlerError);
-            QVERIFY2(result.message().contains(QLatin1String("injected")), qPrintable(result.message()));
-            QVERIFY2(result.message().contains(QLatin1String("maybe")), qPrintable(result.message()));
+            QVERIFY2(result.message().contains(QLatin1String("injected")),
+                     qPrintable(result.message()));
+            QVERIFY2(result.message().contains(QLatin1String("maybe")),
+                     qPrintable(result.message()));
         }
     }
     QVERIFY2(failed > 40 && failed < 200, qPrintable(QString::number(failed)));
@@ -308,10 +305,11 @@ void TestFlow::handlerExceptionFailsOnlyThatTask()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::handlerExceptionFailsWholeBatch()
-{
+void TestFlow::handlerExceptionFailsWholeBatch() {
     auto failing = step(QStringLiteral("boom"), QStringLiteral("fail"),
-                        params({{"probability", 1.0}, {"message", QStringLiteral("whole batch")}, {"mode", QStringLiteral("batch")}}),
+                        params({{"probability", 1.0},
+                                {"message", QStringLiteral("whole batch")},
+                                {"mode", QStringLiteral("batch")}}),
                         1, 4);
     Flow flow(document({failing}));
     AQUEDUCT_START_OR_FAIL(flow);
@@ -329,9 +327,9 @@ void TestFlow::handlerExceptionFailsWholeBatch()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::conditionSkipsStep()
-{
-    auto big = step(QStringLiteral("double_big"), QStringLiteral("increment"), params({{"by", 1000}}));
+void TestFlow::conditionSkipsStep() {
+    auto big =
+        step(QStringLiteral("double_big"), QStringLiteral("increment"), params({{"by", 1000}}));
     big.condition = QStringLiteral("value >= 10");
     auto mark = step(QStringLiteral("mark"), QStringLiteral("set_field"),
                      params({{"field", QStringLiteral("seen")}, {"value", QStringLiteral("yes")}}));
@@ -340,7 +338,7 @@ void TestFlow::conditionSkipsStep()
     auto small = runFor(flow.process(intTask(5)));
     auto large = runFor(flow.process(intTask(50)));
     QVERIFY(small && small->ok() && large && large->ok());
-    QCOMPARE(small->task().intField("value"), 5);     // skipped
+    QCOMPARE(small->task().intField("value"), 5); // skipped
     QCOMPARE(small->task().viewField("seen"), std::string_view("yes"));
     QCOMPARE(int(small->task().timings().size()), 1); // only `mark` saw it
     QCOMPARE(large->task().intField("value"), 1050);
@@ -348,19 +346,21 @@ void TestFlow::conditionSkipsStep()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::branchingByWhen()
-{
-    auto negative = step(QStringLiteral("neg"), QStringLiteral("set_field"),
-                         params({{"field", QStringLiteral("branch")}, {"value", QStringLiteral("negative")}}));
-    auto positive = step(QStringLiteral("pos"), QStringLiteral("set_field"),
-                         params({{"field", QStringLiteral("branch")}, {"value", QStringLiteral("positive")}}));
+void TestFlow::branchingByWhen() {
+    auto negative =
+        step(QStringLiteral("neg"), QStringLiteral("set_field"),
+             params({{"field", QStringLiteral("branch")}, {"value", QStringLiteral("negative")}}));
+    auto positive =
+        step(QStringLiteral("pos"), QStringLiteral("set_field"),
+             params({{"field", QStringLiteral("branch")}, {"value", QStringLiteral("positive")}}));
     auto after = step(QStringLiteral("after"), QStringLiteral("increment"));
-    Flow flow(document({negative, positive, after},
-                       {edge(QStringLiteral("input"), QStringLiteral("neg"), QStringLiteral("value < 0")),
-                        edge(QStringLiteral("input"), QStringLiteral("pos")),
-                        edge(QStringLiteral("neg"), QStringLiteral("after")),
-                        edge(QStringLiteral("pos"), QStringLiteral("output")),
-                        edge(QStringLiteral("after"), QStringLiteral("output"))}));
+    Flow flow(
+        document({negative, positive, after},
+                 {edge(QStringLiteral("input"), QStringLiteral("neg"), QStringLiteral("value < 0")),
+                  edge(QStringLiteral("input"), QStringLiteral("pos")),
+                  edge(QStringLiteral("neg"), QStringLiteral("after")),
+                  edge(QStringLiteral("pos"), QStringLiteral("output")),
+                  edge(QStringLiteral("after"), QStringLiteral("output"))}));
     AQUEDUCT_START_OR_FAIL(flow);
     auto minus = runFor(flow.process(intTask(-5)));
     auto plus = runFor(flow.process(intTask(5)));
@@ -372,13 +372,14 @@ void TestFlow::branchingByWhen()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::noMatchingEdgeFinishesTask()
-{
+void TestFlow::noMatchingEdgeFinishesTask() {
     auto only = step(QStringLiteral("big_only"), QStringLiteral("increment"));
     auto tail = step(QStringLiteral("tail"), QStringLiteral("increment"));
-    Flow flow(document({only, tail}, {edge(QStringLiteral("input"), QStringLiteral("big_only"), QStringLiteral("value > 100")),
-                                      edge(QStringLiteral("big_only"), QStringLiteral("tail"), QStringLiteral("value > 1000")),
-                                      edge(QStringLiteral("tail"), QStringLiteral("output"))}));
+    Flow flow(document(
+        {only, tail},
+        {edge(QStringLiteral("input"), QStringLiteral("big_only"), QStringLiteral("value > 100")),
+         edge(QStringLiteral("big_only"), QStringLiteral("tail"), QStringLiteral("value > 1000")),
+         edge(QStringLiteral("tail"), QStringLiteral("output"))}));
     AQUEDUCT_START_OR_FAIL(flow);
     auto untouched = runFor(flow.process(intTask(1)));
     QVERIFY(untouched && untouched->ok());
@@ -392,8 +393,7 @@ void TestFlow::noMatchingEdgeFinishesTask()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::backpressureLosesNothing()
-{
+void TestFlow::backpressureLosesNothing() {
     auto fast = step(QStringLiteral("fast"), QStringLiteral("increment"));
     fast.queueSize = 2;
     auto slow = step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 2}}));
@@ -412,9 +412,9 @@ void TestFlow::backpressureLosesNothing()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::expiredTasksTimeOutAndAreDropped()
-{
-    Flow flow(document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 100}}))}));
+void TestFlow::expiredTasksTimeOutAndAreDropped() {
+    Flow flow(
+        document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 100}}))}));
     AQUEDUCT_START_OR_FAIL(flow);
     QElapsedTimer elapsed;
     elapsed.start();
@@ -447,10 +447,10 @@ void TestFlow::expiredTasksTimeOutAndAreDropped()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::startTimeoutWithSlowOnStart()
-{
+void TestFlow::startTimeoutWithSlowOnStart() {
     Flow flow(document({step(QStringLiteral("fast"), QStringLiteral("increment")),
-                        step(QStringLiteral("model"), QStringLiteral("test_slow_start"), params({{"ms", 5000}}))}));
+                        step(QStringLiteral("model"), QStringLiteral("test_slow_start"),
+                             params({{"ms", 5000}}))}));
     QElapsedTimer elapsed;
     elapsed.start();
     auto started = runFor(flow.start(300ms));
@@ -462,26 +462,27 @@ void TestFlow::startTimeoutWithSlowOnStart()
     QCOMPARE(flow.state(), FlowState::Stopped);
     QVERIFY2(m_guard->waitClean(3000), qPrintable(m_guard->describe()));
     // And with enough time it starts.
-    Flow patient(document({step(QStringLiteral("model"), QStringLiteral("test_slow_start"), params({{"ms", 100}}))}));
+    Flow patient(document(
+        {step(QStringLiteral("model"), QStringLiteral("test_slow_start"), params({{"ms", 100}}))}));
     AQUEDUCT_START_OR_FAIL(patient);
     AQUEDUCT_STOP_OR_FAIL(patient, StopMode::Graceful);
 }
 
-void TestFlow::startFailsWhenOnStartThrows()
-{
+void TestFlow::startFailsWhenOnStartThrows() {
     Flow flow(document({step(QStringLiteral("ok"), QStringLiteral("increment"), {}, 2),
                         step(QStringLiteral("broken"), QStringLiteral("test_throwing_start"))}));
     auto started = runFor(flow.start());
     QVERIFY(started);
     QVERIFY(!started->ok);
     QCOMPARE(started->stepId, QStringLiteral("broken"));
-    QVERIFY2(started->error.contains(QLatin1String("model file missing")), qPrintable(started->error));
+    QVERIFY2(started->error.contains(QLatin1String("model file missing")),
+             qPrintable(started->error));
     QCOMPARE(flow.state(), FlowState::Stopped);
 }
 
-void TestFlow::gracefulStopDrains()
-{
-    Flow flow(document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 30}}))}));
+void TestFlow::gracefulStopDrains() {
+    Flow flow(
+        document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 30}}))}));
     AQUEDUCT_START_OR_FAIL(flow);
     std::vector<QCoro::Task<TaskResult>> pending;
     for (int i = 0; i < 8; ++i)
@@ -494,9 +495,9 @@ void TestFlow::gracefulStopDrains()
     }
 }
 
-void TestFlow::immediateStopFailsInFlight()
-{
-    Flow flow(document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 2000}}))}));
+void TestFlow::immediateStopFailsInFlight() {
+    Flow flow(
+        document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 2000}}))}));
     AQUEDUCT_START_OR_FAIL(flow);
     std::vector<QCoro::Task<TaskResult>> pending;
     for (int i = 0; i < 4; ++i)
@@ -513,9 +514,9 @@ void TestFlow::immediateStopFailsInFlight()
     }
 }
 
-void TestFlow::higherPriorityServedFirst()
-{
-    auto doc = document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 60}}))});
+void TestFlow::higherPriorityServedFirst() {
+    auto doc =
+        document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 60}}))});
     doc.flow.queuePriorities = 2;
     Flow flow(doc);
     AQUEDUCT_START_OR_FAIL(flow);
@@ -532,7 +533,7 @@ void TestFlow::higherPriorityServedFirst()
     // while to schedule the worker).
     QTRY_VERIFY_WITH_TIMEOUT(flow.workers().value(0).state == WorkerState::Busy, 5000);
     for (int i = 0; i < 5; ++i)
-        running.push_back(track(intTask(i, 0)));   // low: 0..4
+        running.push_back(track(intTask(i, 0))); // low: 0..4
     for (int i = 0; i < 5; ++i)
         running.push_back(track(intTask(100 + i, 1))); // high: 100..104
     QTRY_COMPARE_WITH_TIMEOUT(int(order.size()), 11, 10000);
@@ -544,9 +545,9 @@ void TestFlow::higherPriorityServedFirst()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::dynamicBatchingTakesWhatIsQueued()
-{
-    Flow flow(document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 20}}), 1, 8)}));
+void TestFlow::dynamicBatchingTakesWhatIsQueued() {
+    Flow flow(document(
+        {step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 20}}), 1, 8)}));
     AQUEDUCT_START_OR_FAIL(flow);
     std::vector<Task> tasks;
     for (int i = 0; i < 30; ++i)
@@ -563,8 +564,7 @@ void TestFlow::dynamicBatchingTakesWhatIsQueued()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::batchTimeoutFillsBatch()
-{
+void TestFlow::batchTimeoutFillsBatch() {
     auto batched = step(QStringLiteral("batched"), QStringLiteral("increment"), {}, 1, 5);
     batched.batchTimeoutMs = 2000;
     Flow flow(document({batched}));
@@ -583,8 +583,7 @@ void TestFlow::batchTimeoutFillsBatch()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::batchFilledByOneWorkerWithTwoProcs()
-{
+void TestFlow::batchFilledByOneWorkerWithTwoProcs() {
     // nprocs 2, batch_size 16 with a batch timeout: 16 tasks arriving within the timeout
     // form ONE batch in one worker (the batch lock), not 8 + 8 or 13 + 3: while one
     // worker collects, the other may not take from the queue.
@@ -607,10 +606,11 @@ void TestFlow::batchFilledByOneWorkerWithTwoProcs()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::workerCrashFailsItsTaskAndRestarts()
-{
+void TestFlow::workerCrashFailsItsTaskAndRestarts() {
     Flow flow(document({step(QStringLiteral("fragile"), QStringLiteral("crash"),
-                             params({{"probability", 0.0}, {"field", QStringLiteral("poison")}, {"mode", QStringLiteral("abort")}}))}));
+                             params({{"probability", 0.0},
+                                     {"field", QStringLiteral("poison")},
+                                     {"mode", QStringLiteral("abort")}}))}));
     AQUEDUCT_START_OR_FAIL(flow);
     const qint64 firstPid = flow.workers().value(0).pid;
     Task poison = intTask(1);
@@ -628,13 +628,14 @@ void TestFlow::workerCrashFailsItsTaskAndRestarts()
     const WorkerInfo worker = flow.workers().value(0);
     QCOMPARE(worker.restarts, 1);
     QVERIFY(worker.pid != firstPid);
-    QVERIFY2(worker.lastExitCause.contains(QLatin1String("SIGABRT")), qPrintable(worker.lastExitCause));
+    QVERIFY2(worker.lastExitCause.contains(QLatin1String("SIGABRT")),
+             qPrintable(worker.lastExitCause));
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::priorityAgingLetsLowPriorityThrough()
-{
-    auto doc = document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 10}}))});
+void TestFlow::priorityAgingLetsLowPriorityThrough() {
+    auto doc =
+        document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 10}}))});
     doc.flow.queuePriorities = 2;
     doc.flow.priorityAgingMs = 30;
     Flow flow(doc);
@@ -671,8 +672,7 @@ void TestFlow::priorityAgingLetsLowPriorityThrough()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestFlow::metricsStreamYieldsSnapshots()
-{
+void TestFlow::metricsStreamYieldsSnapshots() {
     Flow flow(document({step(QStringLiteral("inc"), QStringLiteral("increment"))}));
     AQUEDUCT_START_OR_FAIL(flow);
     auto collect = [&]() -> QCoro::Task<int> {

@@ -13,8 +13,7 @@ private Q_SLOTS:
     void incrementOneStep();
 };
 
-void TestFlowSmoke::incrementOneStep()
-{
+void TestFlowSmoke::incrementOneStep() {
     ProcessLeakGuard guard;
     {
         Flow flow;

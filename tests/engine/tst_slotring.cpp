@@ -5,9 +5,9 @@
 #include <QElapsedTimer>
 #include <QTest>
 
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -20,15 +20,17 @@ namespace {
 /// A ring plus per-producer counters in one anonymous shared mapping (RAII).
 class SharedRing {
 public:
-    SharedRing(std::uint32_t capacity, std::uint32_t limit, int producers)
-    {
-        m_bytes = sizeof(SlotRingHeader) + sizeof(SlotRingCell) * capacity + sizeof(Counters) * std::size_t(producers);
-        m_base = static_cast<char*>(mmap(nullptr, m_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+    SharedRing(std::uint32_t capacity, std::uint32_t limit, int producers) {
+        m_bytes = sizeof(SlotRingHeader) + sizeof(SlotRingCell) * capacity +
+                  sizeof(Counters) * std::size_t(producers);
+        m_base = static_cast<char*>(
+            mmap(nullptr, m_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
         auto* header = new (m_base) SlotRingHeader{};
         auto* cells = reinterpret_cast<SlotRingCell*>(m_base + sizeof(SlotRingHeader));
         SlotRing::initialise(header, cells, capacity, limit, sizeof(SlotRingHeader));
         m_ring = SlotRing(header, cells);
-        m_counters = reinterpret_cast<Counters*>(m_base + sizeof(SlotRingHeader) + sizeof(SlotRingCell) * capacity);
+        m_counters = reinterpret_cast<Counters*>(m_base + sizeof(SlotRingHeader) +
+                                                 sizeof(SlotRingCell) * capacity);
         for (int p = 0; p < producers; ++p)
             new (&m_counters[p]) Counters{};
     }
@@ -50,8 +52,7 @@ private:
 /// Children that are always reaped, even when an assertion fails.
 struct Children {
     std::vector<pid_t> pids;
-    ~Children()
-    {
+    ~Children() {
         for (pid_t pid : pids) {
             ::kill(pid, SIGKILL);
             waitpid(pid, nullptr, 0);
@@ -71,8 +72,7 @@ private Q_SLOTS:
     void producersKilledMidPushLoseOnlyTheirLastValue();
 };
 
-void TestSlotRing::fullAndEmptyAreExact()
-{
+void TestSlotRing::fullAndEmptyAreExact() {
     SharedRing shared(8, 5, 0);
     SlotRing& ring = shared.ring();
     std::uint32_t slot = 0;
@@ -97,8 +97,7 @@ void TestSlotRing::fullAndEmptyAreExact()
     QVERIFY(!ring.front(slot));
 }
 
-void TestSlotRing::producersAcrossProcessesNeverSeeSpuriousFull()
-{
+void TestSlotRing::producersAcrossProcessesNeverSeeSpuriousFull() {
     // Four producer processes, one consumer (this process), a ring large enough never
     // to fill: every push must succeed and every value arrive exactly once.
     constexpr int kProducers = 4;
@@ -149,8 +148,7 @@ void TestSlotRing::producersAcrossProcessesNeverSeeSpuriousFull()
     QCOMPARE(outOfOrder, 0ull);
 }
 
-void TestSlotRing::producersKilledMidPushLoseOnlyTheirLastValue()
-{
+void TestSlotRing::producersKilledMidPushLoseOnlyTheirLastValue() {
     // Producers push as fast as they can and are SIGKILLed at random moments, many times;
     // the ring must never wedge, and each producer's values must arrive as a gap-free
     // prefix: all it counted as pushed, plus at most the one it was pushing.
@@ -167,7 +165,8 @@ void TestSlotRing::producersKilledMidPushLoseOnlyTheirLastValue()
             QVERIFY(child >= 0);
             if (child == 0) {
                 for (std::uint32_t i = 0;; ++i) {
-                    while (shared.ring().push((std::uint32_t(p) << kValueBits) | i) != PushResult::Pushed)
+                    while (shared.ring().push((std::uint32_t(p) << kValueBits) | i) !=
+                           PushResult::Pushed)
                         sched_yield();
                     shared.counters(p).pushed.store(i + 1);
                 }
@@ -202,7 +201,10 @@ void TestSlotRing::producersKilledMidPushLoseOnlyTheirLastValue()
         for (int p = 0; p < kProducers; ++p) {
             const std::uint64_t pushed = shared.counters(p).pushed.load();
             QVERIFY2(received[p] == pushed || received[p] == pushed + 1,
-                     qPrintable(QStringLiteral("producer %1: pushed %2, received %3").arg(p).arg(pushed).arg(received[p])));
+                     qPrintable(QStringLiteral("producer %1: pushed %2, received %3")
+                                    .arg(p)
+                                    .arg(pushed)
+                                    .arg(received[p])));
         }
         // Still usable by a fresh producer after the kills.
         QCOMPARE(shared.ring().push(7), PushResult::Pushed);

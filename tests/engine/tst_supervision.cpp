@@ -27,23 +27,20 @@ namespace {
 /// Sleeps for the task's `sleep_ms` field (a handler that hangs on demand).
 class SleepFieldHandler final : public Handler {
 public:
-    void handle(std::span<Task> batch) override
-    {
+    void handle(std::span<Task> batch) override {
         for (Task& task : batch)
             QThread::msleep(std::uint64_t(task.intField("sleep_ms", 0)));
     }
 };
 
-void registerTestHandlers()
-{
+void registerTestHandlers() {
     HandlerInfo info;
     info.name = QStringLiteral("test_sleep_field");
     info.category = QStringLiteral("Testing");
     HandlerRegistry::global().add(info, [] { return std::make_unique<SleepFieldHandler>(); });
 }
 
-PipelineDocument document(QList<StepSpec> steps)
-{
+PipelineDocument document(QList<StepSpec> steps) {
     PipelineDocument doc;
     doc.name = QStringLiteral("supervision");
     doc.steps = std::move(steps);
@@ -51,10 +48,10 @@ PipelineDocument document(QList<StepSpec> steps)
     return doc;
 }
 
-bool allWorkersAlive(const Flow& flow)
-{
+bool allWorkersAlive(const Flow& flow) {
     for (const WorkerInfo& worker : flow.workers()) {
-        if (worker.state == WorkerState::Dead || worker.state == WorkerState::Restarting || worker.state == WorkerState::Starting)
+        if (worker.state == WorkerState::Dead || worker.state == WorkerState::Restarting ||
+            worker.state == WorkerState::Starting)
             return false;
     }
     return true;
@@ -62,11 +59,11 @@ bool allWorkersAlive(const Flow& flow)
 
 /// Child mode for parentDeathTakesWorkersDown: run a flow under load forever, printing
 /// the worker pids, until killed.
-int runLoadChild(int argc, char** argv)
-{
+int runLoadChild(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    static Flow flow(document({step(QStringLiteral("a"), QStringLiteral("increment"), {}, 2),
-                               step(QStringLiteral("b"), QStringLiteral("cpu_burn"), params({{"us", 50}}), 1)}));
+    static Flow flow(
+        document({step(QStringLiteral("a"), QStringLiteral("increment"), {}, 2),
+                  step(QStringLiteral("b"), QStringLiteral("cpu_burn"), params({{"us", 50}}), 1)}));
     auto body = []() -> QCoro::Task<void> {
         const StartResult started = co_await flow.start();
         if (!started.ok) {
@@ -113,23 +110,21 @@ private:
     std::unique_ptr<ProcessLeakGuard> m_guard;
 };
 
-void TestSupervision::init()
-{
+void TestSupervision::init() {
     m_guard = std::make_unique<ProcessLeakGuard>();
 }
 
-void TestSupervision::cleanup()
-{
+void TestSupervision::cleanup() {
     const bool clean = m_guard->waitClean(3000);
     const QString leaks = m_guard->describe();
     m_guard->cleanUp();
     QVERIFY2(clean, qPrintable(leaks));
 }
 
-void TestSupervision::killRandomWorkerEverySecondUnderLoad()
-{
-    Flow flow(document({step(QStringLiteral("parse"), QStringLiteral("increment"), {}, 2),
-                        step(QStringLiteral("work"), QStringLiteral("cpu_burn"), params({{"us", 30}}), 2, 4)}));
+void TestSupervision::killRandomWorkerEverySecondUnderLoad() {
+    Flow flow(document(
+        {step(QStringLiteral("parse"), QStringLiteral("increment"), {}, 2),
+         step(QStringLiteral("work"), QStringLiteral("cpu_burn"), params({{"us", 30}}), 2, 4)}));
     AQUEDUCT_START_OR_FAIL(flow);
     std::uint64_t ok = 0;
     std::uint64_t crashed = 0;
@@ -142,14 +137,16 @@ void TestSupervision::killRandomWorkerEverySecondUnderLoad()
             QElapsedTimer waited;
             waited.start();
             const TaskResult result = co_await flow.process(intTask(n), 2000ms);
-            latestFinishPastDeadlineMs = std::max(latestFinishPastDeadlineMs, waited.elapsed() - 2000);
+            latestFinishPastDeadlineMs =
+                std::max(latestFinishPastDeadlineMs, waited.elapsed() - 2000);
             if (result.ok())
                 ++ok;
             else if (result.error() == ErrorKind::WorkerCrashed)
                 ++crashed;
             else {
                 ++other;
-                otherError = errorKindName(result.error()) + QStringLiteral(": ") + result.message();
+                otherError =
+                    errorKindName(result.error()) + QStringLiteral(": ") + result.message();
             }
         }
     };
@@ -163,7 +160,8 @@ void TestSupervision::killRandomWorkerEverySecondUnderLoad()
         QTest::qWait(1000);
         QList<WorkerInfo> alive;
         for (const WorkerInfo& worker : flow.workers()) {
-            if (worker.state != WorkerState::Dead && worker.state != WorkerState::Restarting && worker.state != WorkerState::Starting)
+            if (worker.state != WorkerState::Dead && worker.state != WorkerState::Restarting &&
+                worker.state != WorkerState::Starting)
                 alive.append(worker);
         }
         if (alive.isEmpty())
@@ -188,18 +186,22 @@ void TestSupervision::killRandomWorkerEverySecondUnderLoad()
     QVERIFY2(other == 0, qPrintable(otherError));
     QVERIFY(ok > 1000);
     // `crashed` may be 0: a worker killed between batches held nothing.
-    QVERIFY2(latestFinishPastDeadlineMs < 500, qPrintable(QString::number(latestFinishPastDeadlineMs)));
-    qInfo("kills=%d ok=%llu crashed=%llu", kills, (unsigned long long)ok, (unsigned long long)crashed);
+    QVERIFY2(latestFinishPastDeadlineMs < 500,
+             qPrintable(QString::number(latestFinishPastDeadlineMs)));
+    qInfo("kills=%d ok=%llu crashed=%llu", kills, (unsigned long long)ok,
+          (unsigned long long)crashed);
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestSupervision::failingShareGetsExactlyThoseErrors()
-{
-    const QJsonObject failParams = params({{"probability", 0.1}, {"message", QStringLiteral("ten percent")},
-                                           {"mode", QStringLiteral("task")}, {"seed_field", QStringLiteral("value")}});
+void TestSupervision::failingShareGetsExactlyThoseErrors() {
+    const QJsonObject failParams = params({{"probability", 0.1},
+                                           {"message", QStringLiteral("ten percent")},
+                                           {"mode", QStringLiteral("task")},
+                                           {"seed_field", QStringLiteral("value")}});
     // Which tasks must fail: ask the handler itself, in this process.
     FailHandler reference;
-    reference.onStart(HandlerParams(HandlerRegistry::withDefaults(FailHandler::info(), failParams), QStringLiteral("f"), 0));
+    reference.onStart(HandlerParams(HandlerRegistry::withDefaults(FailHandler::info(), failParams),
+                                    QStringLiteral("f"), 0));
     std::vector<Task> probe;
     for (int i = 0; i < 2000; ++i)
         probe.push_back(intTask(i));
@@ -228,10 +230,12 @@ void TestSupervision::failingShareGetsExactlyThoseErrors()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestSupervision::poisonTaskFailsItsBatchAndWorkerRestarts()
-{
+void TestSupervision::poisonTaskFailsItsBatchAndWorkerRestarts() {
     auto fragile = step(QStringLiteral("fragile"), QStringLiteral("crash"),
-                        params({{"probability", 0.0}, {"field", QStringLiteral("poison")}, {"mode", QStringLiteral("segfault")}}), 1, 4);
+                        params({{"probability", 0.0},
+                                {"field", QStringLiteral("poison")},
+                                {"mode", QStringLiteral("segfault")}}),
+                        1, 4);
     fragile.batchTimeoutMs = 300;
     Flow flow(document({fragile}));
     AQUEDUCT_START_OR_FAIL(flow);
@@ -256,8 +260,7 @@ void TestSupervision::poisonTaskFailsItsBatchAndWorkerRestarts()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestSupervision::hangingHandlerHitsHandleTimeout()
-{
+void TestSupervision::hangingHandlerHitsHandleTimeout() {
     auto hang = step(QStringLiteral("hang"), QStringLiteral("test_sleep_field"));
     hang.handleTimeoutMs = 200;
     Flow flow(document({hang}));
@@ -269,7 +272,8 @@ void TestSupervision::hangingHandlerHitsHandleTimeout()
     auto result = runFor(flow.process(std::move(stuck), 30s));
     QVERIFY(result);
     QCOMPARE(result->error(), ErrorKind::HandleTimeout);
-    QVERIFY2(result->message().contains(QLatin1String("handle_timeout")), qPrintable(result->message()));
+    QVERIFY2(result->message().contains(QLatin1String("handle_timeout")),
+             qPrintable(result->message()));
     QVERIFY(elapsed.elapsed() < 5000);
     Task quick = intTask(2);
     quick.set("sleep_ms", Value(std::int64_t(1)));
@@ -280,9 +284,9 @@ void TestSupervision::hangingHandlerHitsHandleTimeout()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestSupervision::restartLimitFailsFlowAndCallers()
-{
-    auto doc = document({step(QStringLiteral("doomed"), QStringLiteral("crash"), params({{"probability", 1.0}}))});
+void TestSupervision::restartLimitFailsFlowAndCallers() {
+    auto doc = document(
+        {step(QStringLiteral("doomed"), QStringLiteral("crash"), params({{"probability", 1.0}}))});
     doc.flow.restart.maxRestarts = 2;
     doc.flow.restart.backoffInitialMs = 10;
     Flow flow(doc);
@@ -295,7 +299,8 @@ void TestSupervision::restartLimitFailsFlowAndCallers()
         QTest::qWait(50);
     }
     QTRY_COMPARE_WITH_TIMEOUT(flow.state(), FlowState::Failed, 5000);
-    QVERIFY2(flow.failureReason().contains(QLatin1String("doomed")), qPrintable(flow.failureReason()));
+    QVERIFY2(flow.failureReason().contains(QLatin1String("doomed")),
+             qPrintable(flow.failureReason()));
     for (const TaskResult& result : results)
         QVERIFY(!result.ok());
     auto late = runFor(flow.process(intTask(99)));
@@ -305,9 +310,9 @@ void TestSupervision::restartLimitFailsFlowAndCallers()
     QCOMPARE(flow.state(), FlowState::Stopped);
 }
 
-void TestSupervision::restartPolicyNever()
-{
-    auto doc = document({step(QStringLiteral("once"), QStringLiteral("crash"), params({{"probability", 1.0}}))});
+void TestSupervision::restartPolicyNever() {
+    auto doc = document(
+        {step(QStringLiteral("once"), QStringLiteral("crash"), params({{"probability", 1.0}}))});
     doc.flow.restart.policy = RestartPolicy::Never;
     Flow flow(doc);
     AQUEDUCT_START_OR_FAIL(flow);
@@ -318,8 +323,7 @@ void TestSupervision::restartPolicyNever()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-void TestSupervision::parentDeathTakesWorkersDown()
-{
+void TestSupervision::parentDeathTakesWorkersDown() {
     QProcess child;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(QStringLiteral("AQUEDUCT_TEST_LOAD_CHILD"), QStringLiteral("1"));
@@ -342,7 +346,10 @@ void TestSupervision::parentDeathTakesWorkersDown()
     QCOMPARE(workers.size(), 3);
     const qint64 childPid = child.processId();
     QVERIFY(!ProcessLeakGuard::descendants(pid_t(childPid)).isEmpty());
-    QVERIFY(!QDir(QStringLiteral("/dev/shm")).entryList({QStringLiteral("aqueduct-%1-*").arg(childPid)}, QDir::Files | QDir::System).isEmpty());
+    QVERIFY(
+        !QDir(QStringLiteral("/dev/shm"))
+             .entryList({QStringLiteral("aqueduct-%1-*").arg(childPid)}, QDir::Files | QDir::System)
+             .isEmpty());
     QTest::qWait(300); // under load
     ::kill(pid_t(childPid), SIGKILL);
     QVERIFY(child.waitForFinished(5000));
@@ -364,13 +371,14 @@ void TestSupervision::parentDeathTakesWorkersDown()
     QVERIFY2(!anyAlive(), "workers outlived their parent by more than 2 s");
     // Its segments go too, without waiting for another run: its fork server removes them.
     auto leftovers = [childPid] {
-        return QDir(QStringLiteral("/dev/shm")).entryList({QStringLiteral("aqueduct-%1-*").arg(childPid)}, QDir::Files | QDir::System);
+        return QDir(QStringLiteral("/dev/shm"))
+            .entryList({QStringLiteral("aqueduct-%1-*").arg(childPid)}, QDir::Files | QDir::System);
     };
-    QTRY_VERIFY2_WITH_TIMEOUT(leftovers().isEmpty(), qPrintable(leftovers().join(QLatin1Char(' '))), 3000);
+    QTRY_VERIFY2_WITH_TIMEOUT(leftovers().isEmpty(), qPrintable(leftovers().join(QLatin1Char(' '))),
+                              3000);
 }
 
-void TestSupervision::stoppedWorkerShowsAsStopped()
-{
+void TestSupervision::stoppedWorkerShowsAsStopped() {
     Flow flow(document({step(QStringLiteral("inc"), QStringLiteral("increment"))}));
     AQUEDUCT_START_OR_FAIL(flow);
     const qint64 pid = flow.workers().value(0).pid;
@@ -384,8 +392,7 @@ void TestSupervision::stoppedWorkerShowsAsStopped()
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     registerBuiltinHandlers(HandlerRegistry::global());
     registerTestHandlers();
     if (const int workerExit = bootstrapProcess(argc, argv); workerExit >= 0)

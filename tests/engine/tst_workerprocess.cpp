@@ -25,8 +25,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-PipelineDocument incrementDocument(StartMethod method)
-{
+PipelineDocument incrementDocument(StartMethod method) {
     PipelineDocument doc;
     doc.name = QStringLiteral("processes");
     doc.steps = {step(QStringLiteral("inc"), QStringLiteral("increment"), {}, 2)};
@@ -35,13 +34,13 @@ PipelineDocument incrementDocument(StartMethod method)
 }
 
 /// Targets of a process's fds 3 and up ("socket:[123]", "/dev/null", ...).
-QStringList extraFds(qint64 pid)
-{
+QStringList extraFds(qint64 pid) {
     QStringList targets;
     const QDir fds(QStringLiteral("/proc/%1/fd").arg(pid));
     for (const QString& name : fds.entryList(QDir::Files | QDir::System | QDir::NoDotAndDotDot)) {
         if (name.toInt() >= 3)
-            targets << name + QStringLiteral(" -> ") + QFileInfo(fds.filePath(name)).symLinkTarget();
+            targets << name + QStringLiteral(" -> ") +
+                           QFileInfo(fds.filePath(name)).symLinkTarget();
     }
     return targets;
 }
@@ -52,8 +51,7 @@ class TestWorkerProcess : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void init() { m_guard = std::make_unique<ProcessLeakGuard>(); }
-    void cleanup()
-    {
+    void cleanup() {
         const bool clean = m_guard->waitClean(3000);
         const QString leaks = m_guard->describe();
         m_guard->cleanUp();
@@ -68,15 +66,13 @@ private:
     std::unique_ptr<ProcessLeakGuard> m_guard;
 };
 
-void TestWorkerProcess::workersInheritNoFds_data()
-{
+void TestWorkerProcess::workersInheritNoFds_data() {
     QTest::addColumn<int>("method");
     QTest::newRow("forkserver") << int(StartMethod::ForkServer);
     QTest::newRow("spawn") << int(StartMethod::Spawn);
 }
 
-void TestWorkerProcess::workersInheritNoFds()
-{
+void TestWorkerProcess::workersInheritNoFds() {
     QFETCH(int, method);
     // What a server has open when it starts a flow: a listening socket and a plain fd
     // without close-on-exec.
@@ -89,9 +85,13 @@ void TestWorkerProcess::workersInheritNoFds()
     for (const WorkerInfo& worker : flow.workers()) {
         const QStringList targets = extraFds(worker.pid);
         for (const QString& target : targets) {
-            // Only the parent's eventfd may be there (the shared memory is mapped, its fd closed or kept).
-            QVERIFY2(target.contains(QLatin1String("anon_inode:[eventfd]")) || target.contains(QLatin1String("/dev/shm/aqueduct-")),
-                     qPrintable(QStringLiteral("worker %1 has %2").arg(worker.pid).arg(targets.join(QLatin1String(", ")))));
+            // Only the parent's eventfd may be there (the shared memory is mapped, its fd closed or
+            // kept).
+            QVERIFY2(target.contains(QLatin1String("anon_inode:[eventfd]")) ||
+                         target.contains(QLatin1String("/dev/shm/aqueduct-")),
+                     qPrintable(QStringLiteral("worker %1 has %2")
+                                    .arg(worker.pid)
+                                    .arg(targets.join(QLatin1String(", ")))));
         }
     }
     const auto result = runFor(flow.process(intTask(1)));
@@ -100,22 +100,24 @@ void TestWorkerProcess::workersInheritNoFds()
     ::close(plainFd);
 }
 
-void TestWorkerProcess::forkServerRestartsWhenItDies()
-{
+void TestWorkerProcess::forkServerRestartsWhenItDies() {
     Flow flow(incrementDocument(StartMethod::ForkServer));
     QStringList events;
-    QObject::connect(&flow, &Flow::engineEvent, [&events](const QString& message) { events << message; });
+    QObject::connect(&flow, &Flow::engineEvent,
+                     [&events](const QString& message) { events << message; });
     AQUEDUCT_START_OR_FAIL(flow);
     const pid_t zygote = Internal::ForkServer::zygotePid();
     QVERIFY(zygote > 0);
     // Its workers die with it (PR_SET_PDEATHSIG); they must come back through a new one.
     QCOMPARE(::kill(zygote, SIGKILL), 0);
-    QTRY_VERIFY_WITH_TIMEOUT(events.join(QLatin1Char('\n')).contains(QLatin1String("fork server had died")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        events.join(QLatin1Char('\n')).contains(QLatin1String("fork server had died")), 10000);
     QVERIFY(Internal::ForkServer::zygotePid() != zygote);
     QTRY_VERIFY_WITH_TIMEOUT(
         [&flow] {
             for (const WorkerInfo& worker : flow.workers()) {
-                if (worker.state != WorkerState::Idle && worker.state != WorkerState::Ready && worker.state != WorkerState::Busy)
+                if (worker.state != WorkerState::Idle && worker.state != WorkerState::Ready &&
+                    worker.state != WorkerState::Busy)
                     return false;
             }
             return true;
@@ -133,8 +135,7 @@ void TestWorkerProcess::forkServerRestartsWhenItDies()
     m_guard = std::make_unique<ProcessLeakGuard>(); // the baseline now includes it
 }
 
-void TestWorkerProcess::forkRefusedFromThreadedProcess()
-{
+void TestWorkerProcess::forkRefusedFromThreadedProcess() {
     std::atomic<bool> done{false};
     std::thread other([&done] {
         while (!done.load())

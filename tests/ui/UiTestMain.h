@@ -16,8 +16,8 @@
 #define AQUEDUCT_UI_TEST_MAIN(TestClass)                                                           \
     int main(int argc, char** argv) {                                                              \
         Aqueduct::registerBuiltinHandlers(Aqueduct::HandlerRegistry::global());                    \
-        /* workers come from the fork server, started before any thread exists */                   \
-        if (const int workerExit = Aqueduct::bootstrapProcess(argc, argv); workerExit >= 0)         \
+        /* workers come from the fork server, started before any thread exists */                  \
+        if (const int workerExit = Aqueduct::bootstrapProcess(argc, argv); workerExit >= 0)        \
             return workerExit;                                                                     \
         QApplication::setOrganizationName(QStringLiteral("AqueductTests"));                        \
         QApplication::setApplicationName(QStringLiteral(#TestClass));                              \

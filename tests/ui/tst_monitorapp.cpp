@@ -6,10 +6,10 @@
 
 #include <QDir>
 #include <QElapsedTimer>
-#include <QThread>
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QThread>
 
 #include <sys/prctl.h>
 #include <sys/wait.h>

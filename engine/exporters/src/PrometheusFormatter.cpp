@@ -17,10 +17,9 @@ struct Label {
 
 constexpr FlowState kFlowStates[] = {FlowState::Stopped, FlowState::Starting, FlowState::Running,
                                      FlowState::Stopping, FlowState::Failed};
-constexpr WorkerState kWorkerStates[] = {WorkerState::Starting,   WorkerState::Ready,
-                                         WorkerState::Busy,       WorkerState::Idle,
-                                         WorkerState::Restarting, WorkerState::Dead,
-                                         WorkerState::Stopped};
+constexpr WorkerState kWorkerStates[] = {
+    WorkerState::Starting,   WorkerState::Ready, WorkerState::Busy,   WorkerState::Idle,
+    WorkerState::Restarting, WorkerState::Dead,  WorkerState::Stopped};
 
 QByteArray formatCount(std::uint64_t value) {
     char buffer[24];

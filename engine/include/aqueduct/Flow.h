@@ -34,7 +34,9 @@ struct StartResult {
     bool ok = true;
     QString stepId; ///< the step that could not start, if one is to blame
     QString error;  ///< plain reason
-    static StartResult failure(QString stepId, QString error) { return {false, std::move(stepId), std::move(error)}; }
+    static StartResult failure(QString stepId, QString error) {
+        return {false, std::move(stepId), std::move(error)};
+    }
 };
 
 /// A pipeline of steps, each running its handler in worker processes, with bounded
@@ -61,18 +63,21 @@ public:
 
     /// Starts every worker and waits until all ran onStart and are ready. On failure
     /// nothing is left running. Can be called again after stop().
-    QCoro::Task<StartResult> start(std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
+    QCoro::Task<StartResult> start(std::chrono::milliseconds timeout = std::chrono::milliseconds{
+                                       0});
     /// Graceful: waits for in-flight tasks, then ends workers. Immediate: in-flight tasks
     /// end with NotRunning at once. Never blocks the caller's event loop.
     QCoro::Task<void> stop(StopMode mode = StopMode::Graceful);
 
     /// Sends a task through the flow. Timeout 0 = the flow's default_timeout_ms.
-    QCoro::Task<TaskResult> process(Task task, std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
+    QCoro::Task<TaskResult>
+    process(Task task, std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
     /// Bulk submission: results in input order. Tasks enter the flow as room frees up
     /// (a window a little larger than the flow's slots); each task's timeout runs from
     /// its own submission.
-    QCoro::Task<std::vector<TaskResult>> processMany(std::vector<Task> tasks,
-                                                     std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
+    QCoro::Task<std::vector<TaskResult>>
+    processMany(std::vector<Task> tasks,
+                std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
 
     /// Workers as of now (supervision state, pids, restarts).
     QList<WorkerInfo> workers() const;
@@ -94,7 +99,8 @@ public:
     /// The metrics snapshots as an awaitable stream:
     /// `QCORO_FOREACH(auto snapshot, flow.metricsSnapshots()) { ... }`. It ends when no
     /// snapshot arrives for `idleTimeout` (negative = never).
-    QCoro::AsyncGenerator<MetricsSnapshotPtr> metricsSnapshots(std::chrono::milliseconds idleTimeout = std::chrono::milliseconds{-1});
+    QCoro::AsyncGenerator<MetricsSnapshotPtr>
+    metricsSnapshots(std::chrono::milliseconds idleTimeout = std::chrono::milliseconds{-1});
 
 Q_SIGNALS:
     void stateChanged(Aqueduct::FlowState state);

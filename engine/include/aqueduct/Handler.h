@@ -15,7 +15,9 @@ class HandlerParams {
 public:
     HandlerParams() = default;
     HandlerParams(QJsonObject values, QString stepId, int workerIndex)
-        : m_values(std::move(values)), m_stepId(std::move(stepId)), m_workerIndex(workerIndex) {}
+        : m_values(std::move(values))
+        , m_stepId(std::move(stepId))
+        , m_workerIndex(workerIndex) {}
 
     const QJsonObject& values() const { return m_values; }
     bool boolValue(const QString& name) const { return m_values.value(name).toBool(); }

@@ -71,12 +71,12 @@ struct FlowSettings {
     int defaultTimeoutMs = 5000; ///< process() deadline when none is given
     int startTimeoutMs = 30000;  ///< start() fails past this
     StartMethod startMethod = StartMethod::ForkServer;
-    int priorityAgingMs = 0;      ///< 0 = strict lanes; >0 = a task waiting longer is served
+    int priorityAgingMs = 0; ///< 0 = strict lanes; >0 = a task waiting longer is served
     /// Shared-memory arena for blobs (pre-faulted in the background). 32 MiB so a default
     /// flow fits a default container's 64 MiB /dev/shm.
     qint64 arenaBytes = 32ll << 20;
-    qint64 autoShareBytes = 0;    ///< bytes fields at least this large travel as blobs; 0 = off
-    int maxTaskBytes = 0;         ///< inline task size limit; 0 = engine default
+    qint64 autoShareBytes = 0; ///< bytes fields at least this large travel as blobs; 0 = off
+    int maxTaskBytes = 0;      ///< inline task size limit; 0 = engine default
     RestartSettings restart;
     MetricsSettings metrics;
     LimitSettings limits;

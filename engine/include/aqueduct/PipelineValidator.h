@@ -21,7 +21,8 @@ public:
     QList<Problem> validateJson(const QByteArray& json) const;
     /// Problems from PipelineDocument::fromJson / fromFile plus validate(document), each
     /// reported once (a field that failed to load is not reported again by validate()).
-    QList<Problem> validateLoaded(const QList<Problem>& loadProblems, const PipelineDocument& document) const;
+    QList<Problem> validateLoaded(const QList<Problem>& loadProblems,
+                                  const PipelineDocument& document) const;
 
 private:
     const HandlerRegistry& m_registry;

@@ -49,12 +49,10 @@ public:
         , m_priority(other.m_priority)
         , m_failed(std::exchange(other.m_failed, false))
         , m_failureMessage(std::move(other.m_failureMessage))
-        , m_timings(std::move(other.m_timings))
-    {
+        , m_timings(std::move(other.m_timings)) {
         other.m_fields.clear();
     }
-    Task& operator=(Task&& other) noexcept
-    {
+    Task& operator=(Task&& other) noexcept {
         if (this != &other) {
             m_fields = std::move(other.m_fields);
             m_fieldCount = std::exchange(other.m_fieldCount, 0);
@@ -77,8 +75,7 @@ public:
     void set(std::string_view name, Value value);
     bool remove(std::string_view name);
     /// Drops every field (and the blob references they hold); storage is kept.
-    void clearFields()
-    {
+    void clearFields() {
         for (std::size_t i = 0; i < m_fieldCount; ++i) {
             if (m_fields[i].value.holdsBlob())
                 m_fields[i].value.setNull();
@@ -113,7 +110,8 @@ public:
                                    QString* error = nullptr);
     /// Streams `size` bytes from `device` straight into a new blob in field `name`,
     /// without a heap copy (the original's share_value_with_data; e.g. a request body).
-    QCoro::Task<bool> shareFrom(std::string name, QIODevice* device, qint64 size, QString* error = nullptr);
+    QCoro::Task<bool> shareFrom(std::string name, QIODevice* device, qint64 size,
+                                QString* error = nullptr);
 
     // Meta
     std::uint64_t id() const { return m_id; }

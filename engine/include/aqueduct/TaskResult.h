@@ -27,9 +27,12 @@ constexpr int kErrorKindCount = 7;
 class TaskResult {
 public:
     TaskResult() = default;
-    explicit TaskResult(Task task) : m_task(std::move(task)) {}
+    explicit TaskResult(Task task)
+        : m_task(std::move(task)) {}
     TaskResult(ErrorKind error, QString message, Task task = {})
-        : m_task(std::move(task)), m_error(error), m_message(std::move(message)) {}
+        : m_task(std::move(task))
+        , m_error(error)
+        , m_message(std::move(message)) {}
 
     bool ok() const { return m_error == ErrorKind::None; }
     ErrorKind error() const { return m_error; }

@@ -94,13 +94,11 @@ public:
         , m_tensorShared(other.m_tensorShared)
         , m_int(other.m_int)
         , m_data(std::move(other.m_data))
-        , m_blob(other.m_blob)
-    {
+        , m_blob(other.m_blob) {
         other.m_type = ValueType::Null;
         other.m_tensorShared = false;
     }
-    Value& operator=(const Value& other)
-    {
+    Value& operator=(const Value& other) {
         if (this != &other) {
             if (other.holdsBlob())
                 Internal::retainBlob(other.m_blob);
@@ -114,8 +112,7 @@ public:
         }
         return *this;
     }
-    Value& operator=(Value&& other) noexcept
-    {
+    Value& operator=(Value&& other) noexcept {
         if (this != &other) {
             dropBlob();
             m_type = other.m_type;
@@ -130,12 +127,24 @@ public:
     }
     ~Value() { dropBlob(); }
     Value(std::nullptr_t) {}
-    Value(bool value) : m_type(ValueType::Bool), m_int(value ? 1 : 0) {}
-    Value(int value) : m_type(ValueType::Int), m_int(value) {}
-    Value(std::int64_t value) : m_type(ValueType::Int), m_int(value) {}
-    Value(long long value) : m_type(ValueType::Int), m_int(static_cast<std::int64_t>(value)) {}
-    Value(double value) : m_type(ValueType::Double), m_double(value) {}
-    Value(const char* utf8) : m_type(ValueType::String), m_data(utf8) {}
+    Value(bool value)
+        : m_type(ValueType::Bool)
+        , m_int(value ? 1 : 0) {}
+    Value(int value)
+        : m_type(ValueType::Int)
+        , m_int(value) {}
+    Value(std::int64_t value)
+        : m_type(ValueType::Int)
+        , m_int(value) {}
+    Value(long long value)
+        : m_type(ValueType::Int)
+        , m_int(static_cast<std::int64_t>(value)) {}
+    Value(double value)
+        : m_type(ValueType::Double)
+        , m_double(value) {}
+    Value(const char* utf8)
+        : m_type(ValueType::String)
+        , m_data(utf8) {}
     Value(const QString& text);
 
     static Value fromString(std::string_view utf8);
@@ -178,22 +187,40 @@ public:
     QVariant toVariant() const;
 
     void setNull() { dropBlob(); }
-    void setBool(bool value) { dropBlob(); m_type = ValueType::Bool; m_int = value ? 1 : 0; }
-    void setInt(std::int64_t value) { dropBlob(); m_type = ValueType::Int; m_int = value; }
-    void setDouble(double value) { dropBlob(); m_type = ValueType::Double; m_double = value; }
-    void setString(std::string_view utf8) { dropBlob(); m_type = ValueType::String; m_data.assign(utf8); }
-    void setBytes(std::string_view bytes) { dropBlob(); m_type = ValueType::Bytes; m_data.assign(bytes); }
+    void setBool(bool value) {
+        dropBlob();
+        m_type = ValueType::Bool;
+        m_int = value ? 1 : 0;
+    }
+    void setInt(std::int64_t value) {
+        dropBlob();
+        m_type = ValueType::Int;
+        m_int = value;
+    }
+    void setDouble(double value) {
+        dropBlob();
+        m_type = ValueType::Double;
+        m_double = value;
+    }
+    void setString(std::string_view utf8) {
+        dropBlob();
+        m_type = ValueType::String;
+        m_data.assign(utf8);
+    }
+    void setBytes(std::string_view bytes) {
+        dropBlob();
+        m_type = ValueType::Bytes;
+        m_data.assign(bytes);
+    }
     /// Takes a new reference to `blob`.
-    void setBlob(const BlobRef& blob)
-    {
+    void setBlob(const BlobRef& blob) {
         Internal::retainBlob(blob);
         dropBlob();
         m_type = ValueType::Blob;
         m_blob = blob;
     }
     /// Takes over a reference the caller already holds (no retain).
-    void adoptBlob(const BlobRef& blob)
-    {
+    void adoptBlob(const BlobRef& blob) {
         dropBlob();
         m_type = ValueType::Blob;
         m_blob = blob;

@@ -143,7 +143,8 @@ void validateFlow(Collector& out, const FlowSettings& flow) {
     out.atLeast(path + QStringLiteral(".default_timeout_ms"), flow.defaultTimeoutMs, 1);
     out.atLeast(path + QStringLiteral(".start_timeout_ms"), flow.startTimeoutMs, 1);
     out.atLeast(path + QStringLiteral(".priority_aging_ms"), flow.priorityAgingMs, 0);
-    out.range(path + QStringLiteral(".max_task_bytes"), flow.maxTaskBytes, 0, Internal::kMaxTaskBytesLimit);
+    out.range(path + QStringLiteral(".max_task_bytes"), flow.maxTaskBytes, 0,
+              Internal::kMaxTaskBytesLimit);
     if (flow.arenaBytes != 0 && (flow.arenaBytes < kMiB || flow.arenaBytes > 64 * kGiB))
         out.error(
             path + QStringLiteral(".shared_memory.arena_bytes"),
@@ -153,8 +154,9 @@ void validateFlow(Collector& out, const FlowSettings& flow) {
                 .arg(flow.arenaBytes));
     out.atLeast(path + QStringLiteral(".shared_memory.auto_share_bytes"), flow.autoShareBytes, 0);
     out.restart(path + QStringLiteral(".restart"), flow.restart);
-    out.range(path + QStringLiteral(".limits.max_shared_memory_bytes"), flow.limits.maxSharedMemoryBytes,
-              Internal::kMinSharedMemoryLimit, Internal::kMaxSharedMemoryLimit);
+    out.range(path + QStringLiteral(".limits.max_shared_memory_bytes"),
+              flow.limits.maxSharedMemoryBytes, Internal::kMinSharedMemoryLimit,
+              Internal::kMaxSharedMemoryLimit);
     out.range(path + QStringLiteral(".limits.max_workers"), flow.limits.maxWorkers, 1,
               Internal::kMaxWorkersLimit);
 
@@ -192,13 +194,13 @@ void validateStep(Collector& out, const HandlerRegistry& registry, const StepSpe
         }
     } else {
         const QString suggestion = closestHandler(registry, step.handler);
-        out.error(
-            path + QStringLiteral(".handler"),
-            suggestion.isEmpty()
-                ? QStringLiteral("unknown handler '%1' (see `aqueduct handlers`)").arg(shortened(step.handler))
-                : QStringLiteral("unknown handler '%1'; did you mean '%2'?")
-                      .arg(step.handler, suggestion),
-            id);
+        out.error(path + QStringLiteral(".handler"),
+                  suggestion.isEmpty()
+                      ? QStringLiteral("unknown handler '%1' (see `aqueduct handlers`)")
+                            .arg(shortened(step.handler))
+                      : QStringLiteral("unknown handler '%1'; did you mean '%2'?")
+                            .arg(step.handler, suggestion),
+                  id);
     }
 
     out.range(path + QStringLiteral(".nprocs"), step.nprocs, 1, kMaxStepProcesses, id);

@@ -2,8 +2,7 @@
 
 namespace Aqueduct::Internal {
 
-bool Router::build(const PipelineDocument& document, QString* error)
-{
+bool Router::build(const PipelineDocument& document, QString* error) {
     const int stepCount = int(document.steps.size());
     m_outgoing.assign(std::size_t(stepCount) + 1, {});
     m_conditions.assign(std::size_t(stepCount), Expression());
@@ -35,7 +34,8 @@ bool Router::build(const PipelineDocument& document, QString* error)
         const int to = nodeIndex(edgeSpec.to);
         if ((from < 0 && from != kInputNode) || (to < 0 && to != kOutputNode)) {
             if (error)
-                *error = QStringLiteral("edge %1 -> %2 names an unknown step").arg(edgeSpec.from, edgeSpec.to);
+                *error = QStringLiteral("edge %1 -> %2 names an unknown step")
+                             .arg(edgeSpec.from, edgeSpec.to);
             return false;
         }
         Expression::ParseError parseError;
@@ -55,8 +55,7 @@ bool Router::build(const PipelineDocument& document, QString* error)
     return true;
 }
 
-int Router::next(int fromNode, const Task& task, std::uint64_t* skipCounters) const
-{
+int Router::next(int fromNode, const Task& task, std::uint64_t* skipCounters) const {
     int node = fromNode;
     // Bounded by the step count: the graph is a DAG (validated), so each hop moves forward.
     for (int hops = 0; hops <= stepCount() + 1; ++hops) {

@@ -11,8 +11,7 @@ namespace Internal {
 int runSpawnedWorker(int configFd);
 }
 
-int bootstrapProcess(int argc, char** argv, ForkServerMode mode)
-{
+int bootstrapProcess(int argc, char** argv, ForkServerMode mode) {
     // A worker exec'd by the spawn start method: `<program> --aqueduct-worker <fd>`.
     if (argc >= 3 && std::strcmp(argv[1], "--aqueduct-worker") == 0)
         return Internal::runSpawnedWorker(std::atoi(argv[2]));

@@ -7,14 +7,14 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <sys/mman.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <spawn.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -38,8 +38,7 @@ bool g_bootstrapped = false;
 int g_restarts = 0;
 QMutex g_mutex;
 
-bool writeAll(int fd, const void* data, std::size_t size)
-{
+bool writeAll(int fd, const void* data, std::size_t size) {
     const char* cursor = static_cast<const char*>(data);
     while (size > 0) {
         const ssize_t written = ::send(fd, cursor, size, MSG_NOSIGNAL);
@@ -53,8 +52,7 @@ bool writeAll(int fd, const void* data, std::size_t size)
     return true;
 }
 
-bool readAll(int fd, void* data, std::size_t size)
-{
+bool readAll(int fd, void* data, std::size_t size) {
     char* cursor = static_cast<char*>(data);
     while (size > 0) {
         const ssize_t got = ::recv(fd, cursor, size, 0);
@@ -69,8 +67,7 @@ bool readAll(int fd, void* data, std::size_t size)
 }
 
 /// Message: u32 length of body, then body (u8 op + payload). An fd may ride along.
-bool sendMessage(int fd, Op op, const QByteArray& payload, int passFd)
-{
+bool sendMessage(int fd, Op op, const QByteArray& payload, int passFd) {
     std::vector<char> message(4 + 1 + std::size_t(payload.size()));
     const std::uint32_t length = std::uint32_t(1 + payload.size());
     memcpy(message.data(), &length, 4);
@@ -102,8 +99,7 @@ bool sendMessage(int fd, Op op, const QByteArray& payload, int passFd)
     return true;
 }
 
-bool receiveMessage(int fd, Op& op, QByteArray& payload, int* receivedFd)
-{
+bool receiveMessage(int fd, Op& op, QByteArray& payload, int* receivedFd) {
     std::uint32_t length = 0;
     char control[CMSG_SPACE(sizeof(int))] = {};
     iovec iov{&length, sizeof length};
@@ -125,7 +121,8 @@ bool receiveMessage(int fd, Op& op, QByteArray& payload, int* receivedFd)
                 memcpy(receivedFd, CMSG_DATA(cmsg), sizeof(int));
         }
     }
-    if (std::size_t(got) < sizeof length && !readAll(fd, reinterpret_cast<char*>(&length) + got, sizeof length - std::size_t(got)))
+    if (std::size_t(got) < sizeof length &&
+        !readAll(fd, reinterpret_cast<char*>(&length) + got, sizeof length - std::size_t(got)))
         return false;
     if (length == 0 || length > (64u << 20))
         return false;
@@ -140,8 +137,7 @@ bool receiveMessage(int fd, Op& op, QByteArray& payload, int* receivedFd)
 /// The parent died without cleaning up (SIGKILL, crash): its shared-memory segments
 /// would stay in /dev/shm until some later run reclaimed them. We outlive it by a
 /// moment, so we remove them.
-void unlinkSegmentsOf(pid_t parentPid)
-{
+void unlinkSegmentsOf(pid_t parentPid) {
     char prefix[48];
     const int prefixLength = std::snprintf(prefix, sizeof prefix, "aqueduct-%d-", int(parentPid));
     DIR* shm = opendir("/dev/shm");
@@ -157,15 +153,13 @@ void unlinkSegmentsOf(pid_t parentPid)
     closedir(shm);
 }
 
-[[noreturn]] void parentGone(pid_t parentPid)
-{
+[[noreturn]] void parentGone(pid_t parentPid) {
     unlinkSegmentsOf(parentPid);
     kill(0, SIGKILL); // our workers (our process group) go with us
     _exit(0);
 }
 
-[[noreturn]] void zygoteMain(int socketFd, pid_t parentPid)
-{
+[[noreturn]] void zygoteMain(int socketFd, pid_t parentPid) {
     // No PR_SET_PDEATHSIG here: the parent's death is seen as EOF on the socket (or a
     // new ppid), so there is time to remove its segments before we go.
     if (getppid() != parentPid)
@@ -214,7 +208,8 @@ void unlinkSegmentsOf(pid_t parentPid)
             if (passedFd >= 0)
                 close(passedFd);
             const std::int32_t reply = child > 0 ? child : -errno;
-            sendMessage(socketFd, Op::Spawn, QByteArray(reinterpret_cast<const char*>(&reply), sizeof reply), -1);
+            sendMessage(socketFd, Op::Spawn,
+                        QByteArray(reinterpret_cast<const char*>(&reply), sizeof reply), -1);
         } else if (op == Op::ExitCause && payload.size() == sizeof(std::int32_t)) {
             std::int32_t pid = 0;
             memcpy(&pid, payload.constData(), sizeof pid);
@@ -237,15 +232,15 @@ void unlinkSegmentsOf(pid_t parentPid)
                 status = found->second;
                 reaped.erase(found);
             }
-            sendMessage(socketFd, Op::ExitCause, QByteArray(reinterpret_cast<const char*>(&status), sizeof status), -1);
+            sendMessage(socketFd, Op::ExitCause,
+                        QByteArray(reinterpret_cast<const char*>(&status), sizeof status), -1);
         }
     }
 }
 
 } // namespace
 
-bool ForkServer::start()
-{
+bool ForkServer::start() {
     if (g_socket >= 0)
         return true;
     int sockets[2];
@@ -269,16 +264,14 @@ bool ForkServer::start()
     return true;
 }
 
-bool ForkServer::isRunning()
-{
+bool ForkServer::isRunning() {
     return g_socket >= 0;
 }
 
 namespace {
 
 /// The zygote died (or stopped answering): forget it and reap it.
-void markDead()
-{
+void markDead() {
     if (g_socket >= 0)
         close(g_socket);
     g_socket = -1;
@@ -289,8 +282,7 @@ void markDead()
     g_zygotePid = 0;
 }
 
-bool zygoteAlive()
-{
+bool zygoteAlive() {
     if (g_socket < 0 || g_zygotePid <= 0)
         return false;
     int status = 0;
@@ -299,15 +291,15 @@ bool zygoteAlive()
 
 } // namespace
 
-bool ForkServer::ensureRunning(QString* error)
-{
+bool ForkServer::ensureRunning(QString* error) {
     QMutexLocker lock(&g_mutex);
     if (zygoteAlive())
         return true;
     if (!g_everStarted) {
         if (error)
-            *error = QStringLiteral("the fork server is not running: call Aqueduct::bootstrapProcess() first in "
-                                    "main(), or set flow.start_method to 'spawn'");
+            *error = QStringLiteral(
+                "the fork server is not running: call Aqueduct::bootstrapProcess() first in "
+                "main(), or set flow.start_method to 'spawn'");
         return false;
     }
     markDead();
@@ -337,7 +329,8 @@ bool ForkServer::ensureRunning(QString* error)
     if (result != 0) {
         close(sockets[0]);
         if (error)
-            *error = QStringLiteral("cannot restart the fork server: %1").arg(QString::fromLocal8Bit(strerror(result)));
+            *error = QStringLiteral("cannot restart the fork server: %1")
+                         .arg(QString::fromLocal8Bit(strerror(result)));
         return false;
     }
     g_socket = sockets[0];
@@ -346,34 +339,28 @@ bool ForkServer::ensureRunning(QString* error)
     return true;
 }
 
-void ForkServer::noteBootstrapped()
-{
+void ForkServer::noteBootstrapped() {
     g_bootstrapped = true;
 }
 
-bool ForkServer::spawnFallbackAllowed()
-{
+bool ForkServer::spawnFallbackAllowed() {
     return g_bootstrapped && !g_everStarted;
 }
 
-int ForkServer::restarts()
-{
+int ForkServer::restarts() {
     QMutexLocker lock(&g_mutex);
     return g_restarts;
 }
 
-void ForkServer::runExecuted(int socketFd, pid_t parentPid)
-{
+void ForkServer::runExecuted(int socketFd, pid_t parentPid) {
     zygoteMain(socketFd, parentPid);
 }
 
-pid_t ForkServer::zygotePid()
-{
+pid_t ForkServer::zygotePid() {
     return g_zygotePid;
 }
 
-pid_t ForkServer::spawnWorker(const QByteArray& configBytes, int wakeFd, QString* error)
-{
+pid_t ForkServer::spawnWorker(const QByteArray& configBytes, int wakeFd, QString* error) {
     QMutexLocker lock(&g_mutex);
     if (g_socket < 0) {
         if (error)
@@ -382,8 +369,9 @@ pid_t ForkServer::spawnWorker(const QByteArray& configBytes, int wakeFd, QString
     }
     Op op{};
     QByteArray reply;
-    if (!sendMessage(g_socket, Op::Spawn, configBytes, wakeFd) || !receiveMessage(g_socket, op, reply, nullptr)
-        || op != Op::Spawn || reply.size() != sizeof(std::int32_t)) {
+    if (!sendMessage(g_socket, Op::Spawn, configBytes, wakeFd) ||
+        !receiveMessage(g_socket, op, reply, nullptr) || op != Op::Spawn ||
+        reply.size() != sizeof(std::int32_t)) {
         if (error)
             *error = QStringLiteral("the fork server did not answer (it died)");
         markDead();
@@ -399,31 +387,31 @@ pid_t ForkServer::spawnWorker(const QByteArray& configBytes, int wakeFd, QString
     return pid;
 }
 
-QString ForkServer::exitCause(pid_t pid)
-{
+QString ForkServer::exitCause(pid_t pid) {
     QMutexLocker lock(&g_mutex);
     if (g_socket < 0)
         return QStringLiteral("unknown");
     const std::int32_t request = pid;
     Op op{};
     QByteArray reply;
-    if (!sendMessage(g_socket, Op::ExitCause, QByteArray(reinterpret_cast<const char*>(&request), sizeof request), -1)
-        || !receiveMessage(g_socket, op, reply, nullptr) || reply.size() != sizeof(std::int32_t))
+    if (!sendMessage(g_socket, Op::ExitCause,
+                     QByteArray(reinterpret_cast<const char*>(&request), sizeof request), -1) ||
+        !receiveMessage(g_socket, op, reply, nullptr) || reply.size() != sizeof(std::int32_t))
         return QStringLiteral("unknown");
     std::int32_t status = -1;
     memcpy(&status, reply.constData(), sizeof status);
     return status < 0 ? QStringLiteral("unknown") : describeWaitStatus(status);
 }
 
-QString describeWaitStatus(int status)
-{
+QString describeWaitStatus(int status) {
     if (WIFEXITED(status))
         return QStringLiteral("exit code %1").arg(WEXITSTATUS(status));
     if (WIFSIGNALED(status)) {
         const int signalNumber = WTERMSIG(status);
         const char* name = sigabbrev_np(signalNumber);
-        QString text = QStringLiteral("killed by %1").arg(name ? QStringLiteral("SIG") + QString::fromLatin1(name)
-                                                               : QStringLiteral("signal %1").arg(signalNumber));
+        QString text = QStringLiteral("killed by %1")
+                           .arg(name ? QStringLiteral("SIG") + QString::fromLatin1(name)
+                                     : QStringLiteral("signal %1").arg(signalNumber));
         if (WCOREDUMP(status))
             text += QStringLiteral(" (core dumped)");
         return text;

@@ -6,8 +6,7 @@
 
 namespace Aqueduct::Internal {
 
-QByteArray WorkerConfig::toBytes() const
-{
+QByteArray WorkerConfig::toBytes() const {
     QJsonObject object;
     object.insert(QStringLiteral("segment"), QString::fromStdString(segmentName));
     object.insert(QStringLiteral("arena"), QString::fromStdString(arenaName));
@@ -21,8 +20,7 @@ QByteArray WorkerConfig::toBytes() const
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
-bool WorkerConfig::fromBytes(const QByteArray& bytes, WorkerConfig& config)
-{
+bool WorkerConfig::fromBytes(const QByteArray& bytes, WorkerConfig& config) {
     const QJsonDocument document = QJsonDocument::fromJson(bytes);
     if (!document.isObject())
         return false;

@@ -18,8 +18,8 @@ struct WorkerConfig {
     int workerIndex = 0;       ///< within the step
     int globalWorkerIndex = 0; ///< index of its WorkerControl block
     pid_t parentPid = 0;
-    int wakeFd = -1;           ///< the parent's eventfd (number in the worker process)
-    QStringList pluginFiles;   ///< plugins to load first (spawn start method)
+    int wakeFd = -1;         ///< the parent's eventfd (number in the worker process)
+    QStringList pluginFiles; ///< plugins to load first (spawn start method)
 
     QByteArray toBytes() const;
     static bool fromBytes(const QByteArray& bytes, WorkerConfig& config);

@@ -1,20 +1,20 @@
 // The worker process: takes batches from its step's queue, runs the handler, routes
 // each task on (to the next step's queue or back to the parent).
+#include "process/WorkerLoop.h"
+#include "document/Router.h"
+#include "process/WorkerConfig.h"
 #include "shm/AutoShare.h"
 #include "shm/Clock.h"
 #include "shm/FlowLayout.h"
 #include "shm/Futex.h"
-#include "document/Router.h"
 #include "shm/SharedArena.h"
 #include "shm/SlotProtocol.h"
 #include "shm/TaskCodec.h"
 #include "shm/WaitPolicy.h"
-#include "process/WorkerConfig.h"
-#include "process/WorkerLoop.h"
 
 #include "aqueduct/HandlerRegistry.h"
-#include "aqueduct/PluginLoader.h"
 #include "aqueduct/PipelineDocument.h"
+#include "aqueduct/PluginLoader.h"
 
 #include <sched.h>
 #include <signal.h>
@@ -33,7 +33,8 @@ namespace {
 
 class Worker {
 public:
-    explicit Worker(const WorkerConfig& config) : m_config(config) {}
+    explicit Worker(const WorkerConfig& config)
+        : m_config(config) {}
     int run();
 
 private:
@@ -50,7 +51,9 @@ private:
     void complete(std::uint32_t slot);
     void publishSkips();
     bool parentAlive() const;
-    bool stopRequested() const { return m_layout.header().stopRequested.load(std::memory_order_acquire) != 0; }
+    bool stopRequested() const {
+        return m_layout.header().stopRequested.load(std::memory_order_acquire) != 0;
+    }
 
     const WorkerConfig& m_config;
     FlowLayout m_layout;
@@ -71,8 +74,7 @@ private:
     QString m_stepId;
 };
 
-int Worker::run()
-{
+int Worker::run() {
     try {
         m_layout.attach(m_config.segmentName);
     } catch (const std::exception& error) {
@@ -138,8 +140,7 @@ int Worker::run()
     return 0;
 }
 
-bool Worker::startHandler(const PipelineDocument& document)
-{
+bool Worker::startHandler(const PipelineDocument& document) {
     const StepSpec& spec = document.steps[m_config.stepIndex];
     m_stepId = spec.id;
     const HandlerRegistry& registry = HandlerRegistry::global();
@@ -162,25 +163,24 @@ bool Worker::startHandler(const PipelineDocument& document)
     return true;
 }
 
-void Worker::reportStartFailure(const std::string& message)
-{
+void Worker::reportStartFailure(const std::string& message) {
     std::snprintf(m_control->message, sizeof m_control->message, "%s", message.c_str());
-    m_control->state.store(std::uint32_t(SharedWorkerState::StartFailed), std::memory_order_release);
+    m_control->state.store(std::uint32_t(SharedWorkerState::StartFailed),
+                           std::memory_order_release);
     const std::uint64_t one = 1;
     [[maybe_unused]] ssize_t written = ::write(m_config.wakeFd, &one, sizeof one);
 }
 
-bool Worker::tryTakeOne(std::uint32_t& slot)
-{
+bool Worker::tryTakeOne(std::uint32_t& slot) {
     const std::int64_t agingNs = m_layout.header().priorityAgingNs;
     if (agingNs > 0 && m_laneCount > 1) {
         // A low-priority task that waited past the aging limit goes first.
         const std::int64_t now = monotonicNs();
         for (int lane = 0; lane < m_laneCount - 1; ++lane) {
             std::uint32_t head = kNoSlot;
-            if (m_layout.lane(m_config.stepIndex, lane).peek(head) && head < m_layout.slotCount()
-                && now - m_layout.slot(head).enqueueNs > agingNs
-                && m_protocol.take(m_config.stepIndex, lane, m_self, slot))
+            if (m_layout.lane(m_config.stepIndex, lane).peek(head) && head < m_layout.slotCount() &&
+                now - m_layout.slot(head).enqueueNs > agingNs &&
+                m_protocol.take(m_config.stepIndex, lane, m_self, slot))
                 return true;
         }
     }
@@ -191,8 +191,7 @@ bool Worker::tryTakeOne(std::uint32_t& slot)
     return false;
 }
 
-bool Worker::lockBatch()
-{
+bool Worker::lockBatch() {
     // Only one worker of a step fills a batch at a time (the Python original's batch
     // lock): with nprocs > 1, 16 queued tasks make one batch of 16, not 8 + 8. The lock
     // is robust, so a holder killed mid-collection hands it on; its claimed slots are
@@ -207,8 +206,7 @@ bool Worker::lockBatch()
     }
 }
 
-int Worker::takeBatch()
-{
+int Worker::takeBatch() {
     if (m_step->nprocs <= 1)
         return collectBatch();
     if (!lockBatch())
@@ -218,8 +216,7 @@ int Worker::takeBatch()
     return count;
 }
 
-int Worker::collectBatch()
-{
+int Worker::collectBatch() {
     int count = 0;
     std::int64_t batchDeadlineNs = 0;
     auto took = [&](std::uint32_t slot) {
@@ -245,7 +242,8 @@ int Worker::collectBatch()
                 if (tryTakeOne(slot))
                     took(slot);
                 else
-                    futexWait(&m_step->consumerSeq, seq, std::min<std::int64_t>(remaining, 100'000'000));
+                    futexWait(&m_step->consumerSeq, seq,
+                              std::min<std::int64_t>(remaining, 100'000'000));
                 m_step->sleepingConsumers.fetch_sub(1, std::memory_order_relaxed);
             } else {
                 sched_yield();
@@ -260,8 +258,7 @@ int Worker::collectBatch()
     return count;
 }
 
-void Worker::waitForWork()
-{
+void Worker::waitForWork() {
     auto anyQueued = [this] {
         for (int lane = m_laneCount - 1; lane >= 0; --lane) {
             if (m_layout.lane(m_config.stepIndex, lane).looksNonEmpty())
@@ -285,8 +282,7 @@ void Worker::waitForWork()
         _exit(0); // the parent is gone: nobody can use our results
 }
 
-void Worker::processBatch(int count)
-{
+void Worker::processBatch(int count) {
     WorkerCounters& counters = m_control->counters;
     m_control->state.store(std::uint32_t(SharedWorkerState::Busy), std::memory_order_relaxed);
     const std::int64_t takenNs = monotonicNs();
@@ -295,15 +291,18 @@ void Worker::processBatch(int count)
         const std::uint32_t slot = m_batchSlots[std::size_t(i)];
         SlotHeader& header = m_layout.slot(slot);
         bump(counters.tasksIn);
-        const std::int64_t waitedUs = std::max<std::int64_t>(0, (takenNs - header.enqueueNs) / 1000);
+        const std::int64_t waitedUs =
+            std::max<std::int64_t>(0, (takenNs - header.enqueueNs) / 1000);
         bump(counters.queueWaitUsBuckets[histogramBucket(std::uint64_t(waitedUs))]);
         bump(counters.queueWaitUsSum, std::uint64_t(waitedUs));
         if (header.deadlineNs != 0 && takenNs > header.deadlineNs) {
-            finishWithError(slot, ErrorKind::Timeout, "deadline passed while queued; dropped unhandled");
+            finishWithError(slot, ErrorKind::Timeout,
+                            "deadline passed while queued; dropped unhandled");
             continue;
         }
         Task& task = m_tasks[std::size_t(live)];
-        if (!TaskCodec::decode(m_layout.slotPayload(slot), header.payloadBytes, task, m_arena, BlobHold::Borrowed)) {
+        if (!TaskCodec::decode(m_layout.slotPayload(slot), header.payloadBytes, task, m_arena,
+                               BlobHold::Borrowed)) {
             finishWithError(slot, ErrorKind::Rejected, "task could not be decoded");
             continue;
         }
@@ -336,12 +335,15 @@ void Worker::processBatch(int count)
     }
     const std::int64_t endNs = monotonicNs();
     m_control->batchStartNs.store(0, std::memory_order_relaxed);
-    const std::uint64_t handleUs = std::uint64_t(std::max<std::int64_t>(0, (endNs - startNs) / 1000));
+    const std::uint64_t handleUs =
+        std::uint64_t(std::max<std::int64_t>(0, (endNs - startNs) / 1000));
     bump(counters.batches);
     bump(counters.handleUsBuckets[histogramBucket(handleUs)]);
     bump(counters.handleUsSum, handleUs);
     bump(counters.busyNs, std::uint64_t(endNs - startNs));
-    const int fillBucket = std::clamp((live * kBatchFillBuckets + m_batchSize - 1) / m_batchSize, 1, kBatchFillBuckets) - 1;
+    const int fillBucket = std::clamp((live * kBatchFillBuckets + m_batchSize - 1) / m_batchSize, 1,
+                                      kBatchFillBuckets) -
+                           1;
     bump(counters.batchFillBuckets[fillBucket]);
 
     for (int i = 0; i < live; ++i) {
@@ -366,14 +368,16 @@ void Worker::processBatch(int count)
         // Large outputs travel as blobs (the same rule as the parent's).
         if (m_arena)
             shareToFit(task, m_layout.slotPayloadCapacity(), m_autoShareBytes, nullptr);
-        const std::size_t written = TaskCodec::encode(task, m_layout.slotPayload(slot), m_layout.slotPayloadCapacity());
+        const std::size_t written =
+            TaskCodec::encode(task, m_layout.slotPayload(slot), m_layout.slotPayloadCapacity());
         if (written == 0) {
             const std::size_t needed = TaskCodec::encodedSize(task);
             task.clearFields();
             finishWithError(slot, ErrorKind::Rejected,
-                            "result of step '" + m_stepId.toStdString() + "' is " + std::to_string(needed)
-                                + " bytes, more than max_task_bytes (" + std::to_string(m_layout.slotPayloadCapacity())
-                                + "); share large fields as blobs");
+                            "result of step '" + m_stepId.toStdString() + "' is " +
+                                std::to_string(needed) + " bytes, more than max_task_bytes (" +
+                                std::to_string(m_layout.slotPayloadCapacity()) +
+                                "); share large fields as blobs");
             continue;
         }
         header.payloadBytes = std::uint32_t(written);
@@ -382,8 +386,8 @@ void Worker::processBatch(int count)
         if (!m_protocol.replaceSlotBlobs(slot)) {
             task.clearFields();
             finishWithError(slot, ErrorKind::Rejected,
-                            "result of step '" + m_stepId.toStdString() + "' carries more than "
-                                + std::to_string(kMaxSlotBlobs) + " shared blobs");
+                            "result of step '" + m_stepId.toStdString() + "' carries more than " +
+                                std::to_string(kMaxSlotBlobs) + " shared blobs");
             continue;
         }
         bump(counters.tasksOut);
@@ -398,31 +402,32 @@ void Worker::processBatch(int count)
     m_control->heldCount.store(0, std::memory_order_relaxed);
 }
 
-void Worker::finishWithError(std::uint32_t slot, ErrorKind kind, std::string_view message)
-{
+void Worker::finishWithError(std::uint32_t slot, ErrorKind kind, std::string_view message) {
     SlotHeader& header = m_layout.slot(slot);
     m_protocol.releaseSlotBlobs(slot); // the payload becomes a message: its blob references go
     header.status = std::uint8_t(kind);
     header.lastStep = std::uint16_t(m_config.stepIndex);
-    header.payloadBytes = std::uint32_t(TaskCodec::encodeMessage(message, m_layout.slotPayload(slot), m_layout.slotPayloadCapacity()));
+    header.payloadBytes = std::uint32_t(TaskCodec::encodeMessage(
+        message, m_layout.slotPayload(slot), m_layout.slotPayloadCapacity()));
     bump(m_control->counters.errors[int(kind)]);
     complete(slot);
 }
 
-void Worker::complete(std::uint32_t slot)
-{
+void Worker::complete(std::uint32_t slot) {
     m_protocol.complete(slot, m_self, *m_control);
 }
 
-void Worker::forward(std::uint32_t slot, int targetStep, std::int64_t nowNs)
-{
+void Worker::forward(std::uint32_t slot, int targetStep, std::int64_t nowNs) {
     SlotHeader& header = m_layout.slot(slot);
     StepControl& target = m_layout.step(targetStep);
     const int lane = std::min<int>(header.lane, int(target.laneCount) - 1);
     header.enqueueNs = nowNs;
     // While we wait for room the slot stays ours (owner Worker): if we die waiting, the
     // parent fails it with WorkerCrashed instead of losing it.
-    auto attempt = [&] { return m_protocol.send(slot, m_self, targetStep, lane, m_control) == SlotProtocol::Send::Queued; };
+    auto attempt = [&] {
+        return m_protocol.send(slot, m_self, targetStep, lane, m_control) ==
+               SlotProtocol::Send::Queued;
+    };
     if (attempt())
         return;
     // Backpressure: spin briefly, then sleep until a consumer makes room.
@@ -449,26 +454,24 @@ void Worker::forward(std::uint32_t slot, int targetStep, std::int64_t nowNs)
     }
 }
 
-void Worker::publishSkips()
-{
+void Worker::publishSkips() {
     // Router counts skips locally; move them to the skipped steps' shared counters.
     for (std::size_t step = 0; step < m_skipCounters.size(); ++step) {
         if (m_skipCounters[step] != 0) {
-            m_layout.step(int(step)).skipped.fetch_add(m_skipCounters[step], std::memory_order_relaxed);
+            m_layout.step(int(step)).skipped.fetch_add(m_skipCounters[step],
+                                                       std::memory_order_relaxed);
             m_skipCounters[step] = 0;
         }
     }
 }
 
-bool Worker::parentAlive() const
-{
+bool Worker::parentAlive() const {
     return ::kill(m_config.parentPid, 0) == 0;
 }
 
 } // namespace
 
-int runWorker(const WorkerConfig& config)
-{
+int runWorker(const WorkerConfig& config) {
     // Start with only the fds we need: stdio and the parent's eventfd. Whatever the
     // parent had open (listening sockets, pidfds, files) must not live on in workers.
     if (config.wakeFd > 3)

@@ -27,8 +27,7 @@ namespace {
 
 /// Threads of this process (a fork of a multi-threaded process may inherit a lock some
 /// other thread held, and the child then parses JSON and dlopens plugins under it).
-int threadCount()
-{
+int threadCount() {
     DIR* tasks = opendir("/proc/self/task");
     if (!tasks)
         return 1;
@@ -41,8 +40,7 @@ int threadCount()
     return count;
 }
 
-int openPidFd(pid_t pid)
-{
+int openPidFd(pid_t pid) {
     return int(syscall(SYS_pidfd_open, pid, 0));
 }
 
@@ -52,13 +50,11 @@ constexpr int kSpawnWakeFd = 4;
 
 } // namespace
 
-WorkerProcess::~WorkerProcess()
-{
+WorkerProcess::~WorkerProcess() {
     terminate();
 }
 
-bool WorkerProcess::launch(StartMethod method, const WorkerConfig& config, QString* error)
-{
+bool WorkerProcess::launch(StartMethod method, const WorkerConfig& config, QString* error) {
     bool noForkServer = false;
     if (method == StartMethod::ForkServer && !ForkServer::ensureRunning(error)) {
         // No zygote by choice (AQUEDUCT_NO_FORKSERVER): exec workers instead. Never
@@ -78,19 +74,25 @@ bool WorkerProcess::launch(StartMethod method, const WorkerConfig& config, QStri
     } else if (method == StartMethod::Fork) {
         if (const int threads = threadCount(); threads > 1) {
             if (error)
-                *error = noForkServer
-                    ? QStringLiteral("the fork server is not running (call Aqueduct::bootstrapProcess() first in main()), "
-                                     "and a plain fork needs a single-threaded process, but this one runs %1 threads")
-                          .arg(threads)
-                    : QStringLiteral("start method 'fork' needs a single-threaded process, but this one runs %1 "
-                                     "threads; use start_method 'forkserver' (the default) or 'spawn'")
-                          .arg(threads);
+                *error =
+                    noForkServer
+                        ? QStringLiteral("the fork server is not running (call "
+                                         "Aqueduct::bootstrapProcess() first in main()), "
+                                         "and a plain fork needs a single-threaded process, but "
+                                         "this one runs %1 threads")
+                              .arg(threads)
+                        : QStringLiteral(
+                              "start method 'fork' needs a single-threaded process, but this one "
+                              "runs %1 "
+                              "threads; use start_method 'forkserver' (the default) or 'spawn'")
+                              .arg(threads);
             return false;
         }
         const pid_t child = fork();
         if (child < 0) {
             if (error)
-                *error = QStringLiteral("fork failed: %1").arg(QString::fromLocal8Bit(strerror(errno)));
+                *error =
+                    QStringLiteral("fork failed: %1").arg(QString::fromLocal8Bit(strerror(errno)));
             return false;
         }
         if (child == 0) {
@@ -103,26 +105,31 @@ bool WorkerProcess::launch(StartMethod method, const WorkerConfig& config, QStri
         int sockets[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
             if (error)
-                *error = QStringLiteral("socketpair failed: %1").arg(QString::fromLocal8Bit(strerror(errno)));
+                *error = QStringLiteral("socketpair failed: %1")
+                             .arg(QString::fromLocal8Bit(strerror(errno)));
             return false;
         }
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_adddup2(&actions, sockets[1], kSpawnConfigFd);
         posix_spawn_file_actions_adddup2(&actions, config.wakeFd, kSpawnWakeFd);
-        const QByteArray program = QFile::encodeName(QFile::symLinkTarget(QStringLiteral("/proc/self/exe")));
+        const QByteArray program =
+            QFile::encodeName(QFile::symLinkTarget(QStringLiteral("/proc/self/exe")));
         QByteArray configFdText = QByteArray::number(kSpawnConfigFd);
         char workerFlag[] = "--aqueduct-worker";
-        char* argv[] = {const_cast<char*>(program.constData()), workerFlag, configFdText.data(), nullptr};
+        char* argv[] = {const_cast<char*>(program.constData()), workerFlag, configFdText.data(),
+                        nullptr};
         pid_t child = 0;
-        const int result = posix_spawn(&child, program.constData(), &actions, nullptr, argv, environ);
+        const int result =
+            posix_spawn(&child, program.constData(), &actions, nullptr, argv, environ);
         posix_spawn_file_actions_destroy(&actions);
         close(sockets[1]);
         if (result != 0) {
             close(sockets[0]);
             if (error)
                 *error = QStringLiteral("posix_spawn of %1 failed: %2")
-                             .arg(QString::fromLocal8Bit(program), QString::fromLocal8Bit(strerror(result)));
+                             .arg(QString::fromLocal8Bit(program),
+                                  QString::fromLocal8Bit(strerror(result)));
             return false;
         }
         WorkerConfig spawned = config;
@@ -132,7 +139,8 @@ bool WorkerProcess::launch(StartMethod method, const WorkerConfig& config, QStri
         bool sent = ::write(sockets[0], &length, sizeof length) == sizeof length;
         qsizetype offset = 0;
         while (sent && offset < bytes.size()) {
-            const ssize_t written = ::write(sockets[0], bytes.constData() + offset, std::size_t(bytes.size() - offset));
+            const ssize_t written =
+                ::write(sockets[0], bytes.constData() + offset, std::size_t(bytes.size() - offset));
             if (written <= 0)
                 sent = false;
             else
@@ -150,7 +158,8 @@ bool WorkerProcess::launch(StartMethod method, const WorkerConfig& config, QStri
     m_pidFd = openPidFd(m_pid);
     if (m_pidFd < 0) {
         if (error)
-            *error = QStringLiteral("pidfd_open failed: %1").arg(QString::fromLocal8Bit(strerror(errno)));
+            *error = QStringLiteral("pidfd_open failed: %1")
+                         .arg(QString::fromLocal8Bit(strerror(errno)));
         terminate();
         return false;
     }
@@ -158,14 +167,12 @@ bool WorkerProcess::launch(StartMethod method, const WorkerConfig& config, QStri
     return true;
 }
 
-void WorkerProcess::kill(int signalNumber)
-{
+void WorkerProcess::kill(int signalNumber) {
     if (m_pidFd >= 0 && !m_exited)
         syscall(SYS_pidfd_send_signal, m_pidFd, signalNumber, nullptr, 0);
 }
 
-QString WorkerProcess::collectExit()
-{
+QString WorkerProcess::collectExit() {
     if (m_pid <= 0)
         return QString();
     QString cause;
@@ -188,8 +195,7 @@ QString WorkerProcess::collectExit()
     return cause;
 }
 
-void WorkerProcess::terminate()
-{
+void WorkerProcess::terminate() {
     if (m_pid <= 0)
         return;
     if (!m_exited) {
@@ -202,15 +208,15 @@ void WorkerProcess::terminate()
     collectExit();
 }
 
-int runSpawnedWorker(int configFd)
-{
+int runSpawnedWorker(int configFd) {
     std::uint32_t length = 0;
     if (::read(configFd, &length, sizeof length) != sizeof length || length > (64u << 20))
         return 70;
     QByteArray bytes(qsizetype(length), Qt::Uninitialized);
     qsizetype offset = 0;
     while (offset < bytes.size()) {
-        const ssize_t got = ::read(configFd, bytes.data() + offset, std::size_t(bytes.size() - offset));
+        const ssize_t got =
+            ::read(configFd, bytes.data() + offset, std::size_t(bytes.size() - offset));
         if (got <= 0)
             return 70;
         offset += got;

@@ -13,8 +13,7 @@ class DeadlineHeap {
 public:
     static constexpr std::uint32_t kAbsent = 0xffffffffu;
 
-    void clear()
-    {
+    void clear() {
         m_entries.clear();
         m_positions.clear();
     }
@@ -23,8 +22,7 @@ public:
     std::int64_t earliestNs() const { return m_entries.front().deadlineNs; }
     std::uint32_t earliestRecord() const { return m_entries.front().record; }
 
-    void insert(std::uint32_t record, std::int64_t deadlineNs)
-    {
+    void insert(std::uint32_t record, std::int64_t deadlineNs) {
         if (record >= m_positions.size())
             m_positions.resize(std::size_t(record) + 1, kAbsent);
         if (m_positions[record] != kAbsent)
@@ -34,8 +32,7 @@ public:
         siftUp(m_entries.size() - 1);
     }
 
-    void remove(std::uint32_t record)
-    {
+    void remove(std::uint32_t record) {
         if (record >= m_positions.size() || m_positions[record] == kAbsent)
             return;
         const std::size_t at = m_positions[record];
@@ -48,7 +45,8 @@ public:
         m_entries.pop_back();
         if (at < m_entries.size()) {
             siftUp(at);
-            siftDown(m_positions[m_entries[at].record] == at ? at : m_positions[m_entries[at].record]);
+            siftDown(m_positions[m_entries[at].record] == at ? at
+                                                             : m_positions[m_entries[at].record]);
         }
     }
 
@@ -58,14 +56,12 @@ private:
         std::uint32_t record;
     };
 
-    void swapAt(std::size_t a, std::size_t b)
-    {
+    void swapAt(std::size_t a, std::size_t b) {
         std::swap(m_entries[a], m_entries[b]);
         m_positions[m_entries[a].record] = std::uint32_t(a);
         m_positions[m_entries[b].record] = std::uint32_t(b);
     }
-    void siftUp(std::size_t at)
-    {
+    void siftUp(std::size_t at) {
         while (at > 0) {
             const std::size_t parent = (at - 1) / 2;
             if (m_entries[parent].deadlineNs <= m_entries[at].deadlineNs)
@@ -74,14 +70,14 @@ private:
             at = parent;
         }
     }
-    void siftDown(std::size_t at)
-    {
+    void siftDown(std::size_t at) {
         for (;;) {
             const std::size_t left = 2 * at + 1;
             if (left >= m_entries.size())
                 return;
             std::size_t smallest = left;
-            if (left + 1 < m_entries.size() && m_entries[left + 1].deadlineNs < m_entries[left].deadlineNs)
+            if (left + 1 < m_entries.size() &&
+                m_entries[left + 1].deadlineNs < m_entries[left].deadlineNs)
                 smallest = left + 1;
             if (m_entries[at].deadlineNs <= m_entries[smallest].deadlineNs)
                 return;

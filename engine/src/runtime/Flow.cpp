@@ -17,18 +17,16 @@ public:
     ProcessAwaiter(Internal::FlowRuntime* runtime, Task& task, std::int64_t timeoutNs)
         : m_runtime(runtime)
         , m_task(task)
-        , m_timeoutNs(timeoutNs)
-    {
-    }
+        , m_timeoutNs(timeoutNs) {}
 
-    bool await_ready()
-    {
+    bool await_ready() {
         m_record = m_runtime->submit(m_task, m_timeoutNs, m_immediateKind, m_immediateMessage);
         return m_record == Internal::FlowRuntime::kNoRecord;
     }
-    void await_suspend(std::coroutine_handle<> waiter) { m_runtime->attachWaiter(m_record, waiter); }
-    TaskResult await_resume()
-    {
+    void await_suspend(std::coroutine_handle<> waiter) {
+        m_runtime->attachWaiter(m_record, waiter);
+    }
+    TaskResult await_resume() {
         if (m_record != Internal::FlowRuntime::kNoRecord)
             return m_runtime->takeResult(m_record);
         if (m_immediateKind == ErrorKind::None)
@@ -45,8 +43,7 @@ private:
     QString m_immediateMessage;
 };
 
-void registerMetaTypes()
-{
+void registerMetaTypes() {
     static const bool registered = [] {
         qRegisterMetaType<Aqueduct::FlowState>("Aqueduct::FlowState");
         qRegisterMetaType<Aqueduct::WorkerInfo>("Aqueduct::WorkerInfo");
@@ -60,76 +57,66 @@ void registerMetaTypes()
 
 Flow::Flow(QObject* parent)
     : QObject(parent)
-    , m_runtime(std::make_unique<Internal::FlowRuntime>(this))
-{
+    , m_runtime(std::make_unique<Internal::FlowRuntime>(this)) {
     registerMetaTypes();
 }
 
 Flow::Flow(PipelineDocument document, QObject* parent)
-    : Flow(parent)
-{
+    : Flow(parent) {
     m_runtime->document = std::move(document);
 }
 
 Flow::~Flow() = default;
 
-void Flow::addStep(StepSpec step)
-{
+void Flow::addStep(StepSpec step) {
     m_runtime->document.steps.append(std::move(step));
 }
 
-void Flow::addEdge(EdgeSpec edge)
-{
+void Flow::addEdge(EdgeSpec edge) {
     m_runtime->document.edges.append(std::move(edge));
 }
 
-FlowSettings& Flow::settings()
-{
+FlowSettings& Flow::settings() {
     return m_runtime->document.flow;
 }
 
-const PipelineDocument& Flow::document() const
-{
+const PipelineDocument& Flow::document() const {
     return m_runtime->document;
 }
 
-void Flow::setDocument(PipelineDocument document)
-{
+void Flow::setDocument(PipelineDocument document) {
     m_runtime->document = std::move(document);
 }
 
-FlowState Flow::state() const
-{
+FlowState Flow::state() const {
     return m_runtime->state();
 }
 
-QString Flow::failureReason() const
-{
+QString Flow::failureReason() const {
     return m_runtime->failureReason();
 }
 
-QCoro::Task<StartResult> Flow::start(std::chrono::milliseconds timeout)
-{
+QCoro::Task<StartResult> Flow::start(std::chrono::milliseconds timeout) {
     return m_runtime->start(timeout);
 }
 
-QCoro::Task<void> Flow::stop(StopMode mode)
-{
+QCoro::Task<void> Flow::stop(StopMode mode) {
     return m_runtime->stop(mode);
 }
 
-QCoro::Task<TaskResult> Flow::process(Task task, std::chrono::milliseconds timeout)
-{
-    const std::int64_t timeoutMs = timeout.count() > 0 ? timeout.count() : m_runtime->document.flow.defaultTimeoutMs;
+QCoro::Task<TaskResult> Flow::process(Task task, std::chrono::milliseconds timeout) {
+    const std::int64_t timeoutMs =
+        timeout.count() > 0 ? timeout.count() : m_runtime->document.flow.defaultTimeoutMs;
     co_return co_await ProcessAwaiter(m_runtime.get(), task, timeoutMs * 1'000'000);
 }
 
-QCoro::Task<std::vector<TaskResult>> Flow::processMany(std::vector<Task> tasks, std::chrono::milliseconds timeout)
-{
+QCoro::Task<std::vector<TaskResult>> Flow::processMany(std::vector<Task> tasks,
+                                                       std::chrono::milliseconds timeout) {
     // A bounded window of lanes, each awaiting the submission directly: no coroutine
     // frame, record or deadline per task beyond the ones in flight (a million tasks
     // cost a million of nothing up front). Enough lanes to keep every slot busy.
-    const std::int64_t timeoutMs = timeout.count() > 0 ? timeout.count() : m_runtime->document.flow.defaultTimeoutMs;
+    const std::int64_t timeoutMs =
+        timeout.count() > 0 ? timeout.count() : m_runtime->document.flow.defaultTimeoutMs;
     const std::int64_t timeoutNs = timeoutMs * 1'000'000;
     std::vector<TaskResult> results(tasks.size());
     std::size_t next = 0;
@@ -140,7 +127,8 @@ QCoro::Task<std::vector<TaskResult>> Flow::processMany(std::vector<Task> tasks, 
             results[index] = co_await ProcessAwaiter(runtime, tasks[index], timeoutNs);
         }
     };
-    const std::size_t slots = std::max<std::size_t>(64, 2 * std::size_t(runtime->sharedMemoryUsage().slotsTotal));
+    const std::size_t slots =
+        std::max<std::size_t>(64, 2 * std::size_t(runtime->sharedMemoryUsage().slotsTotal));
     const std::size_t laneCount = std::min(tasks.size(), slots);
     std::vector<QCoro::Task<void>> lanes;
     lanes.reserve(laneCount);
@@ -151,38 +139,32 @@ QCoro::Task<std::vector<TaskResult>> Flow::processMany(std::vector<Task> tasks, 
     co_return results;
 }
 
-QList<WorkerInfo> Flow::workers() const
-{
+QList<WorkerInfo> Flow::workers() const {
     return m_runtime->workers();
 }
 
-bool Flow::killWorker(const QString& stepId, int workerIndex)
-{
+bool Flow::killWorker(const QString& stepId, int workerIndex) {
     return m_runtime->killWorker(stepId, workerIndex);
 }
 
-MetricsSnapshotPtr Flow::lastSnapshot() const
-{
+MetricsSnapshotPtr Flow::lastSnapshot() const {
     return m_runtime->lastSnapshot();
 }
 
-std::uint64_t Flow::inFlight() const
-{
+std::uint64_t Flow::inFlight() const {
     return m_runtime->inFlight();
 }
 
-Flow::SharedMemoryUsage Flow::sharedMemoryUsage() const
-{
+Flow::SharedMemoryUsage Flow::sharedMemoryUsage() const {
     return m_runtime ? m_runtime->sharedMemoryUsage() : SharedMemoryUsage{};
 }
 
-QCoro::AsyncGenerator<MetricsSnapshotPtr> Flow::metricsSnapshots(std::chrono::milliseconds idleTimeout)
-{
+QCoro::AsyncGenerator<MetricsSnapshotPtr>
+Flow::metricsSnapshots(std::chrono::milliseconds idleTimeout) {
     return qCoroSignalListener(this, &Flow::metricsSnapshot, idleTimeout);
 }
 
-QString flowStateName(FlowState state)
-{
+QString flowStateName(FlowState state) {
     switch (state) {
     case FlowState::Stopped:
         return QStringLiteral("stopped");
@@ -198,8 +180,7 @@ QString flowStateName(FlowState state)
     return QStringLiteral("unknown");
 }
 
-QString errorKindName(ErrorKind kind)
-{
+QString errorKindName(ErrorKind kind) {
     switch (kind) {
     case ErrorKind::None:
         return QStringLiteral("ok");
@@ -219,8 +200,7 @@ QString errorKindName(ErrorKind kind)
     return QStringLiteral("unknown");
 }
 
-QString workerStateName(WorkerState state)
-{
+QString workerStateName(WorkerState state) {
     switch (state) {
     case WorkerState::Starting:
         return QStringLiteral("starting");

@@ -2,17 +2,17 @@
 
 #include "process/ForkServer.h"
 
+#include "runtime/MetricsSampler.h"
 #include "shm/Clock.h"
 #include "shm/Futex.h"
-#include "runtime/MetricsSampler.h"
 #include "shm/ResourceBudget.h"
 #include "shm/SharedArena.h"
 #include "shm/TaskCodec.h"
 #include "shm/WaitPolicy.h"
 
 #include "aqueduct/HandlerRegistry.h"
-#include "aqueduct/PluginLoader.h"
 #include "aqueduct/PipelineValidator.h"
+#include "aqueduct/PluginLoader.h"
 
 #include <qcoro/qcorotimer.h>
 
@@ -34,8 +34,7 @@ constexpr std::chrono::milliseconds kGracefulExitWait{3000};
 constexpr std::chrono::milliseconds kImmediateExitWait{200};
 
 /// Whether /proc says the process is stopped by a signal (state T) or traced (t).
-bool processIsStopped(qint64 pid)
-{
+bool processIsStopped(qint64 pid) {
     char path[64];
     std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(pid));
     FILE* file = std::fopen(path, "re");
@@ -49,16 +48,14 @@ bool processIsStopped(qint64 pid)
     return close && close[1] == ' ' && (close[2] == 'T' || close[2] == 't');
 }
 
-QString stepLabel(const PipelineDocument& document, int stepIndex)
-{
+QString stepLabel(const PipelineDocument& document, int stepIndex) {
     return document.steps.value(stepIndex).id;
 }
 
 } // namespace
 
 FlowRuntime::FlowRuntime(Flow* flow)
-    : m_flow(flow)
-{
+    : m_flow(flow) {
     m_deadlineTimer.setSingleShot(true);
     m_deadlineTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_deadlineTimer, &QTimer::timeout, this, &FlowRuntime::expireDeadlines);
@@ -72,8 +69,7 @@ FlowRuntime::FlowRuntime(Flow* flow)
     connect(&m_watchdogTimer, &QTimer::timeout, this, &FlowRuntime::checkHandleTimeouts);
 }
 
-FlowRuntime::~FlowRuntime()
-{
+FlowRuntime::~FlowRuntime() {
     if (m_state != FlowState::Stopped) {
         failAllOutstanding(ErrorKind::NotRunning, QStringLiteral("flow destroyed"));
         resumeFinished();
@@ -81,8 +77,7 @@ FlowRuntime::~FlowRuntime()
     }
 }
 
-void FlowRuntime::setState(FlowState state)
-{
+void FlowRuntime::setState(FlowState state) {
     if (m_state == state)
         return;
     m_state = state;
@@ -92,10 +87,11 @@ void FlowRuntime::setState(FlowState state)
 // ---------------------------------------------------------------------------------------
 // Start / stop
 
-QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
-{
-    if (m_state == FlowState::Starting || m_state == FlowState::Running || m_state == FlowState::Stopping)
-        co_return StartResult::failure({}, QStringLiteral("flow is already %1").arg(flowStateName(m_state)));
+QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout) {
+    if (m_state == FlowState::Starting || m_state == FlowState::Running ||
+        m_state == FlowState::Stopping)
+        co_return StartResult::failure(
+            {}, QStringLiteral("flow is already %1").arg(flowStateName(m_state)));
     if (document.steps.isEmpty())
         co_return StartResult::failure({}, QStringLiteral("flow has no steps"));
 
@@ -110,7 +106,8 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
             if (stepId.isEmpty())
                 stepId = problem.stepId;
         }
-        co_return StartResult::failure(stepId, QStringLiteral("invalid pipeline: %1").arg(lines.join(QStringLiteral("; "))));
+        co_return StartResult::failure(
+            stepId, QStringLiteral("invalid pipeline: %1").arg(lines.join(QStringLiteral("; "))));
     }
     QString routeError;
     if (!m_router.build(document, &routeError))
@@ -202,7 +199,8 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
             const QString stepId = stepLabel(document, worker.stepIndex);
             teardown();
             setState(FlowState::Stopped);
-            co_return StartResult::failure(stepId, QStringLiteral("step '%1': cannot start worker: %2").arg(stepId, error));
+            co_return StartResult::failure(
+                stepId, QStringLiteral("step '%1': cannot start worker: %2").arg(stepId, error));
         }
         if (sinceYield.elapsed() >= 5) {
             co_await QCoro::sleepFor(std::chrono::milliseconds(0));
@@ -212,10 +210,11 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
         }
         if (m_cancelStart || elapsed.elapsed() > startTimeoutMs) {
             const QString stepId = stepLabel(document, worker.stepIndex);
-            const QString reason = m_cancelStart ? QStringLiteral("start cancelled: the flow was stopped")
-                                                 : QStringLiteral("step '%1': workers did not launch within %2 ms")
-                                                       .arg(stepId)
-                                                       .arg(startTimeoutMs);
+            const QString reason =
+                m_cancelStart ? QStringLiteral("start cancelled: the flow was stopped")
+                              : QStringLiteral("step '%1': workers did not launch within %2 ms")
+                                    .arg(stepId)
+                                    .arg(startTimeoutMs);
             teardown();
             setState(FlowState::Stopped);
             co_return StartResult::failure(m_cancelStart ? QString() : stepId, reason);
@@ -233,7 +232,8 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
         }
         bool allReady = true;
         for (const WorkerSlot& worker : m_workers) {
-            const auto shared = SharedWorkerState(m_layout.worker(worker.globalIndex).state.load(std::memory_order_acquire));
+            const auto shared = SharedWorkerState(
+                m_layout.worker(worker.globalIndex).state.load(std::memory_order_acquire));
             if (shared == SharedWorkerState::Starting) {
                 allReady = false;
                 break;
@@ -244,9 +244,12 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
         const qint64 remaining = startTimeoutMs - elapsed.elapsed();
         if (remaining <= 0) {
             for (const WorkerSlot& worker : m_workers) {
-                if (SharedWorkerState(m_layout.worker(worker.globalIndex).state.load()) == SharedWorkerState::Starting) {
+                if (SharedWorkerState(m_layout.worker(worker.globalIndex).state.load()) ==
+                    SharedWorkerState::Starting) {
                     const QString stepId = stepLabel(document, worker.stepIndex);
-                    m_startError = QStringLiteral("step '%1': onStart did not finish within %2 ms").arg(stepId).arg(startTimeoutMs);
+                    m_startError = QStringLiteral("step '%1': onStart did not finish within %2 ms")
+                                       .arg(stepId)
+                                       .arg(startTimeoutMs);
                     m_startErrorStep = stepId;
                     break;
                 }
@@ -277,8 +280,9 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
     int shortestHandleTimeoutMs = 0;
     for (const StepSpec& step : document.steps) {
         if (step.handleTimeoutMs > 0)
-            shortestHandleTimeoutMs = shortestHandleTimeoutMs == 0 ? step.handleTimeoutMs
-                                                                   : std::min(shortestHandleTimeoutMs, step.handleTimeoutMs);
+            shortestHandleTimeoutMs = shortestHandleTimeoutMs == 0
+                                          ? step.handleTimeoutMs
+                                          : std::min(shortestHandleTimeoutMs, step.handleTimeoutMs);
     }
     if (m_arena)
         SharedArena::setCurrent(m_arena);
@@ -292,22 +296,22 @@ QCoro::Task<StartResult> FlowRuntime::start(std::chrono::milliseconds timeout)
     co_return StartResult{};
 }
 
-void FlowRuntime::checkStartProgress()
-{
+void FlowRuntime::checkStartProgress() {
     if (!m_startError.isEmpty())
         return;
     for (const WorkerSlot& worker : m_workers) {
         WorkerControl& control = m_layout.worker(worker.globalIndex);
-        if (SharedWorkerState(control.state.load(std::memory_order_acquire)) == SharedWorkerState::StartFailed) {
+        if (SharedWorkerState(control.state.load(std::memory_order_acquire)) ==
+            SharedWorkerState::StartFailed) {
             m_startErrorStep = stepLabel(document, worker.stepIndex);
-            m_startError = QStringLiteral("step '%1': %2").arg(m_startErrorStep, QString::fromUtf8(control.message));
+            m_startError = QStringLiteral("step '%1': %2")
+                               .arg(m_startErrorStep, QString::fromUtf8(control.message));
             return;
         }
     }
 }
 
-QCoro::Task<void> FlowRuntime::stop(StopMode mode)
-{
+QCoro::Task<void> FlowRuntime::stop(StopMode mode) {
     if (m_state == FlowState::Stopped)
         co_return;
     if (m_state == FlowState::Starting) {
@@ -340,7 +344,8 @@ QCoro::Task<void> FlowRuntime::stop(StopMode mode)
             co_await QCoro::sleepFor(std::chrono::milliseconds(1));
         }
     }
-    failAllOutstanding(ErrorKind::NotRunning, QStringLiteral("flow stopped before the task finished"));
+    failAllOutstanding(ErrorKind::NotRunning,
+                       QStringLiteral("flow stopped before the task finished"));
     {
         const std::weak_ptr<int> alive = m_aliveToken;
         resumeFinished();
@@ -348,7 +353,8 @@ QCoro::Task<void> FlowRuntime::stop(StopMode mode)
             co_return;
     }
     requestWorkersStop();
-    const bool exited = co_await waitForWorkersExit(mode == StopMode::Graceful ? kGracefulExitWait : kImmediateExitWait);
+    const bool exited = co_await waitForWorkersExit(
+        mode == StopMode::Graceful ? kGracefulExitWait : kImmediateExitWait);
     if (!exited) {
         killAllWorkers();
         co_await waitForWorkersExit(std::chrono::milliseconds(2000));
@@ -360,8 +366,7 @@ QCoro::Task<void> FlowRuntime::stop(StopMode mode)
     Q_EMIT m_flow->engineEvent(QStringLiteral("flow stopped"));
 }
 
-void FlowRuntime::requestWorkersStop()
-{
+void FlowRuntime::requestWorkersStop() {
     for (WorkerSlot& worker : m_workers)
         worker.expectedExit = true;
     if (!m_layout.isValid())
@@ -370,8 +375,7 @@ void FlowRuntime::requestWorkersStop()
     wakeAllSleepers();
 }
 
-void FlowRuntime::wakeAllSleepers()
-{
+void FlowRuntime::wakeAllSleepers() {
     for (int s = 0; s < m_layout.stepCount(); ++s) {
         StepControl& step = m_layout.step(s);
         step.consumerSeq.fetch_add(1);
@@ -381,13 +385,13 @@ void FlowRuntime::wakeAllSleepers()
     }
 }
 
-QCoro::Task<bool> FlowRuntime::waitForWorkersExit(std::chrono::milliseconds timeout)
-{
+QCoro::Task<bool> FlowRuntime::waitForWorkersExit(std::chrono::milliseconds timeout) {
     QElapsedTimer elapsed;
     elapsed.start();
     auto anyRunning = [this] {
-        return std::any_of(m_workers.begin(), m_workers.end(),
-                           [](const WorkerSlot& worker) { return worker.process && worker.process->isRunning(); });
+        return std::any_of(m_workers.begin(), m_workers.end(), [](const WorkerSlot& worker) {
+            return worker.process && worker.process->isRunning();
+        });
     };
     while (anyRunning()) {
         const qint64 remaining = timeout.count() - elapsed.elapsed();
@@ -398,16 +402,14 @@ QCoro::Task<bool> FlowRuntime::waitForWorkersExit(std::chrono::milliseconds time
     co_return true;
 }
 
-void FlowRuntime::killAllWorkers()
-{
+void FlowRuntime::killAllWorkers() {
     for (WorkerSlot& worker : m_workers) {
         if (worker.process)
             worker.process->kill(SIGKILL);
     }
 }
 
-void FlowRuntime::teardown()
-{
+void FlowRuntime::teardown() {
     m_metricsTimer.stop();
     m_watchdogTimer.stop();
     m_deadlineTimer.stop();
@@ -448,8 +450,7 @@ void FlowRuntime::teardown()
 // ---------------------------------------------------------------------------------------
 // Workers
 
-bool FlowRuntime::launchWorker(WorkerSlot& worker, QString* error)
-{
+bool FlowRuntime::launchWorker(WorkerSlot& worker, QString* error) {
     WorkerControl& control = m_layout.worker(worker.globalIndex);
     control.state.store(std::uint32_t(SharedWorkerState::Starting), std::memory_order_release);
     control.message[0] = '\0';
@@ -475,20 +476,21 @@ bool FlowRuntime::launchWorker(WorkerSlot& worker, QString* error)
         return false;
     }
     if (ForkServer::restarts() != forkServerRestarts)
-        Q_EMIT m_flow->engineEvent(QStringLiteral("the fork server had died; restarted it (pid %1)").arg(ForkServer::zygotePid()));
+        Q_EMIT m_flow->engineEvent(QStringLiteral("the fork server had died; restarted it (pid %1)")
+                                       .arg(ForkServer::zygotePid()));
     worker.lastPid = worker.process->pid();
     worker.expectedExit = false;
     worker.handleTimedOut = false;
     worker.state = WorkerState::Starting;
-    worker.exitNotifier = std::make_unique<QSocketNotifier>(worker.process->pidFd(), QSocketNotifier::Read);
+    worker.exitNotifier =
+        std::make_unique<QSocketNotifier>(worker.process->pidFd(), QSocketNotifier::Read);
     const int globalIndex = worker.globalIndex;
     connect(worker.exitNotifier.get(), &QSocketNotifier::activated, this,
             [this, globalIndex] { onWorkerExited(globalIndex); });
     return true;
 }
 
-void FlowRuntime::onWorkerExited(int globalIndex)
-{
+void FlowRuntime::onWorkerExited(int globalIndex) {
     WorkerSlot& worker = m_workers[std::size_t(globalIndex)];
     worker.exitNotifier.reset();
     if (!worker.process)
@@ -504,33 +506,36 @@ void FlowRuntime::onWorkerExited(int globalIndex)
             checkStartProgress();
             if (m_startError.isEmpty()) {
                 m_startErrorStep = stepId;
-                m_startError = QStringLiteral("step '%1': worker exited during start (%2)").arg(stepId, cause);
+                m_startError =
+                    QStringLiteral("step '%1': worker exited during start (%2)").arg(stepId, cause);
             }
         }
     } else if (!worker.expectedExit && m_state == FlowState::Running) {
         handleUnexpectedExit(worker, cause);
     }
-    Q_EMIT m_flow->workerStateChanged(WorkerInfo{stepId, worker.stepIndex, worker.workerIndex, worker.lastPid,
-                                                 worker.state, worker.restarts, worker.lastExitCause});
+    Q_EMIT m_flow->workerStateChanged(WorkerInfo{stepId, worker.stepIndex, worker.workerIndex,
+                                                 worker.lastPid, worker.state, worker.restarts,
+                                                 worker.lastExitCause});
     resumeFinished();
 }
 
-void FlowRuntime::handleUnexpectedExit(WorkerSlot& worker, const QString& cause)
-{
+void FlowRuntime::handleUnexpectedExit(WorkerSlot& worker, const QString& cause) {
     const QString stepId = stepLabel(document, worker.stepIndex);
     const StepSpec& spec = document.steps[worker.stepIndex];
-    const ErrorKind kind = worker.handleTimedOut ? ErrorKind::HandleTimeout : ErrorKind::WorkerCrashed;
+    const ErrorKind kind =
+        worker.handleTimedOut ? ErrorKind::HandleTimeout : ErrorKind::WorkerCrashed;
     const QString message = worker.handleTimedOut
-        ? QStringLiteral("step '%1': handle_timeout of %2 ms passed; worker %3 (pid %4) was killed and restarted")
-              .arg(stepId)
-              .arg(spec.handleTimeoutMs)
-              .arg(worker.workerIndex)
-              .arg(worker.lastPid)
-        : QStringLiteral("worker %1 of step '%2' (pid %3) died: %4")
-              .arg(worker.workerIndex)
-              .arg(stepId)
-              .arg(worker.lastPid)
-              .arg(cause);
+                                ? QStringLiteral("step '%1': handle_timeout of %2 ms passed; "
+                                                 "worker %3 (pid %4) was killed and restarted")
+                                      .arg(stepId)
+                                      .arg(spec.handleTimeoutMs)
+                                      .arg(worker.workerIndex)
+                                      .arg(worker.lastPid)
+                                : QStringLiteral("worker %1 of step '%2' (pid %3) died: %4")
+                                      .arg(worker.workerIndex)
+                                      .arg(stepId)
+                                      .arg(worker.lastPid)
+                                      .arg(cause);
     Q_EMIT m_flow->engineEvent(message);
 
     reclaimFromDeadWorker(worker, kind, message);
@@ -543,22 +548,28 @@ void FlowRuntime::handleUnexpectedExit(WorkerSlot& worker, const QString& cause)
     const std::int64_t windowNs = std::int64_t(policy.windowS) * 1'000'000'000;
     while (!worker.restartTimesNs.empty() && now - worker.restartTimesNs.front() > windowNs)
         worker.restartTimesNs.pop_front();
-    if (policy.policy == RestartPolicy::Never || int(worker.restartTimesNs.size()) >= policy.maxRestarts) {
-        const bool stepHasLiveWorkers = std::any_of(m_workers.begin(), m_workers.end(), [&](const WorkerSlot& other) {
-            return other.stepIndex == worker.stepIndex && other.process && other.process->isRunning();
-        });
+    if (policy.policy == RestartPolicy::Never ||
+        int(worker.restartTimesNs.size()) >= policy.maxRestarts) {
+        const bool stepHasLiveWorkers =
+            std::any_of(m_workers.begin(), m_workers.end(), [&](const WorkerSlot& other) {
+                return other.stepIndex == worker.stepIndex && other.process &&
+                       other.process->isRunning();
+            });
         if (policy.policy == RestartPolicy::Never && stepHasLiveWorkers)
             return; // the step still serves with fewer workers
-        failFlow(QStringLiteral("step '%1' could not be kept alive: %2 (restart policy %3, %4 restarts in %5 s)")
-                     .arg(stepId, message, restartPolicyName(policy.policy))
-                     .arg(worker.restartTimesNs.size())
-                     .arg(policy.windowS));
+        failFlow(
+            QStringLiteral(
+                "step '%1' could not be kept alive: %2 (restart policy %3, %4 restarts in %5 s)")
+                .arg(stepId, message, restartPolicyName(policy.policy))
+                .arg(worker.restartTimesNs.size())
+                .arg(policy.windowS));
         return;
     }
     const int restartsInWindow = int(worker.restartTimesNs.size());
     // In 64 bits and capped: a large initial back-off must not overflow when doubled.
-    const std::int64_t backoffMs = std::min<std::int64_t>(
-        policy.backoffMaxMs, std::int64_t(policy.backoffInitialMs) << std::min(restartsInWindow, 16));
+    const std::int64_t backoffMs =
+        std::min<std::int64_t>(policy.backoffMaxMs, std::int64_t(policy.backoffInitialMs)
+                                                        << std::min(restartsInWindow, 16));
     worker.restartTimesNs.push_back(now);
     worker.state = WorkerState::Restarting;
     const int globalIndex = worker.globalIndex;
@@ -566,8 +577,8 @@ void FlowRuntime::handleUnexpectedExit(WorkerSlot& worker, const QString& cause)
                        [this, globalIndex] { restartWorker(globalIndex); });
 }
 
-void FlowRuntime::reclaimFromDeadWorker(const WorkerSlot& worker, ErrorKind kind, const QString& message)
-{
+void FlowRuntime::reclaimFromDeadWorker(const WorkerSlot& worker, ErrorKind kind,
+                                        const QString& message) {
     // Results it handed back before dying are results, not crashes.
     drainCompletions();
     WorkerControl& control = m_layout.worker(worker.globalIndex);
@@ -577,18 +588,19 @@ void FlowRuntime::reclaimFromDeadWorker(const WorkerSlot& worker, ErrorKind kind
     if (handoff < m_layout.slotCount()) {
         const std::uint32_t owner = m_layout.slot(handoff).owner.load(std::memory_order_acquire);
         if (SlotProtocol::isQueued(owner) && m_protocol.reclaim(handoff, owner) == owner)
-            requeueRecord(handoff, SlotProtocol::queuedStep(owner), SlotProtocol::queuedLane(owner));
+            requeueRecord(handoff, SlotProtocol::queuedStep(owner),
+                          SlotProtocol::queuedLane(owner));
         else if (owner == SlotProtocol::kDone)
             drainCompletions(); // its entry may be in the ring; if not, collect it directly
-        if (m_layout.slot(handoff).owner.load(std::memory_order_acquire) == SlotProtocol::kDone
-            && m_protocol.reclaim(handoff, SlotProtocol::kDone) == SlotProtocol::kDone)
+        if (m_layout.slot(handoff).owner.load(std::memory_order_acquire) == SlotProtocol::kDone &&
+            m_protocol.reclaim(handoff, SlotProtocol::kDone) == SlotProtocol::kDone)
             finishCollected(handoff);
     }
     // Every slot still in its hands fails with WorkerCrashed (or HandleTimeout).
     const std::uint32_t self = SlotProtocol::worker(worker.globalIndex);
     for (std::uint32_t slot = 0; slot < m_layout.slotCount(); ++slot) {
-        if (m_layout.slot(slot).owner.load(std::memory_order_acquire) != self
-            || m_protocol.reclaim(slot, self) != self)
+        if (m_layout.slot(slot).owner.load(std::memory_order_acquire) != self ||
+            m_protocol.reclaim(slot, self) != self)
             continue;
         --m_inEngine;
         const std::uint32_t record = m_slotRecord[slot];
@@ -604,8 +616,7 @@ void FlowRuntime::reclaimFromDeadWorker(const WorkerSlot& worker, ErrorKind kind
     serveWaitingSlots();
 }
 
-void FlowRuntime::requeueRecord(std::uint32_t slot, int step, int lane)
-{
+void FlowRuntime::requeueRecord(std::uint32_t slot, int step, int lane) {
     // The slot is the parent's again, still counted in the engine until it is queued.
     --m_inEngine;
     const std::uint32_t index = m_slotRecord[slot];
@@ -619,36 +630,37 @@ void FlowRuntime::requeueRecord(std::uint32_t slot, int step, int lane)
     record.lane = lane;
     if (!enqueueRecord(index)) {
         record.stage = Stage::WaitingRoom;
-        m_waitingRoom[std::size_t(step * m_layout.laneCount() + lane)].push_back({index, record.generation});
+        m_waitingRoom[std::size_t(step * m_layout.laneCount() + lane)].push_back(
+            {index, record.generation});
         ++m_waitingRoomCount;
         schedulePump();
     }
 }
 
-void FlowRuntime::restartWorker(int globalIndex)
-{
+void FlowRuntime::restartWorker(int globalIndex) {
     if (m_state != FlowState::Running)
         return;
     WorkerSlot& worker = m_workers[std::size_t(globalIndex)];
     QString error;
     if (!launchWorker(worker, &error)) {
-        failFlow(QStringLiteral("step '%1': cannot restart worker: %2").arg(stepLabel(document, worker.stepIndex), error));
+        failFlow(QStringLiteral("step '%1': cannot restart worker: %2")
+                     .arg(stepLabel(document, worker.stepIndex), error));
         resumeFinished();
         return;
     }
     ++worker.restarts;
-    Q_EMIT m_flow->engineEvent(QStringLiteral("worker %1 of step '%2' restarted (pid %3, restart %4)")
-                                   .arg(worker.workerIndex)
-                                   .arg(stepLabel(document, worker.stepIndex))
-                                   .arg(worker.lastPid)
-                                   .arg(worker.restarts));
-    Q_EMIT m_flow->workerStateChanged(WorkerInfo{stepLabel(document, worker.stepIndex), worker.stepIndex,
-                                                 worker.workerIndex, worker.lastPid, WorkerState::Starting,
-                                                 worker.restarts, worker.lastExitCause});
+    Q_EMIT m_flow->engineEvent(
+        QStringLiteral("worker %1 of step '%2' restarted (pid %3, restart %4)")
+            .arg(worker.workerIndex)
+            .arg(stepLabel(document, worker.stepIndex))
+            .arg(worker.lastPid)
+            .arg(worker.restarts));
+    Q_EMIT m_flow->workerStateChanged(
+        WorkerInfo{stepLabel(document, worker.stepIndex), worker.stepIndex, worker.workerIndex,
+                   worker.lastPid, WorkerState::Starting, worker.restarts, worker.lastExitCause});
 }
 
-void FlowRuntime::failFlow(const QString& reason)
-{
+void FlowRuntime::failFlow(const QString& reason) {
     if (m_state == FlowState::Failed)
         return;
     m_failureReason = reason;
@@ -659,15 +671,16 @@ void FlowRuntime::failFlow(const QString& reason)
     killAllWorkers();
 }
 
-WorkerState FlowRuntime::currentState(const WorkerSlot& worker) const
-{
+WorkerState FlowRuntime::currentState(const WorkerSlot& worker) const {
     if (!worker.process || !worker.process->isRunning())
-        return worker.state == WorkerState::Restarting ? WorkerState::Restarting : WorkerState::Dead;
+        return worker.state == WorkerState::Restarting ? WorkerState::Restarting
+                                                       : WorkerState::Dead;
     if (!m_layout.isValid())
         return worker.state;
     if (processIsStopped(worker.process->pid()))
         return WorkerState::Stopped; // SIGSTOPped: alive, but not busy whatever it last said
-    switch (SharedWorkerState(m_layout.worker(worker.globalIndex).state.load(std::memory_order_relaxed))) {
+    switch (SharedWorkerState(
+        m_layout.worker(worker.globalIndex).state.load(std::memory_order_relaxed))) {
     case SharedWorkerState::Starting:
         return WorkerState::Starting;
     case SharedWorkerState::Ready:
@@ -683,18 +696,17 @@ WorkerState FlowRuntime::currentState(const WorkerSlot& worker) const
     return worker.state;
 }
 
-QList<WorkerInfo> FlowRuntime::workers() const
-{
+QList<WorkerInfo> FlowRuntime::workers() const {
     QList<WorkerInfo> result;
     for (const WorkerSlot& worker : m_workers) {
-        result.append(WorkerInfo{stepLabel(document, worker.stepIndex), worker.stepIndex, worker.workerIndex,
-                                 worker.lastPid, currentState(worker), worker.restarts, worker.lastExitCause});
+        result.append(WorkerInfo{stepLabel(document, worker.stepIndex), worker.stepIndex,
+                                 worker.workerIndex, worker.lastPid, currentState(worker),
+                                 worker.restarts, worker.lastExitCause});
     }
     return result;
 }
 
-Flow::SharedMemoryUsage FlowRuntime::sharedMemoryUsage() const
-{
+Flow::SharedMemoryUsage FlowRuntime::sharedMemoryUsage() const {
     Flow::SharedMemoryUsage usage;
     if (m_layout.isValid()) {
         usage.slotsTotal = m_layout.slotCount();
@@ -707,11 +719,10 @@ Flow::SharedMemoryUsage FlowRuntime::sharedMemoryUsage() const
     return usage;
 }
 
-bool FlowRuntime::killWorker(const QString& stepId, int workerIndex)
-{
+bool FlowRuntime::killWorker(const QString& stepId, int workerIndex) {
     for (WorkerSlot& worker : m_workers) {
-        if (stepLabel(document, worker.stepIndex) == stepId && worker.workerIndex == workerIndex && worker.process
-            && worker.process->isRunning()) {
+        if (stepLabel(document, worker.stepIndex) == stepId && worker.workerIndex == workerIndex &&
+            worker.process && worker.process->isRunning()) {
             worker.process->kill(SIGKILL);
             return true;
         }
@@ -722,8 +733,7 @@ bool FlowRuntime::killWorker(const QString& stepId, int workerIndex)
 // ---------------------------------------------------------------------------------------
 // Submission
 
-std::uint32_t FlowRuntime::allocateRecord()
-{
+std::uint32_t FlowRuntime::allocateRecord() {
     if (!m_freeRecords.empty()) {
         const std::uint32_t index = m_freeRecords.back();
         m_freeRecords.pop_back();
@@ -733,8 +743,7 @@ std::uint32_t FlowRuntime::allocateRecord()
     return std::uint32_t(m_records.size() - 1);
 }
 
-void FlowRuntime::releaseRecord(std::uint32_t index)
-{
+void FlowRuntime::releaseRecord(std::uint32_t index) {
     Record& record = m_records[index];
     record.stage = Stage::Free;
     record.waiter = {};
@@ -742,8 +751,8 @@ void FlowRuntime::releaseRecord(std::uint32_t index)
     m_freeRecords.push_back(index);
 }
 
-std::uint32_t FlowRuntime::submit(Task& task, std::int64_t timeoutNs, ErrorKind& immediateKind, QString& immediateMessage)
-{
+std::uint32_t FlowRuntime::submit(Task& task, std::int64_t timeoutNs, ErrorKind& immediateKind,
+                                  QString& immediateMessage) {
     immediateKind = ErrorKind::None;
     if (m_state != FlowState::Running) {
         immediateKind = ErrorKind::NotRunning;
@@ -752,7 +761,9 @@ std::uint32_t FlowRuntime::submit(Task& task, std::int64_t timeoutNs, ErrorKind&
     }
     if (task.priority() < 0) {
         immediateKind = ErrorKind::Rejected;
-        immediateMessage = QStringLiteral("priority %1 is negative; use 0..%2").arg(task.priority()).arg(m_layout.laneCount() - 1);
+        immediateMessage = QStringLiteral("priority %1 is negative; use 0..%2")
+                               .arg(task.priority())
+                               .arg(m_layout.laneCount() - 1);
         return kNoRecord;
     }
     ++m_submitted;
@@ -776,8 +787,9 @@ std::uint32_t FlowRuntime::submit(Task& task, std::int64_t timeoutNs, ErrorKind&
     record.message.clear();
     ++m_outstanding;
 
-    const bool slotQueueEmpty = std::all_of(m_waitingSlot.begin() + record.lane, m_waitingSlot.end(),
-                                            [](const auto& queue) { return queue.empty(); });
+    const bool slotQueueEmpty =
+        std::all_of(m_waitingSlot.begin() + record.lane, m_waitingSlot.end(),
+                    [](const auto& queue) { return queue.empty(); });
     if (slotQueueEmpty && !m_freeSlots.empty()) {
         if (!placeInSlot(index)) {
             Record& rejected = m_records[index];
@@ -800,8 +812,7 @@ std::uint32_t FlowRuntime::submit(Task& task, std::int64_t timeoutNs, ErrorKind&
     return index;
 }
 
-bool FlowRuntime::placeInSlot(std::uint32_t index)
-{
+bool FlowRuntime::placeInSlot(std::uint32_t index) {
     Record& record = m_records[index];
     const std::uint32_t slot = m_freeSlots.back();
     SlotHeader& header = m_layout.slot(slot);
@@ -812,17 +823,18 @@ bool FlowRuntime::placeInSlot(std::uint32_t index)
         record.message = blobError;
         return false;
     }
-    const std::size_t written = TaskCodec::encode(record.task, m_layout.slotPayload(slot), m_layout.slotPayloadCapacity());
+    const std::size_t written =
+        TaskCodec::encode(record.task, m_layout.slotPayload(slot), m_layout.slotPayloadCapacity());
     if (written == 0) {
         const std::size_t needed = TaskCodec::encodedSize(record.task);
         ++m_errorsByKind[int(ErrorKind::Rejected)];
         record.error = ErrorKind::Rejected;
-        record.message =
-            needed == SIZE_MAX ? QStringLiteral("a field name is longer than 255 bytes")
-                                                      : QStringLiteral("task is %1 bytes, more than max_task_bytes (%2); "
-                                                                       "share large fields as blobs")
-                                                            .arg(needed)
-                                                            .arg(m_layout.slotPayloadCapacity());
+        record.message = needed == SIZE_MAX
+                             ? QStringLiteral("a field name is longer than 255 bytes")
+                             : QStringLiteral("task is %1 bytes, more than max_task_bytes (%2); "
+                                              "share large fields as blobs")
+                                   .arg(needed)
+                                   .arg(m_layout.slotPayloadCapacity());
         return false;
     }
     m_freeSlots.pop_back();
@@ -839,7 +851,8 @@ bool FlowRuntime::placeInSlot(std::uint32_t index)
     if (!m_protocol.replaceSlotBlobs(slot)) {
         ++m_errorsByKind[int(ErrorKind::Rejected)];
         record.error = ErrorKind::Rejected;
-        record.message = QStringLiteral("task carries more than %1 shared blobs").arg(kMaxSlotBlobs);
+        record.message =
+            QStringLiteral("task carries more than %1 shared blobs").arg(kMaxSlotBlobs);
         m_freeSlots.push_back(slot);
         return false;
     }
@@ -849,7 +862,8 @@ bool FlowRuntime::placeInSlot(std::uint32_t index)
         record.stage = Stage::WaitingRoom;
         // No room flag here: while the pump runs it polls for room itself; the flag that
         // makes a worker write our eventfd is raised only before we sleep (pump()).
-        m_waitingRoom[std::size_t(record.firstStep * m_layout.laneCount() + record.lane)].push_back({index, record.generation});
+        m_waitingRoom[std::size_t(record.firstStep * m_layout.laneCount() + record.lane)].push_back(
+            {index, record.generation});
         ++m_waitingRoomCount;
         if (!m_pumping)
             schedulePump();
@@ -857,21 +871,19 @@ bool FlowRuntime::placeInSlot(std::uint32_t index)
     return true;
 }
 
-bool FlowRuntime::enqueueRecord(std::uint32_t index)
-{
+bool FlowRuntime::enqueueRecord(std::uint32_t index) {
     Record& record = m_records[index];
     SlotHeader& header = m_layout.slot(record.slot);
     header.enqueueNs = monotonicNs(); // per task: a long drain would make a cached time stale
-    if (m_protocol.send(record.slot, SlotProtocol::kParent, record.firstStep, record.lane, nullptr)
-        == SlotProtocol::Send::Full)
+    if (m_protocol.send(record.slot, SlotProtocol::kParent, record.firstStep, record.lane,
+                        nullptr) == SlotProtocol::Send::Full)
         return false;
     record.stage = Stage::InEngine;
     ++m_inEngine;
     return true;
 }
 
-int FlowRuntime::serveWaitingRoom()
-{
+int FlowRuntime::serveWaitingRoom() {
     if (m_waitingRoomCount == 0)
         return 0;
     int served = 0;
@@ -881,8 +893,8 @@ int FlowRuntime::serveWaitingRoom()
             std::deque<QueuedRecord>& queue = m_waitingRoom[std::size_t(s * laneCount + lane)];
             while (!queue.empty()) {
                 const QueuedRecord queued = queue.front();
-                if (m_records[queued.record].generation != queued.generation
-                    || m_records[queued.record].stage != Stage::WaitingRoom) {
+                if (m_records[queued.record].generation != queued.generation ||
+                    m_records[queued.record].stage != Stage::WaitingRoom) {
                     queue.pop_front();
                     --m_waitingRoomCount;
                     continue;
@@ -898,8 +910,7 @@ int FlowRuntime::serveWaitingRoom()
     return served;
 }
 
-void FlowRuntime::serveWaitingSlots()
-{
+void FlowRuntime::serveWaitingSlots() {
     for (int lane = int(m_waitingSlot.size()) - 1; lane >= 0 && !m_freeSlots.empty(); --lane) {
         std::deque<QueuedRecord>& queue = m_waitingSlot[std::size_t(lane)];
         while (!queue.empty() && !m_freeSlots.empty()) {
@@ -916,28 +927,25 @@ void FlowRuntime::serveWaitingSlots()
     }
 }
 
-void FlowRuntime::freeSlot(std::uint32_t slot)
-{
+void FlowRuntime::freeSlot(std::uint32_t slot) {
     m_freeSlots.push_back(slot);
 }
 
-void FlowRuntime::attachWaiter(std::uint32_t record, std::coroutine_handle<> waiter)
-{
+void FlowRuntime::attachWaiter(std::uint32_t record, std::coroutine_handle<> waiter) {
     m_records[record].waiter = waiter;
 }
 
-TaskResult FlowRuntime::takeResult(std::uint32_t index)
-{
+TaskResult FlowRuntime::takeResult(std::uint32_t index) {
     Record& record = m_records[index];
-    TaskResult result = record.error == ErrorKind::None
-        ? TaskResult(std::move(record.task))
-        : TaskResult(record.error, std::move(record.message), std::move(record.task));
+    TaskResult result =
+        record.error == ErrorKind::None
+            ? TaskResult(std::move(record.task))
+            : TaskResult(record.error, std::move(record.message), std::move(record.task));
     releaseRecord(index);
     return result;
 }
 
-void FlowRuntime::finishRecord(std::uint32_t index, ErrorKind kind, QString message)
-{
+void FlowRuntime::finishRecord(std::uint32_t index, ErrorKind kind, QString message) {
     Record& record = m_records[index];
     if (record.stage == Stage::Done || record.stage == Stage::Free)
         return;
@@ -955,8 +963,7 @@ void FlowRuntime::finishRecord(std::uint32_t index, ErrorKind kind, QString mess
         m_toResume.push_back(record.waiter);
 }
 
-void FlowRuntime::resumeFinished()
-{
+void FlowRuntime::resumeFinished() {
     if (m_resuming)
         return; // a resumed caller's own submissions are resumed by the outer loop
     m_resuming = true;
@@ -971,17 +978,16 @@ void FlowRuntime::resumeFinished()
     m_resuming = false;
 }
 
-void FlowRuntime::failAllOutstanding(ErrorKind kind, const QString& message)
-{
+void FlowRuntime::failAllOutstanding(ErrorKind kind, const QString& message) {
     for (std::uint32_t index = 0; index < m_records.size(); ++index) {
         Record& record = m_records[index];
-        if (record.stage == Stage::WaitingSlot || record.stage == Stage::WaitingRoom || record.stage == Stage::InEngine) {
+        if (record.stage == Stage::WaitingSlot || record.stage == Stage::WaitingRoom ||
+            record.stage == Stage::InEngine) {
             if (record.slot != kNoSlot && record.slot < m_slotRecord.size()) {
                 if (record.stage == Stage::WaitingRoom) {
                     releaseSlotBlobs(record.slot);
                     freeSlot(record.slot);
-                }
-                else
+                } else
                     m_slotRecord[record.slot] = kNoRecord; // comes back later, or never
                 record.slot = kNoSlot;
             }
@@ -998,8 +1004,7 @@ void FlowRuntime::failAllOutstanding(ErrorKind kind, const QString& message)
 // ---------------------------------------------------------------------------------------
 // Completions and the pump
 
-int FlowRuntime::drainCompletions()
-{
+int FlowRuntime::drainCompletions() {
     if (!m_layout.isValid())
         return 0;
     int drained = 0;
@@ -1015,8 +1020,7 @@ int FlowRuntime::drainCompletions()
     return drained;
 }
 
-void FlowRuntime::finishCollected(std::uint32_t slot)
-{
+void FlowRuntime::finishCollected(std::uint32_t slot) {
     --m_inEngine;
     const std::uint32_t index = m_slotRecord[slot];
     m_slotRecord[slot] = kNoRecord;
@@ -1034,14 +1038,17 @@ void FlowRuntime::finishCollected(std::uint32_t slot)
     if (kind == ErrorKind::None) {
         // Decode into the caller's own task: its storage is reused.
         Task& task = record.task;
-        if (TaskCodec::decode(m_layout.slotPayload(slot), header.payloadBytes, task, m_arena, BlobHold::Owned)) {
-            task.timings().assign(header.timings, header.timings + std::min<int>(header.timingCount, kMaxStepTimings));
+        if (TaskCodec::decode(m_layout.slotPayload(slot), header.payloadBytes, task, m_arena,
+                              BlobHold::Owned)) {
+            task.timings().assign(header.timings, header.timings + std::min<int>(header.timingCount,
+                                                                                 kMaxStepTimings));
         } else {
             kind = ErrorKind::Rejected;
             text = QStringLiteral("result could not be decoded");
         }
     } else {
-        const std::string_view message = TaskCodec::decodeMessage(m_layout.slotPayload(slot), header.payloadBytes);
+        const std::string_view message =
+            TaskCodec::decodeMessage(m_layout.slotPayload(slot), header.payloadBytes);
         text = QString::fromUtf8(message.data(), qsizetype(message.size()));
         if (kind == ErrorKind::HandlerError)
             text = QStringLiteral("step '%1': %2").arg(stepLabel(document, header.lastStep), text);
@@ -1052,8 +1059,7 @@ void FlowRuntime::finishCollected(std::uint32_t slot)
     finishRecord(index, kind, std::move(text));
 }
 
-void FlowRuntime::onWakeFd()
-{
+void FlowRuntime::onWakeFd() {
     std::uint64_t counter = 0;
     [[maybe_unused]] ssize_t got = ::read(m_wakeFd, &counter, sizeof counter);
     if (m_state == FlowState::Starting) {
@@ -1063,16 +1069,14 @@ void FlowRuntime::onWakeFd()
     pump();
 }
 
-void FlowRuntime::schedulePump()
-{
+void FlowRuntime::schedulePump() {
     if (m_pumpScheduled || m_pumping)
         return;
     m_pumpScheduled = true;
     m_pumpTimer.start();
 }
 
-void FlowRuntime::pump()
-{
+void FlowRuntime::pump() {
     if (m_pumping || !m_layout.isValid())
         return;
     m_pumping = true;
@@ -1139,8 +1143,7 @@ void FlowRuntime::pump()
 // ---------------------------------------------------------------------------------------
 // Deadlines
 
-void FlowRuntime::armDeadlineTimer()
-{
+void FlowRuntime::armDeadlineTimer() {
     m_armedDeadlineNs = m_deadlines.empty() ? 0 : m_deadlines.earliestNs();
     if (m_armedDeadlineNs == 0) {
         m_deadlineTimer.stop();
@@ -1148,12 +1151,12 @@ void FlowRuntime::armDeadlineTimer()
     }
     // 64-bit all the way; a deadline beyond a day re-arms when the timer fires.
     const std::int64_t delayNs = std::max<std::int64_t>(0, m_armedDeadlineNs - monotonicNs());
-    const std::int64_t delayMs = std::min<std::int64_t>((delayNs + 999'999) / 1'000'000, 24ll * 3600 * 1000);
+    const std::int64_t delayMs =
+        std::min<std::int64_t>((delayNs + 999'999) / 1'000'000, 24ll * 3600 * 1000);
     m_deadlineTimer.start(int(delayMs));
 }
 
-void FlowRuntime::expireDeadlines()
-{
+void FlowRuntime::expireDeadlines() {
     // Collect completions first: a task that finished just in time is not a timeout.
     if (!m_pumping)
         drainCompletions();
@@ -1174,15 +1177,15 @@ void FlowRuntime::expireDeadlines()
             record.slot = kNoSlot;
         }
         const double timeoutMs = double(record.timeoutNs) / 1e6;
-        finishRecord(index, ErrorKind::Timeout, QStringLiteral("deadline of %1 ms passed").arg(timeoutMs));
+        finishRecord(index, ErrorKind::Timeout,
+                     QStringLiteral("deadline of %1 ms passed").arg(timeoutMs));
     }
     serveWaitingSlots();
     armDeadlineTimer();
     resumeFinished();
 }
 
-bool FlowRuntime::blobsNeedPreparing(const Task& task) const
-{
+bool FlowRuntime::blobsNeedPreparing(const Task& task) const {
     // The common case (small inline fields) must cost one pass over the fields.
     const qint64 autoShareBytes = document.flow.autoShareBytes;
     std::size_t bytes = 2;
@@ -1193,7 +1196,8 @@ bool FlowRuntime::blobsNeedPreparing(const Task& task) const
             if (value.blob().arena != m_arena)
                 return true;
         } else if (value.type() == ValueType::Bytes || value.type() == ValueType::String) {
-            if (autoShareBytes > 0 && value.type() == ValueType::Bytes && qint64(value.view().size()) >= autoShareBytes)
+            if (autoShareBytes > 0 && value.type() == ValueType::Bytes &&
+                qint64(value.view().size()) >= autoShareBytes)
                 return true;
             bytes += value.view().size() + 4;
         }
@@ -1202,13 +1206,15 @@ bool FlowRuntime::blobsNeedPreparing(const Task& task) const
     return m_arena && bytes > m_layout.slotPayloadCapacity();
 }
 
-bool FlowRuntime::prepareBlobs(Task& task, QString* error)
-{
+bool FlowRuntime::prepareBlobs(Task& task, QString* error) {
     const qint64 autoShareBytes = document.flow.autoShareBytes;
     // Task::share uses the process's current arena; make it ours for this task.
     struct CurrentArenaScope {
         SharedArena* previous;
-        explicit CurrentArenaScope(SharedArena* arena) : previous(SharedArena::current()) { SharedArena::setCurrent(arena); }
+        explicit CurrentArenaScope(SharedArena* arena)
+            : previous(SharedArena::current()) {
+            SharedArena::setCurrent(arena);
+        }
         ~CurrentArenaScope() { SharedArena::setCurrent(previous); }
     } scope(m_arena);
     for (std::size_t i = 0; i < task.fieldCount(); ++i) {
@@ -1216,8 +1222,10 @@ bool FlowRuntime::prepareBlobs(Task& task, QString* error)
         if (value.type() == ValueType::Blob && value.blob().arena != m_arena) {
             // A blob of another flow's arena: our workers cannot see it; copy it over.
             if (!m_arena) {
-                *error = QStringLiteral("field '%1' is a shared blob but this flow has no arena (arena_bytes is 0)")
-                             .arg(QString::fromStdString(task.fieldAt(i).name));
+                *error =
+                    QStringLiteral(
+                        "field '%1' is a shared blob but this flow has no arena (arena_bytes is 0)")
+                        .arg(QString::fromStdString(task.fieldAt(i).name));
                 return false;
             }
             BlobRef copy;
@@ -1225,8 +1233,8 @@ bool FlowRuntime::prepareBlobs(Task& task, QString* error)
                 return false;
             std::memcpy(const_cast<char*>(copy.data), value.blob().data, value.blob().size);
             value.adoptBlob(copy);
-        } else if (autoShareBytes > 0 && m_arena && value.type() == ValueType::Bytes
-                   && qint64(value.view().size()) >= autoShareBytes) {
+        } else if (autoShareBytes > 0 && m_arena && value.type() == ValueType::Bytes &&
+                   qint64(value.view().size()) >= autoShareBytes) {
             if (!task.share(task.fieldAt(i).name, error))
                 return false;
         }
@@ -1236,8 +1244,9 @@ bool FlowRuntime::prepareBlobs(Task& task, QString* error)
         std::size_t largest = SIZE_MAX;
         for (std::size_t i = 0; i < task.fieldCount(); ++i) {
             const Value& value = task.fieldAt(i).value;
-            if (value.type() == ValueType::Bytes && value.view().size() > 1024
-                && (largest == SIZE_MAX || value.view().size() > task.fieldAt(largest).value.view().size()))
+            if (value.type() == ValueType::Bytes && value.view().size() > 1024 &&
+                (largest == SIZE_MAX ||
+                 value.view().size() > task.fieldAt(largest).value.view().size()))
                 largest = i;
         }
         if (largest == SIZE_MAX)
@@ -1248,21 +1257,21 @@ bool FlowRuntime::prepareBlobs(Task& task, QString* error)
     return true;
 }
 
-void FlowRuntime::releaseSlotBlobs(std::uint32_t slot)
-{
+void FlowRuntime::releaseSlotBlobs(std::uint32_t slot) {
     m_protocol.releaseSlotBlobs(slot);
 }
 
-void FlowRuntime::checkHandleTimeouts()
-{
+void FlowRuntime::checkHandleTimeouts() {
     if (m_state != FlowState::Running || !m_layout.isValid())
         return;
     const std::int64_t now = monotonicNs();
     for (WorkerSlot& worker : m_workers) {
         const int timeoutMs = document.steps[worker.stepIndex].handleTimeoutMs;
-        if (timeoutMs <= 0 || !worker.process || !worker.process->isRunning() || worker.handleTimedOut)
+        if (timeoutMs <= 0 || !worker.process || !worker.process->isRunning() ||
+            worker.handleTimedOut)
             continue;
-        const std::int64_t batchStartNs = m_layout.worker(worker.globalIndex).batchStartNs.load(std::memory_order_relaxed);
+        const std::int64_t batchStartNs =
+            m_layout.worker(worker.globalIndex).batchStartNs.load(std::memory_order_relaxed);
         if (batchStartNs != 0 && now - batchStartNs > std::int64_t(timeoutMs) * 1'000'000) {
             worker.handleTimedOut = true;
             worker.process->kill(SIGKILL);
@@ -1273,8 +1282,7 @@ void FlowRuntime::checkHandleTimeouts()
 // ---------------------------------------------------------------------------------------
 // Metrics
 
-void FlowRuntime::sampleMetrics()
-{
+void FlowRuntime::sampleMetrics() {
     if (!m_sampler || !m_layout.isValid())
         return;
     MetricsSampler::ParentCounters parent;

@@ -1,10 +1,10 @@
 #pragma once
 
+#include "document/Router.h"
+#include "process/WorkerProcess.h"
 #include "runtime/DeadlineHeap.h"
 #include "shm/FlowLayout.h"
 #include "shm/SlotProtocol.h"
-#include "document/Router.h"
-#include "process/WorkerProcess.h"
 
 #include "aqueduct/Flow.h"
 
@@ -44,7 +44,8 @@ public:
     // process(): see ProcessAwaiter in Flow.cpp
     /// Submits `task` (moved from when accepted). Returns kNoRecord when the outcome is
     /// known now: `immediateKind` None = finished as is, else the error (task untouched).
-    std::uint32_t submit(Task& task, std::int64_t timeoutNs, ErrorKind& immediateKind, QString& immediateMessage);
+    std::uint32_t submit(Task& task, std::int64_t timeoutNs, ErrorKind& immediateKind,
+                         QString& immediateMessage);
     void attachWaiter(std::uint32_t record, std::coroutine_handle<> waiter);
     TaskResult takeResult(std::uint32_t record);
     static constexpr std::uint32_t kNoRecord = 0xffffffffu;
@@ -151,8 +152,8 @@ private:
     std::vector<std::uint32_t> m_freeRecords;
     std::vector<std::uint32_t> m_freeSlots;
     std::vector<std::uint32_t> m_slotRecord; ///< slot -> record (kNoRecord when abandoned)
-    std::vector<std::deque<QueuedRecord>> m_waitingSlot;   ///< per lane
-    std::vector<std::deque<QueuedRecord>> m_waitingRoom;   ///< per step * lanes + lane
+    std::vector<std::deque<QueuedRecord>> m_waitingSlot; ///< per lane
+    std::vector<std::deque<QueuedRecord>> m_waitingRoom; ///< per step * lanes + lane
     std::size_t m_waitingRoomCount = 0;
     DeadlineHeap m_deadlines;
     QTimer m_deadlineTimer;
@@ -162,8 +163,8 @@ private:
     std::uint64_t m_nextTaskId = 1;
     std::deque<std::coroutine_handle<>> m_toResume;
     bool m_resuming = false;
-    bool m_cancelStart = false;         ///< stop() asked a start in progress to give up
-    QByteArray m_workerDocumentJson;    ///< the document as workers get it, made once per start
+    bool m_cancelStart = false;      ///< stop() asked a start in progress to give up
+    QByteArray m_workerDocumentJson; ///< the document as workers get it, made once per start
     std::shared_ptr<int> m_aliveToken = std::make_shared<int>(0); ///< expires with this runtime
     bool m_pumping = false;
     std::int64_t m_pumpNowNs = 0; ///< clock read once per pump round (clock reads cost ~25-60 ns)

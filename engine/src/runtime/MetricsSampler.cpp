@@ -15,13 +15,12 @@ namespace Aqueduct::Internal {
 
 namespace {
 
-std::uint64_t load(const std::atomic<std::uint64_t>& counter)
-{
+std::uint64_t load(const std::atomic<std::uint64_t>& counter) {
     return counter.load(std::memory_order_relaxed);
 }
 
-HistogramData toHistogram(const std::array<std::uint64_t, kHistogramBuckets>& buckets, std::uint64_t sumUs)
-{
+HistogramData toHistogram(const std::array<std::uint64_t, kHistogramBuckets>& buckets,
+                          std::uint64_t sumUs) {
     HistogramData histogram;
     histogram.upperBoundsSeconds = MetricsSampler::latencyBucketBoundsSeconds();
     std::uint64_t cumulative = 0;
@@ -43,8 +42,7 @@ MetricsSampler::MetricsSampler(const PipelineDocument& document, FlowLayout& lay
     : m_document(document)
     , m_layout(layout)
     , m_windowNs(std::int64_t(throughputWindow.count()) * 1'000'000)
-    , m_throughput(std::size_t(document.steps.size()))
-{
+    , m_throughput(std::size_t(document.steps.size())) {
     m_ticksPerSecond = sysconf(_SC_CLK_TCK);
     m_pageSize = sysconf(_SC_PAGESIZE);
     // The sampler is made as the flow starts, when every count is 0: with that as the
@@ -54,16 +52,14 @@ MetricsSampler::MetricsSampler(const PipelineDocument& document, FlowLayout& lay
         history.push_back({now, 0});
 }
 
-std::size_t MetricsSampler::retainedEntries() const
-{
+std::size_t MetricsSampler::retainedEntries() const {
     std::size_t entries = std::size_t(m_cpu.size());
     for (const std::deque<Throughput>& history : m_throughput)
         entries += history.size();
     return entries;
 }
 
-QList<double> MetricsSampler::latencyBucketBoundsSeconds()
-{
+QList<double> MetricsSampler::latencyBucketBoundsSeconds() {
     // Bucket i holds [2^(i-1), 2^i) microseconds; bucket 0 holds 0.
     QList<double> bounds;
     for (int i = 0; i < kHistogramBuckets - 1; ++i)
@@ -71,8 +67,9 @@ QList<double> MetricsSampler::latencyBucketBoundsSeconds()
     return bounds;
 }
 
-LatencySummary MetricsSampler::summarize(const std::array<std::uint64_t, kHistogramBuckets>& buckets, std::uint64_t sumUs)
-{
+LatencySummary
+MetricsSampler::summarize(const std::array<std::uint64_t, kHistogramBuckets>& buckets,
+                          std::uint64_t sumUs) {
     LatencySummary summary;
     for (std::uint64_t count : buckets)
         summary.count += count;
@@ -101,8 +98,7 @@ LatencySummary MetricsSampler::summarize(const std::array<std::uint64_t, kHistog
     return summary;
 }
 
-void MetricsSampler::readProcess(qint64 pid, ProcessMetrics& metrics)
-{
+void MetricsSampler::readProcess(qint64 pid, ProcessMetrics& metrics) {
     if (pid <= 0)
         return;
     QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
@@ -112,13 +108,14 @@ void MetricsSampler::readProcess(qint64 pid, ProcessMetrics& metrics)
         const qsizetype close = line.lastIndexOf(')');
         const QList<QByteArray> fields = line.mid(close + 2).split(' ');
         if (fields.size() > 22) {
-            const std::uint64_t ticks = fields[11].toULongLong() + fields[12].toULongLong(); // utime + stime
+            const std::uint64_t ticks =
+                fields[11].toULongLong() + fields[12].toULongLong(); // utime + stime
             const std::int64_t now = monotonicNs();
             auto previous = m_cpu.find(pid);
             if (previous != m_cpu.end() && now > previous->atNs) {
                 const double seconds = double(now - previous->atNs) / 1e9;
-                metrics.cpuPercent = 100.0 * double(ticks - std::min(ticks, previous->ticks))
-                    / double(m_ticksPerSecond) / seconds;
+                metrics.cpuPercent = 100.0 * double(ticks - std::min(ticks, previous->ticks)) /
+                                     double(m_ticksPerSecond) / seconds;
             }
             m_cpu.insert(pid, CpuSample{ticks, now});
             metrics.rssBytes = fields[21].toLongLong() * m_pageSize;
@@ -126,8 +123,8 @@ void MetricsSampler::readProcess(qint64 pid, ProcessMetrics& metrics)
     }
 }
 
-MetricsSnapshotPtr MetricsSampler::sample(const ParentCounters& parent, const QList<WorkerInfo>& workers)
-{
+MetricsSnapshotPtr MetricsSampler::sample(const ParentCounters& parent,
+                                          const QList<WorkerInfo>& workers) {
     auto snapshot = std::make_shared<MetricsSnapshot>();
     snapshot->timestampMs = QDateTime::currentMSecsSinceEpoch();
     snapshot->uptimeS = parent.uptimeS;
@@ -168,7 +165,8 @@ MetricsSnapshotPtr MetricsSampler::sample(const ParentCounters& parent, const QL
                 step.queueDepthPerLane.append(int(m_layout.lane(s, lane).size()));
             const StepControl& control = m_layout.step(s);
             for (std::uint32_t w = 0; w < control.nprocs; ++w) {
-                const WorkerCounters& counters = m_layout.worker(int(control.firstWorker + w)).counters;
+                const WorkerCounters& counters =
+                    m_layout.worker(int(control.firstWorker + w)).counters;
                 step.tasksIn += load(counters.tasksIn);
                 step.tasksOut += load(counters.tasksOut);
                 step.batches += load(counters.batches);
@@ -212,10 +210,14 @@ MetricsSnapshotPtr MetricsSampler::sample(const ParentCounters& parent, const QL
         if (!history.empty()) {
             const Throughput& last = history.back();
             if (now > last.atNs)
-                step.throughputPerS = double(step.tasksOut - std::min(step.tasksOut, last.tasksOut)) * 1e9 / double(now - last.atNs);
+                step.throughputPerS =
+                    double(step.tasksOut - std::min(step.tasksOut, last.tasksOut)) * 1e9 /
+                    double(now - last.atNs);
             const Throughput& oldest = history.front();
             if (now > oldest.atNs)
-                step.throughput10sPerS = double(step.tasksOut - std::min(step.tasksOut, oldest.tasksOut)) * 1e9 / double(now - oldest.atNs);
+                step.throughput10sPerS =
+                    double(step.tasksOut - std::min(step.tasksOut, oldest.tasksOut)) * 1e9 /
+                    double(now - oldest.atNs);
         }
         history.push_back({now, step.tasksOut});
         // Keep the newest entry at or before the window's start, so the window rate
@@ -226,7 +228,8 @@ MetricsSnapshotPtr MetricsSampler::sample(const ParentCounters& parent, const QL
         for (const WorkerInfo& worker : workers) {
             if (worker.stepIndex != s)
                 continue;
-            if (worker.state != WorkerState::Dead && worker.state != WorkerState::Restarting && worker.state != WorkerState::Starting)
+            if (worker.state != WorkerState::Dead && worker.state != WorkerState::Restarting &&
+                worker.state != WorkerState::Starting)
                 ++step.workersAlive;
             if (worker.state == WorkerState::Busy)
                 ++step.workersBusy;

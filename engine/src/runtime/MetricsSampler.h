@@ -44,7 +44,8 @@ public:
 
     /// Upper bounds (seconds) of the log2 microsecond buckets, as exported.
     static QList<double> latencyBucketBoundsSeconds();
-    static LatencySummary summarize(const std::array<std::uint64_t, kHistogramBuckets>& buckets, std::uint64_t sumUs);
+    static LatencySummary summarize(const std::array<std::uint64_t, kHistogramBuckets>& buckets,
+                                    std::uint64_t sumUs);
 
 private:
     struct CpuSample {

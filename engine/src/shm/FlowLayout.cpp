@@ -6,21 +6,19 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <string_view>
 #include <new>
 #include <stdexcept>
+#include <string_view>
 
 namespace Aqueduct::Internal {
 
 namespace {
 
-constexpr std::uint64_t align64(std::uint64_t value)
-{
+constexpr std::uint64_t align64(std::uint64_t value) {
     return (value + 63) & ~std::uint64_t(63);
 }
 
-std::uint32_t nextPowerOfTwo(std::uint32_t value)
-{
+std::uint32_t nextPowerOfTwo(std::uint32_t value) {
     std::uint32_t power = 1;
     while (power < value)
         power <<= 1;
@@ -33,21 +31,18 @@ constexpr std::uint32_t kMaxSlots = 1u << 20;
 
 } // namespace
 
-void FlowLayout::create(const PipelineDocument& document)
-{
+void FlowLayout::create(const PipelineDocument& document) {
     layOut(document, LayOut::Create);
 }
 
-std::uint64_t FlowLayout::requiredBytes(const PipelineDocument& document)
-{
+std::uint64_t FlowLayout::requiredBytes(const PipelineDocument& document) {
     FlowLayout sizing;
     return sizing.layOut(document, LayOut::SizeOnly);
 }
 
 // One computation for both sizing and creating, so the budget never disagrees with
 // what start() allocates.
-std::uint64_t FlowLayout::layOut(const PipelineDocument& document, LayOut mode)
-{
+std::uint64_t FlowLayout::layOut(const PipelineDocument& document, LayOut mode) {
     reset();
     const FlowSettings& flow = document.flow;
     const std::uint32_t laneCount = std::uint32_t(std::clamp(flow.queuePriorities, 1, kMaxLanes));
@@ -58,18 +53,21 @@ std::uint64_t FlowLayout::layOut(const PipelineDocument& document, LayOut mode)
     std::uint32_t workerCount = 0;
     for (const StepSpec& spec : document.steps) {
         queueCapacity += std::uint64_t(spec.effectiveQueueSize()) * laneCount;
-        slotCount += std::uint64_t(spec.effectiveQueueSize()) * laneCount + std::uint64_t(spec.nprocs) * spec.batchSize;
+        slotCount += std::uint64_t(spec.effectiveQueueSize()) * laneCount +
+                     std::uint64_t(spec.nprocs) * spec.batchSize;
         workerCount += std::uint32_t(spec.nprocs);
     }
     // Headroom for tasks the parent has encoded but not yet queued (and results not yet
     // collected); bounded by the queues so huge slots (max_task_bytes) stay affordable.
     slotCount += std::clamp<std::uint64_t>(queueCapacity, 4, kParentHeadroomSlots);
     slotCount = std::min<std::uint64_t>(slotCount, kMaxSlots);
-    const std::uint32_t maxTaskBytes = flow.maxTaskBytes > 0 ? std::uint32_t(flow.maxTaskBytes) : kDefaultMaxTaskBytes;
+    const std::uint32_t maxTaskBytes =
+        flow.maxTaskBytes > 0 ? std::uint32_t(flow.maxTaskBytes) : kDefaultMaxTaskBytes;
     const std::uint32_t slotBytes = std::uint32_t(align64(sizeof(SlotHeader) + maxTaskBytes));
     // Every slot plus one stale entry per worker (left by a worker killed mid-hand-off):
     // the completion ring is never full.
-    const std::uint32_t completionCapacity = nextPowerOfTwo(std::uint32_t(slotCount) + workerCount + 1);
+    const std::uint32_t completionCapacity =
+        nextPowerOfTwo(std::uint32_t(slotCount) + workerCount + 1);
 
     // Offsets
     std::uint64_t offset = align64(sizeof(ControlHeader));
@@ -149,18 +147,21 @@ std::uint64_t FlowLayout::layOut(const PipelineDocument& document, LayOut mode)
             step->laneRingOffsets[lane] = placement.header;
             auto* ringHeader = new (m_base + placement.header) SlotRingHeader{};
             auto* cells = reinterpret_cast<SlotRingCell*>(m_base + placement.cells);
-            SlotRing::initialise(ringHeader, cells, placement.capacity, placement.limit, placement.cells);
+            SlotRing::initialise(ringHeader, cells, placement.capacity, placement.limit,
+                                 placement.cells);
         }
         for (int w = 0; w < spec.nprocs; ++w, ++workerIndex) {
-            auto* worker = new (m_base + workersOffset + sizeof(WorkerControl) * workerIndex) WorkerControl{};
+            auto* worker =
+                new (m_base + workersOffset + sizeof(WorkerControl) * workerIndex) WorkerControl{};
             worker->stepIndex = s;
             worker->workerIndex = std::uint32_t(w);
             worker->handoffSlot.store(kNoSlot);
         }
     }
     auto* completionHeader = new (m_base + completionOffset) SlotRingHeader{};
-    SlotRing::initialise(completionHeader, reinterpret_cast<SlotRingCell*>(m_base + completionCells), completionCapacity,
-                         completionCapacity, completionCells);
+    SlotRing::initialise(completionHeader,
+                         reinterpret_cast<SlotRingCell*>(m_base + completionCells),
+                         completionCapacity, completionCapacity, completionCells);
     for (std::uint64_t slot = 0; slot < slotCount; ++slot) {
         auto* slotHeader = new (m_base + slotsOffset + slot * slotBytes) SlotHeader{};
         slotHeader->owner.store(0); // the parent's
@@ -170,37 +171,38 @@ std::uint64_t FlowLayout::layOut(const PipelineDocument& document, LayOut mode)
     return totalBytes;
 }
 
-void FlowLayout::attach(const std::string& segmentName)
-{
+void FlowLayout::attach(const std::string& segmentName) {
     reset();
     m_segment = ShmSegment::open(segmentName);
     m_base = m_segment.data();
     m_header = reinterpret_cast<ControlHeader*>(m_base);
-    if (m_segment.size() < sizeof(ControlHeader) || m_header->magic != kLayoutMagic
-        || m_header->totalBytes > m_segment.size()) {
+    if (m_segment.size() < sizeof(ControlHeader) || m_header->magic != kLayoutMagic ||
+        m_header->totalBytes > m_segment.size()) {
         m_header = nullptr;
-        throw std::runtime_error("shared memory '" + segmentName + "' is not an Aqueduct flow segment");
+        throw std::runtime_error("shared memory '" + segmentName +
+                                 "' is not an Aqueduct flow segment");
     }
     bindViews();
 }
 
-void FlowLayout::bindViews()
-{
+void FlowLayout::bindViews() {
     m_steps = reinterpret_cast<StepControl*>(m_base + m_header->stepsOffset);
     m_workers = reinterpret_cast<WorkerControl*>(m_base + m_header->workersOffset);
     m_lanes.clear();
     for (std::uint32_t s = 0; s < m_header->stepCount; ++s) {
         for (std::uint32_t lane = 0; lane < m_header->laneCount; ++lane) {
-            auto* ringHeader = reinterpret_cast<SlotRingHeader*>(m_base + m_steps[s].laneRingOffsets[lane]);
-            m_lanes.emplace_back(ringHeader, reinterpret_cast<SlotRingCell*>(m_base + ringHeader->cellsOffset));
+            auto* ringHeader =
+                reinterpret_cast<SlotRingHeader*>(m_base + m_steps[s].laneRingOffsets[lane]);
+            m_lanes.emplace_back(ringHeader,
+                                 reinterpret_cast<SlotRingCell*>(m_base + ringHeader->cellsOffset));
         }
     }
     auto* completionHeader = reinterpret_cast<SlotRingHeader*>(m_base + m_header->completionOffset);
-    m_completion = SlotRing(completionHeader, reinterpret_cast<SlotRingCell*>(m_base + completionHeader->cellsOffset));
+    m_completion = SlotRing(
+        completionHeader, reinterpret_cast<SlotRingCell*>(m_base + completionHeader->cellsOffset));
 }
 
-void FlowLayout::reset()
-{
+void FlowLayout::reset() {
     m_lanes.clear();
     m_completion = SlotRing();
     m_header = nullptr;

@@ -30,17 +30,23 @@ public:
     int workerCount() const { return int(m_header->workerCount); }
     int laneCount() const { return int(m_header->laneCount); }
     std::uint32_t slotCount() const { return m_header->slotCount; }
-    std::uint32_t slotPayloadCapacity() const { return m_header->slotBytes - std::uint32_t(sizeof(SlotHeader)); }
+    std::uint32_t slotPayloadCapacity() const {
+        return m_header->slotBytes - std::uint32_t(sizeof(SlotHeader));
+    }
 
     StepControl& step(int index) const { return m_steps[index]; }
     WorkerControl& worker(int index) const { return m_workers[index]; }
-    SlotRing& lane(int stepIndex, int lane) { return m_lanes[std::size_t(stepIndex * laneCount() + lane)]; }
-    SlotRing& completion() { return m_completion; }
-    SlotHeader& slot(std::uint32_t index) const
-    {
-        return *reinterpret_cast<SlotHeader*>(m_base + m_header->slotsOffset + std::uint64_t(index) * m_header->slotBytes);
+    SlotRing& lane(int stepIndex, int lane) {
+        return m_lanes[std::size_t(stepIndex * laneCount() + lane)];
     }
-    char* slotPayload(std::uint32_t index) const { return reinterpret_cast<char*>(&slot(index)) + sizeof(SlotHeader); }
+    SlotRing& completion() { return m_completion; }
+    SlotHeader& slot(std::uint32_t index) const {
+        return *reinterpret_cast<SlotHeader*>(m_base + m_header->slotsOffset +
+                                              std::uint64_t(index) * m_header->slotBytes);
+    }
+    char* slotPayload(std::uint32_t index) const {
+        return reinterpret_cast<char*>(&slot(index)) + sizeof(SlotHeader);
+    }
 
 private:
     enum class LayOut { Create, SizeOnly };

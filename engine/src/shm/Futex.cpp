@@ -9,8 +9,7 @@
 
 namespace Aqueduct::Internal {
 
-void futexWait(std::atomic<std::uint32_t>* word, std::uint32_t expected, std::int64_t timeoutNs)
-{
+void futexWait(std::atomic<std::uint32_t>* word, std::uint32_t expected, std::int64_t timeoutNs) {
     timespec timeout{};
     timeout.tv_sec = timeoutNs / 1'000'000'000;
     timeout.tv_nsec = timeoutNs % 1'000'000'000;
@@ -19,10 +18,9 @@ void futexWait(std::atomic<std::uint32_t>* word, std::uint32_t expected, std::in
             timeoutNs > 0 ? &timeout : nullptr, nullptr, 0);
 }
 
-void futexWake(std::atomic<std::uint32_t>* word, int count)
-{
-    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAKE, count == 0 ? INT_MAX : count,
-            nullptr, nullptr, 0);
+void futexWake(std::atomic<std::uint32_t>* word, int count) {
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAKE,
+            count == 0 ? INT_MAX : count, nullptr, nullptr, 0);
 }
 
 } // namespace Aqueduct::Internal

@@ -14,7 +14,7 @@ namespace Aqueduct::Internal {
 /// are bounded by flow.limits.
 inline constexpr int kMaxQueueSize = 65536;
 inline constexpr int kMaxBatchSize = 4096;
-inline constexpr int kMaxTaskBytesLimit = 64 << 20; ///< larger payloads travel as arena blobs
+inline constexpr int kMaxTaskBytesLimit = 64 << 20;  ///< larger payloads travel as arena blobs
 inline constexpr int kMaxNprocs = kMaxStepProcesses; // one limit, shared with the inspector
 inline constexpr std::uint64_t kMaxTaskSlots =
     1u << 20; ///< slot indices are 32-bit, the layout caps here

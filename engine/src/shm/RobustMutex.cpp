@@ -7,8 +7,7 @@
 
 namespace Aqueduct::Internal {
 
-void RobustMutex::initialise()
-{
+void RobustMutex::initialise() {
     pthread_mutexattr_t attributes;
     pthread_mutexattr_init(&attributes);
     pthread_mutexattr_setpshared(&attributes, PTHREAD_PROCESS_SHARED);
@@ -19,8 +18,7 @@ void RobustMutex::initialise()
         throw std::runtime_error("cannot initialise a shared robust mutex");
 }
 
-RobustMutex::Acquired RobustMutex::lock(std::int64_t timeoutNs)
-{
+RobustMutex::Acquired RobustMutex::lock(std::int64_t timeoutNs) {
     int result = pthread_mutex_trylock(&mutex);
     if (result == EBUSY) {
         timespec deadline{};
@@ -44,8 +42,7 @@ RobustMutex::Acquired RobustMutex::lock(std::int64_t timeoutNs)
     }
 }
 
-void RobustMutex::unlock()
-{
+void RobustMutex::unlock() {
     pthread_mutex_unlock(&mutex);
 }
 

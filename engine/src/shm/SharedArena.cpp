@@ -15,18 +15,19 @@ namespace Aqueduct::Internal {
 
 namespace {
 
-constexpr std::uint32_t kArenaMagic = 0x41514142;  // "AQAB"
-constexpr std::uint32_t kBlobMagic = 0x424c4f42;   // "BLOB"
-constexpr int kMadvisePopulateWrite = 23; // MADV_POPULATE_WRITE (Linux 5.14); glibc 2.36 lacks the name
+constexpr std::uint32_t kArenaMagic = 0x41514142; // "AQAB"
+constexpr std::uint32_t kBlobMagic = 0x424c4f42;  // "BLOB"
+constexpr int kMadvisePopulateWrite =
+    23; // MADV_POPULATE_WRITE (Linux 5.14); glibc 2.36 lacks the name
 std::atomic<SharedArena*> g_current{nullptr};
 std::int32_t g_provisionalOwner = 0;
 
 /// What the lock holder is changing, so a successor can repair a half-done change.
 enum class JournalOp : std::uint32_t { None = 0, Allocate = 1, Free = 2 };
 
-QString mebibytes(std::uint64_t bytes)
-{
-    return QString::number(double(bytes) / double(1 << 20), 'f', bytes >= (10u << 20) ? 0 : 1) + QStringLiteral(" MiB");
+QString mebibytes(std::uint64_t bytes) {
+    return QString::number(double(bytes) / double(1 << 20), 'f', bytes >= (10u << 20) ? 0 : 1) +
+           QStringLiteral(" MiB");
 }
 
 } // namespace
@@ -56,29 +57,24 @@ struct SharedArena::BlobHeader {
     std::atomic<std::int32_t> provisionalOwner; ///< creator pid until a slot holds it
 };
 
-
 namespace {
 
-std::uint64_t arenaChunkCount(std::uint64_t bytes)
-{
+std::uint64_t arenaChunkCount(std::uint64_t bytes) {
     return std::max<std::uint64_t>(1, bytes / SharedArena::kChunkBytes);
 }
 
 } // namespace
 
-std::uint64_t SharedArena::headerBytesFor(std::uint64_t chunkCount)
-{
+std::uint64_t SharedArena::headerBytesFor(std::uint64_t chunkCount) {
     return (offsetof(Header, bitmap) + (chunkCount + 63) / 64 * 8 + 4095) & ~std::uint64_t(4095);
 }
 
-std::uint64_t SharedArena::requiredBytes(std::uint64_t bytes)
-{
+std::uint64_t SharedArena::requiredBytes(std::uint64_t bytes) {
     const std::uint64_t chunkCount = arenaChunkCount(bytes);
     return headerBytesFor(chunkCount) + chunkCount * kChunkBytes;
 }
 
-SharedArena* SharedArena::create(std::uint64_t bytes)
-{
+SharedArena* SharedArena::create(std::uint64_t bytes) {
     const std::uint64_t chunkCount = arenaChunkCount(bytes);
     const std::uint64_t headerBytes = headerBytesFor(chunkCount);
     const std::uint64_t total = requiredBytes(bytes);
@@ -112,20 +108,21 @@ SharedArena* SharedArena::create(std::uint64_t bytes)
         // In 2 MiB steps so a stop right after start does not wait for the whole arena.
         constexpr std::uint64_t kStep = 2u << 20;
         const long pageSize = sysconf(_SC_PAGESIZE);
-        for (std::uint64_t offset = 0; offset < dataBytes && !arena->m_stopPrefault.load(std::memory_order_relaxed);
+        for (std::uint64_t offset = 0;
+             offset < dataBytes && !arena->m_stopPrefault.load(std::memory_order_relaxed);
              offset += kStep) {
             const std::uint64_t length = std::min(kStep, dataBytes - offset);
             if (madvise(data + offset, length, kMadvisePopulateWrite) != 0) {
                 for (std::uint64_t page = 0; page < length; page += std::uint64_t(pageSize))
-                    reinterpret_cast<std::atomic<char>*>(data + offset + page)->fetch_add(0, std::memory_order_relaxed);
+                    reinterpret_cast<std::atomic<char>*>(data + offset + page)
+                        ->fetch_add(0, std::memory_order_relaxed);
             }
         }
     });
     return arena;
 }
 
-void SharedArena::finishPrefault()
-{
+void SharedArena::finishPrefault() {
     if (m_prefault.joinable()) {
         m_stopPrefault.store(true);
         m_prefault.join();
@@ -133,8 +130,7 @@ void SharedArena::finishPrefault()
     }
 }
 
-SharedArena* SharedArena::attach(const std::string& name)
-{
+SharedArena* SharedArena::attach(const std::string& name) {
     auto* arena = new SharedArena();
     try {
         arena->m_segment = ShmSegment::open(name);
@@ -149,8 +145,7 @@ SharedArena* SharedArena::attach(const std::string& name)
     return arena;
 }
 
-void SharedArena::deref() noexcept
-{
+void SharedArena::deref() noexcept {
     if (m_localRefs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         SharedArena* expected = this;
         g_current.compare_exchange_strong(expected, nullptr);
@@ -158,46 +153,38 @@ void SharedArena::deref() noexcept
     }
 }
 
-void SharedArena::unlinkName()
-{
+void SharedArena::unlinkName() {
     if (m_segment.isOwner()) {
         const std::string name = m_segment.name();
         shm_unlink(("/" + name).c_str());
     }
 }
 
-SharedArena::Header* SharedArena::header() const
-{
+SharedArena::Header* SharedArena::header() const {
     return reinterpret_cast<Header*>(m_segment.data());
 }
 
-SharedArena::BlobHeader* SharedArena::blobHeader(std::uint64_t dataOffset) const
-{
+SharedArena::BlobHeader* SharedArena::blobHeader(std::uint64_t dataOffset) const {
     return reinterpret_cast<BlobHeader*>(base() + dataOffset - kBlobHeaderBytes);
 }
 
-std::uint64_t SharedArena::capacityBytes() const
-{
+std::uint64_t SharedArena::capacityBytes() const {
     return std::uint64_t(header()->chunkCount) * kChunkBytes;
 }
 
-std::uint64_t SharedArena::bytesUsed() const
-{
+std::uint64_t SharedArena::bytesUsed() const {
     return header()->bytesUsed.load(std::memory_order_relaxed);
 }
 
-std::uint64_t SharedArena::blobCount() const
-{
+std::uint64_t SharedArena::blobCount() const {
     return header()->blobs.load(std::memory_order_relaxed);
 }
 
-std::uint64_t SharedArena::largestPossibleBlob() const
-{
+std::uint64_t SharedArena::largestPossibleBlob() const {
     return capacityBytes() - kBlobHeaderBytes;
 }
 
-void SharedArena::lock() const
-{
+void SharedArena::lock() const {
     // Allocation is short; a long wait means a SIGSTOPped holder, which we must wait out.
     for (;;) {
         const RobustMutex::Acquired acquired = header()->lock.lock(1'000'000'000);
@@ -208,13 +195,11 @@ void SharedArena::lock() const
     }
 }
 
-void SharedArena::unlock() const
-{
+void SharedArena::unlock() const {
     header()->lock.unlock();
 }
 
-void SharedArena::repairAfterDeadHolder() const
-{
+void SharedArena::repairAfterDeadHolder() const {
     // The holder died mid-change. An allocation it never returned is undone; a free is
     // finished: both end with the journalled run free. Then the counters are recounted.
     Header* h = header();
@@ -222,7 +207,8 @@ void SharedArena::repairAfterDeadHolder() const
         const std::uint64_t first = h->journalFirstChunk;
         auto* blob = reinterpret_cast<BlobHeader*>(base() + h->dataOffset + first * kChunkBytes);
         blob->magic = 0;
-        for (std::uint64_t chunk = first; chunk < first + h->journalChunkCount && chunk < h->chunkCount; ++chunk)
+        for (std::uint64_t chunk = first;
+             chunk < first + h->journalChunkCount && chunk < h->chunkCount; ++chunk)
             h->bitmap[chunk / 64] &= ~(std::uint64_t(1) << (chunk % 64));
         h->journalOp = std::uint32_t(JournalOp::None);
     }
@@ -233,7 +219,8 @@ void SharedArena::repairAfterDeadHolder() const
             ++chunk;
             continue;
         }
-        const auto* blob = reinterpret_cast<const BlobHeader*>(base() + h->dataOffset + std::uint64_t(chunk) * kChunkBytes);
+        const auto* blob = reinterpret_cast<const BlobHeader*>(base() + h->dataOffset +
+                                                               std::uint64_t(chunk) * kChunkBytes);
         if (blob->magic == kBlobMagic && blob->chunkCount > 0) {
             ++blobs;
             usedChunks += blob->chunkCount;
@@ -247,15 +234,16 @@ void SharedArena::repairAfterDeadHolder() const
     h->blobs.store(blobs, std::memory_order_relaxed);
 }
 
-bool SharedArena::allocate(std::uint64_t size, BlobRef& blob, QString* error, std::int32_t creatorPid)
-{
+bool SharedArena::allocate(std::uint64_t size, BlobRef& blob, QString* error,
+                           std::int32_t creatorPid) {
     Header* h = header();
     const std::uint64_t needed = (size + kBlobHeaderBytes + kChunkBytes - 1) / kChunkBytes;
     if (size > largestPossibleBlob()) {
         if (error)
-            *error = QStringLiteral("payload of %1 does not fit the shared-memory arena (%2); raise "
-                                    "flow.shared_memory.arena_bytes")
-                         .arg(mebibytes(size), mebibytes(capacityBytes()));
+            *error =
+                QStringLiteral("payload of %1 does not fit the shared-memory arena (%2); raise "
+                               "flow.shared_memory.arena_bytes")
+                    .arg(mebibytes(size), mebibytes(capacityBytes()));
         return false;
     }
     lock();
@@ -264,11 +252,13 @@ bool SharedArena::allocate(std::uint64_t size, BlobRef& blob, QString* error, st
     std::int64_t found = -1;
     for (int pass = 0; pass < 2 && found < 0; ++pass) {
         std::uint32_t start = pass == 0 ? h->searchHint : 0;
-        const std::uint32_t end = pass == 0 ? chunkCount : std::min(h->searchHint + std::uint32_t(needed), chunkCount);
+        const std::uint32_t end =
+            pass == 0 ? chunkCount : std::min(h->searchHint + std::uint32_t(needed), chunkCount);
         std::uint32_t runStart = start;
         std::uint32_t runLength = 0;
         for (std::uint32_t chunk = start; chunk < end; ++chunk) {
-            if (runLength == 0 && (chunk % 64) == 0 && h->bitmap[chunk / 64] == ~std::uint64_t(0) && chunk + 64 <= end) {
+            if (runLength == 0 && (chunk % 64) == 0 && h->bitmap[chunk / 64] == ~std::uint64_t(0) &&
+                chunk + 64 <= end) {
                 chunk += 63; // a full word: skip it
                 runStart = chunk + 1;
                 continue;
@@ -304,7 +294,8 @@ bool SharedArena::allocate(std::uint64_t size, BlobRef& blob, QString* error, st
     header->size = size;
     header->firstChunk = std::uint32_t(found);
     header->chunkCount = std::uint32_t(needed);
-    header->provisionalOwner.store(creatorPid != 0 ? creatorPid : g_provisionalOwner, std::memory_order_relaxed);
+    header->provisionalOwner.store(creatorPid != 0 ? creatorPid : g_provisionalOwner,
+                                   std::memory_order_relaxed);
     h->journalOp = std::uint32_t(JournalOp::None);
     unlock();
 
@@ -317,8 +308,7 @@ bool SharedArena::allocate(std::uint64_t size, BlobRef& blob, QString* error, st
     return true;
 }
 
-bool SharedArena::isValidBlob(std::uint64_t offset, std::uint64_t size) const
-{
+bool SharedArena::isValidBlob(std::uint64_t offset, std::uint64_t size) const {
     const Header* h = header();
     if (offset < h->dataOffset + kBlobHeaderBytes || offset >= h->totalBytes)
         return false;
@@ -328,44 +318,41 @@ bool SharedArena::isValidBlob(std::uint64_t offset, std::uint64_t size) const
     return blob->magic == kBlobMagic && blob->size == size && offset + size <= h->totalBytes;
 }
 
-void SharedArena::retainShared(std::uint64_t offset, bool forSlot) noexcept
-{
+void SharedArena::retainShared(std::uint64_t offset, bool forSlot) noexcept {
     BlobHeader* blob = blobHeader(offset);
     blob->refs.fetch_add(1, std::memory_order_relaxed);
     if (forSlot)
         blob->provisionalOwner.store(0, std::memory_order_relaxed);
 }
 
-void SharedArena::releaseShared(std::uint64_t offset) noexcept
-{
+void SharedArena::releaseShared(std::uint64_t offset) noexcept {
     BlobHeader* blob = blobHeader(offset);
     if (blob->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
         freeBlob(blob);
 }
 
-void SharedArena::freeBlob(BlobHeader* blob)
-{
+void SharedArena::freeBlob(BlobHeader* blob) {
     lock();
     freeBlobLocked(blob);
     unlock();
 }
 
-void SharedArena::freeBlobLocked(BlobHeader* blob)
-{
+void SharedArena::freeBlobLocked(BlobHeader* blob) {
     Header* h = header();
     h->journalFirstChunk = blob->firstChunk;
     h->journalChunkCount = blob->chunkCount;
     h->journalOp = std::uint32_t(JournalOp::Free);
     blob->magic = 0;
-    for (std::uint64_t chunk = blob->firstChunk; chunk < std::uint64_t(blob->firstChunk) + blob->chunkCount; ++chunk)
+    for (std::uint64_t chunk = blob->firstChunk;
+         chunk < std::uint64_t(blob->firstChunk) + blob->chunkCount; ++chunk)
         h->bitmap[chunk / 64] &= ~(std::uint64_t(1) << (chunk % 64));
-    h->bytesUsed.fetch_sub(std::uint64_t(blob->chunkCount) * kChunkBytes, std::memory_order_relaxed);
+    h->bytesUsed.fetch_sub(std::uint64_t(blob->chunkCount) * kChunkBytes,
+                           std::memory_order_relaxed);
     h->blobs.fetch_sub(1, std::memory_order_relaxed);
     h->journalOp = std::uint32_t(JournalOp::None);
 }
 
-int SharedArena::sweepProvisional(std::int32_t deadPid)
-{
+int SharedArena::sweepProvisional(std::int32_t deadPid) {
     Header* h = header();
     int freed = 0;
     lock(); // the walk reads the bitmap: no allocation may change it meanwhile
@@ -375,7 +362,8 @@ int SharedArena::sweepProvisional(std::int32_t deadPid)
             ++chunk;
             continue;
         }
-        auto* blob = reinterpret_cast<BlobHeader*>(base() + h->dataOffset + std::uint64_t(chunk) * kChunkBytes);
+        auto* blob = reinterpret_cast<BlobHeader*>(base() + h->dataOffset +
+                                                   std::uint64_t(chunk) * kChunkBytes);
         if (blob->magic != kBlobMagic || blob->chunkCount == 0) {
             ++chunk;
             continue;
@@ -391,23 +379,19 @@ int SharedArena::sweepProvisional(std::int32_t deadPid)
     return freed;
 }
 
-void SharedArena::setProvisionalOwner(std::int32_t pid)
-{
+void SharedArena::setProvisionalOwner(std::int32_t pid) {
     g_provisionalOwner = pid;
 }
 
-SharedArena* SharedArena::current()
-{
+SharedArena* SharedArena::current() {
     return g_current.load(std::memory_order_acquire);
 }
 
-void SharedArena::setCurrent(SharedArena* arena)
-{
+void SharedArena::setCurrent(SharedArena* arena) {
     g_current.store(arena, std::memory_order_release);
 }
 
-void retainBlob(const BlobRef& blob) noexcept
-{
+void retainBlob(const BlobRef& blob) noexcept {
     if (!blob.arena)
         return;
     if (!blob.borrowed)
@@ -415,8 +399,7 @@ void retainBlob(const BlobRef& blob) noexcept
     blob.arena->ref();
 }
 
-void releaseBlob(const BlobRef& blob) noexcept
-{
+void releaseBlob(const BlobRef& blob) noexcept {
     if (!blob.arena)
         return;
     if (!blob.borrowed)

@@ -41,13 +41,11 @@ struct alignas(64) WorkerCounters {
     std::atomic<std::uint64_t> busyNs;
 };
 
-inline void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1)
-{
+inline void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) {
     counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
 }
 
-inline int histogramBucket(std::uint64_t micros)
-{
+inline int histogramBucket(std::uint64_t micros) {
     if (micros == 0)
         return 0;
     const int bucket = 64 - __builtin_clzll(micros); // 1 -> 1, 2..3 -> 2, 4..7 -> 3 ...
@@ -71,7 +69,7 @@ struct alignas(64) WorkerControl {
     /// The slot this worker is handing on (to a queue or to the parent), kNoSlot when
     /// none: a worker killed mid-hand-off leaves it here for the parent (SlotProtocol).
     std::atomic<std::uint32_t> handoffSlot;
-    std::atomic<std::uint32_t> heldCount; ///< slots in the batch being handled (metrics)
+    std::atomic<std::uint32_t> heldCount;   ///< slots in the batch being handled (metrics)
     std::atomic<std::int64_t> batchStartNs; ///< 0 when not handling (handle_timeout watch)
     char message[1024];                     ///< start failure reason (NUL-terminated)
     WorkerCounters counters;

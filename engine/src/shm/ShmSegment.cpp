@@ -3,39 +3,36 @@
 #include <QDir>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdexcept>
-#include <system_error>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <system_error>
 #include <unistd.h>
 
 namespace Aqueduct::Internal {
 
 namespace {
 
-std::string errorText(int error)
-{
+std::string errorText(int error) {
     return std::strerror(error);
 }
 
 /// Closes a descriptor on every path out of create()/open().
 struct FdGuard {
     int fd = -1;
-    ~FdGuard()
-    {
+    ~FdGuard() {
         if (fd >= 0)
             ::close(fd);
     }
 };
 
-std::uint64_t randomSuffix()
-{
+std::uint64_t randomSuffix() {
     std::uint64_t value = 0;
     auto* bytes = reinterpret_cast<char*>(&value);
     std::size_t filled = 0;
@@ -53,8 +50,7 @@ std::uint64_t randomSuffix()
 
 } // namespace
 
-ShmSegment::~ShmSegment()
-{
+ShmSegment::~ShmSegment() {
     reset();
 }
 
@@ -62,15 +58,13 @@ ShmSegment::ShmSegment(ShmSegment&& other) noexcept
     : m_name(std::move(other.m_name))
     , m_owner(other.m_owner)
     , m_data(other.m_data)
-    , m_size(other.m_size)
-{
+    , m_size(other.m_size) {
     other.m_owner = false;
     other.m_data = nullptr;
     other.m_size = 0;
 }
 
-ShmSegment& ShmSegment::operator=(ShmSegment&& other) noexcept
-{
+ShmSegment& ShmSegment::operator=(ShmSegment&& other) noexcept {
     if (this != &other) {
         reset();
         m_name = std::move(other.m_name);
@@ -84,16 +78,17 @@ ShmSegment& ShmSegment::operator=(ShmSegment&& other) noexcept
     return *this;
 }
 
-ShmSegment ShmSegment::create(const std::string& name, std::size_t bytes, Prefault prefault)
-{
+ShmSegment ShmSegment::create(const std::string& name, std::size_t bytes, Prefault prefault) {
     const std::string objectName = "/" + name;
     const auto failure = [&](const std::string& what, int error) {
-        return std::runtime_error("cannot create shared memory '" + name + "' of " + std::to_string(bytes)
-                                  + " bytes: " + what + ": " + errorText(error));
+        return std::runtime_error("cannot create shared memory '" + name + "' of " +
+                                  std::to_string(bytes) + " bytes: " + what + ": " +
+                                  errorText(error));
     };
     FdGuard fd;
     // O_EXCL: never adopt a segment someone else prepared under our name.
-    fd.fd = ::shm_open(objectName.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, S_IRUSR | S_IWUSR);
+    fd.fd =
+        ::shm_open(objectName.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, S_IRUSR | S_IWUSR);
     if (fd.fd < 0) {
         const int error = errno;
         if (error == EEXIST)
@@ -129,21 +124,20 @@ ShmSegment ShmSegment::create(const std::string& name, std::size_t bytes, Prefau
     return segment;
 }
 
-ShmSegment ShmSegment::createUnique(const char* purpose, std::size_t bytes, Prefault prefault)
-{
+ShmSegment ShmSegment::createUnique(const char* purpose, std::size_t bytes, Prefault prefault) {
     constexpr int kAttempts = 8;
     for (int attempt = 1;; ++attempt) {
         try {
             return create(makeName(purpose), bytes, prefault);
         } catch (const std::system_error& error) {
             if (error.code().value() != EEXIST || attempt == kAttempts)
-                throw std::runtime_error(std::string("cannot create a shared memory segment: ") + error.what());
+                throw std::runtime_error(std::string("cannot create a shared memory segment: ") +
+                                         error.what());
         }
     }
 }
 
-ShmSegment ShmSegment::open(const std::string& name)
-{
+ShmSegment ShmSegment::open(const std::string& name) {
     const std::string objectName = "/" + name;
     FdGuard fd;
     fd.fd = ::shm_open(objectName.c_str(), O_RDWR | O_CLOEXEC, 0);
@@ -151,12 +145,15 @@ ShmSegment ShmSegment::open(const std::string& name)
         throw std::runtime_error("cannot open shared memory '" + name + "': " + errorText(errno));
     struct stat status {};
     if (::fstat(fd.fd, &status) != 0)
-        throw std::runtime_error("cannot open shared memory '" + name + "': fstat: " + errorText(errno));
+        throw std::runtime_error("cannot open shared memory '" + name +
+                                 "': fstat: " + errorText(errno));
     if (status.st_size <= 0)
         throw std::runtime_error("cannot open shared memory '" + name + "': it is empty");
-    void* address = ::mmap(nullptr, std::size_t(status.st_size), PROT_READ | PROT_WRITE, MAP_SHARED, fd.fd, 0);
+    void* address =
+        ::mmap(nullptr, std::size_t(status.st_size), PROT_READ | PROT_WRITE, MAP_SHARED, fd.fd, 0);
     if (address == MAP_FAILED)
-        throw std::runtime_error("cannot open shared memory '" + name + "': mmap: " + errorText(errno));
+        throw std::runtime_error("cannot open shared memory '" + name +
+                                 "': mmap: " + errorText(errno));
     ShmSegment segment;
     segment.m_name = name;
     segment.m_owner = false;
@@ -165,15 +162,14 @@ ShmSegment ShmSegment::open(const std::string& name)
     return segment;
 }
 
-std::string ShmSegment::makeName(const char* purpose)
-{
+std::string ShmSegment::makeName(const char* purpose) {
     char suffix[17];
-    std::snprintf(suffix, sizeof(suffix), "%016llx", static_cast<unsigned long long>(randomSuffix()));
+    std::snprintf(suffix, sizeof(suffix), "%016llx",
+                  static_cast<unsigned long long>(randomSuffix()));
     return "aqueduct-" + std::to_string(getpid()) + "-" + suffix + "-" + purpose;
 }
 
-void ShmSegment::reset()
-{
+void ShmSegment::reset() {
     if (m_data != nullptr)
         ::munmap(m_data, m_size);
     m_data = nullptr;
@@ -184,8 +180,7 @@ void ShmSegment::reset()
     m_name.clear();
 }
 
-static qint64 ownerPidOf(const QString& fileName)
-{
+static qint64 ownerPidOf(const QString& fileName) {
     // aqueduct-<pid>-<random>-<purpose>
     const QStringList parts = fileName.split(QLatin1Char('-'));
     if (parts.size() < 3 || parts[0] != QLatin1String("aqueduct"))
@@ -195,11 +190,11 @@ static qint64 ownerPidOf(const QString& fileName)
     return ok ? pid : 0;
 }
 
-int ShmSegment::reclaimStale()
-{
+int ShmSegment::reclaimStale() {
     int removed = 0;
-    const QStringList names = QDir(QStringLiteral("/dev/shm"))
-                                  .entryList({QStringLiteral("aqueduct-*")}, QDir::Files | QDir::System);
+    const QStringList names =
+        QDir(QStringLiteral("/dev/shm"))
+            .entryList({QStringLiteral("aqueduct-*")}, QDir::Files | QDir::System);
     for (const QString& fileName : names) {
         const qint64 pid = ownerPidOf(fileName);
         if (pid <= 0)
@@ -211,8 +206,7 @@ int ShmSegment::reclaimStale()
     return removed;
 }
 
-QStringList ShmSegment::listSegments(qint64 ownerPid)
-{
+QStringList ShmSegment::listSegments(qint64 ownerPid) {
     const qint64 pid = ownerPid > 0 ? ownerPid : qint64(getpid());
     const QString prefix = QStringLiteral("aqueduct-%1-*").arg(pid);
     return QDir(QStringLiteral("/dev/shm")).entryList({prefix}, QDir::Files | QDir::System);

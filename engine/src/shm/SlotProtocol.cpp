@@ -11,15 +11,14 @@
 
 namespace Aqueduct::Internal {
 
-void SlotProtocol::bind(FlowLayout* layout, SharedArena* arena, int wakeFd)
-{
+void SlotProtocol::bind(FlowLayout* layout, SharedArena* arena, int wakeFd) {
     m_layout = layout;
     m_arena = arena;
     m_wakeFd = wakeFd;
 }
 
-SlotProtocol::Send SlotProtocol::send(std::uint32_t slot, std::uint32_t holder, int step, int lane, WorkerControl* self)
-{
+SlotProtocol::Send SlotProtocol::send(std::uint32_t slot, std::uint32_t holder, int step, int lane,
+                                      WorkerControl* self) {
     SlotHeader& header = m_layout->slot(slot);
     const std::uint32_t target = queued(step, lane);
     if (self)
@@ -44,8 +43,7 @@ SlotProtocol::Send SlotProtocol::send(std::uint32_t slot, std::uint32_t holder, 
     return Send::Queued;
 }
 
-bool SlotProtocol::take(int step, int lane, std::uint32_t taker, std::uint32_t& slot)
-{
+bool SlotProtocol::take(int step, int lane, std::uint32_t taker, std::uint32_t& slot) {
     SlotRing& ring = m_layout->lane(step, lane);
     const std::uint32_t expected = queued(step, lane);
     std::uint32_t candidate = kNoSlot;
@@ -53,7 +51,8 @@ bool SlotProtocol::take(int step, int lane, std::uint32_t taker, std::uint32_t& 
         bool claimed = false;
         if (candidate < m_layout->slotCount()) {
             std::uint32_t owner = expected;
-            claimed = m_layout->slot(candidate).owner.compare_exchange_strong(owner, taker, std::memory_order_acq_rel);
+            claimed = m_layout->slot(candidate).owner.compare_exchange_strong(
+                owner, taker, std::memory_order_acq_rel);
         }
         ring.popFront(); // a stale entry (the slot moved on) is dropped here
         if (claimed) {
@@ -64,8 +63,7 @@ bool SlotProtocol::take(int step, int lane, std::uint32_t taker, std::uint32_t& 
     return false;
 }
 
-void SlotProtocol::complete(std::uint32_t slot, std::uint32_t holder, WorkerControl& self)
-{
+void SlotProtocol::complete(std::uint32_t slot, std::uint32_t holder, WorkerControl& self) {
     (void)holder;
     SlotHeader& header = m_layout->slot(slot);
     self.handoffSlot.store(slot, std::memory_order_release);
@@ -80,15 +78,15 @@ void SlotProtocol::complete(std::uint32_t slot, std::uint32_t holder, WorkerCont
     wakeParent();
 }
 
-bool SlotProtocol::collect(std::uint32_t& slot)
-{
+bool SlotProtocol::collect(std::uint32_t& slot) {
     SlotRing& ring = m_layout->completion();
     std::uint32_t candidate = kNoSlot;
     while (ring.front(candidate)) {
         bool claimed = false;
         if (candidate < m_layout->slotCount()) {
             std::uint32_t owner = kDone;
-            claimed = m_layout->slot(candidate).owner.compare_exchange_strong(owner, kParent, std::memory_order_acq_rel);
+            claimed = m_layout->slot(candidate).owner.compare_exchange_strong(
+                owner, kParent, std::memory_order_acq_rel);
         }
         ring.popFront();
         if (claimed) {
@@ -99,16 +97,15 @@ bool SlotProtocol::collect(std::uint32_t& slot)
     return false;
 }
 
-std::uint32_t SlotProtocol::reclaim(std::uint32_t slot, std::uint32_t expectedOwner)
-{
+std::uint32_t SlotProtocol::reclaim(std::uint32_t slot, std::uint32_t expectedOwner) {
     std::uint32_t owner = expectedOwner;
-    if (m_layout->slot(slot).owner.compare_exchange_strong(owner, kParent, std::memory_order_acq_rel))
+    if (m_layout->slot(slot).owner.compare_exchange_strong(owner, kParent,
+                                                           std::memory_order_acq_rel))
         return expectedOwner;
     return kParent;
 }
 
-void SlotProtocol::wakeConsumers(StepControl& step)
-{
+void SlotProtocol::wakeConsumers(StepControl& step) {
     std::atomic_thread_fence(std::memory_order_seq_cst);
     if (step.sleepingConsumers.load(std::memory_order_relaxed) > 0) {
         step.consumerSeq.fetch_add(1, std::memory_order_release);
@@ -116,33 +113,30 @@ void SlotProtocol::wakeConsumers(StepControl& step)
     }
 }
 
-void SlotProtocol::wakeProducers(StepControl& step)
-{
+void SlotProtocol::wakeProducers(StepControl& step) {
     std::atomic_thread_fence(std::memory_order_seq_cst);
     if (step.sleepingProducers.load(std::memory_order_relaxed) > 0) {
         step.producerSeq.fetch_add(1, std::memory_order_release);
         futexWake(&step.producerSeq, 0);
     }
-    if (step.parentWaitingForRoom.load(std::memory_order_relaxed) != 0
-        && step.parentWaitingForRoom.exchange(0, std::memory_order_acq_rel) != 0 && m_wakeFd >= 0) {
+    if (step.parentWaitingForRoom.load(std::memory_order_relaxed) != 0 &&
+        step.parentWaitingForRoom.exchange(0, std::memory_order_acq_rel) != 0 && m_wakeFd >= 0) {
         const std::uint64_t one = 1;
         [[maybe_unused]] ssize_t written = ::write(m_wakeFd, &one, sizeof one);
     }
 }
 
-void SlotProtocol::wakeParent()
-{
+void SlotProtocol::wakeParent() {
     std::atomic_thread_fence(std::memory_order_seq_cst);
     ControlHeader& header = m_layout->header();
-    if (header.parentSleeping.load(std::memory_order_relaxed) != 0
-        && header.parentSleeping.exchange(0, std::memory_order_acq_rel) != 0 && m_wakeFd >= 0) {
+    if (header.parentSleeping.load(std::memory_order_relaxed) != 0 &&
+        header.parentSleeping.exchange(0, std::memory_order_acq_rel) != 0 && m_wakeFd >= 0) {
         const std::uint64_t one = 1;
         [[maybe_unused]] ssize_t written = ::write(m_wakeFd, &one, sizeof one);
     }
 }
 
-bool SlotProtocol::replaceSlotBlobs(std::uint32_t slot)
-{
+bool SlotProtocol::replaceSlotBlobs(std::uint32_t slot) {
     SlotHeader& header = m_layout->slot(slot);
     SlotBlobList& list = header.blobs;
     const int current = list.active.load(std::memory_order_acquire) & 1;
@@ -150,17 +144,18 @@ bool SlotProtocol::replaceSlotBlobs(std::uint32_t slot)
     int count = 0;
     bool tooMany = false;
     if (m_arena && header.status == 0) {
-        TaskCodec::forEachBlob(m_layout->slotPayload(slot), header.payloadBytes, [&](std::uint64_t offset) {
-            for (int i = 0; i < count; ++i) {
-                if (list.offsets[next][i] == offset)
-                    return; // the same blob twice in one task: one reference
-            }
-            if (count == kMaxSlotBlobs) {
-                tooMany = true;
-                return;
-            }
-            list.offsets[next][count++] = offset;
-        });
+        TaskCodec::forEachBlob(m_layout->slotPayload(slot), header.payloadBytes,
+                               [&](std::uint64_t offset) {
+                                   for (int i = 0; i < count; ++i) {
+                                       if (list.offsets[next][i] == offset)
+                                           return; // the same blob twice in one task: one reference
+                                   }
+                                   if (count == kMaxSlotBlobs) {
+                                       tooMany = true;
+                                       return;
+                                   }
+                                   list.offsets[next][count++] = offset;
+                               });
     }
     if (tooMany)
         return false;
@@ -185,8 +180,7 @@ bool SlotProtocol::replaceSlotBlobs(std::uint32_t slot)
     return true;
 }
 
-void SlotProtocol::releaseSlotBlobs(std::uint32_t slot)
-{
+void SlotProtocol::releaseSlotBlobs(std::uint32_t slot) {
     SlotBlobList& list = m_layout->slot(slot).blobs;
     const int current = list.active.load(std::memory_order_acquire) & 1;
     const int oldCount = list.counts[current];
@@ -201,8 +195,7 @@ void SlotProtocol::releaseSlotBlobs(std::uint32_t slot)
     }
 }
 
-int SlotProtocol::slotBlobCount(std::uint32_t slot) const
-{
+int SlotProtocol::slotBlobCount(std::uint32_t slot) const {
     const SlotBlobList& list = m_layout->slot(slot).blobs;
     return list.counts[list.active.load(std::memory_order_acquire) & 1];
 }

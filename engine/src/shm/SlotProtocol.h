@@ -30,7 +30,9 @@ class SlotProtocol {
 public:
     static constexpr std::uint32_t kParent = 0;
     static constexpr std::uint32_t kDone = 3u << 28;
-    static std::uint32_t queued(int step, int lane) { return (1u << 28) | (std::uint32_t(step) << 4) | std::uint32_t(lane); }
+    static std::uint32_t queued(int step, int lane) {
+        return (1u << 28) | (std::uint32_t(step) << 4) | std::uint32_t(lane);
+    }
     static std::uint32_t worker(int globalIndex) { return (2u << 28) | std::uint32_t(globalIndex); }
     static bool isQueued(std::uint32_t owner) { return owner >> 28 == 1; }
     static bool isWorker(std::uint32_t owner) { return owner >> 28 == 2; }

@@ -42,12 +42,13 @@ enum class PushResult : std::uint8_t { Pushed, Full };
 class SlotRing {
 public:
     SlotRing() = default;
-    SlotRing(SlotRingHeader* header, SlotRingCell* cells) : m_header(header), m_cells(cells) {}
+    SlotRing(SlotRingHeader* header, SlotRingCell* cells)
+        : m_header(header)
+        , m_cells(cells) {}
 
     /// Initialises header and cells (creator only, before any other process maps it).
     static void initialise(SlotRingHeader* header, SlotRingCell* cells, std::uint32_t capacity,
-                           std::uint32_t limit, std::uint64_t cellsOffset)
-    {
+                           std::uint32_t limit, std::uint64_t cellsOffset) {
         header->tail.store(0, std::memory_order_relaxed);
         header->head.store(0, std::memory_order_relaxed);
         header->capacity = capacity;
@@ -59,8 +60,7 @@ public:
             cells[i].store(0, std::memory_order_relaxed); // lap 0, empty
     }
 
-    PushResult push(std::uint32_t slot)
-    {
+    PushResult push(std::uint32_t slot) {
         for (;;) {
             const std::uint64_t head = m_header->head.load(std::memory_order_acquire);
             std::uint64_t pos = m_header->tail.load(std::memory_order_acquire);
@@ -80,8 +80,9 @@ public:
             std::uint64_t value = cell.load(std::memory_order_acquire);
             const std::uint32_t lap = lapOf(pos);
             if (value == emptyCell(pos)) {
-                if (cell.compare_exchange_strong(value, (std::uint64_t(lap) << 32) | (std::uint64_t(slot) + 1),
-                                                 std::memory_order_acq_rel)) {
+                if (cell.compare_exchange_strong(
+                        value, (std::uint64_t(lap) << 32) | (std::uint64_t(slot) + 1),
+                        std::memory_order_acq_rel)) {
                     m_header->tail.compare_exchange_strong(pos, pos + 1, std::memory_order_acq_rel);
                     return PushResult::Pushed;
                 }
@@ -98,11 +99,11 @@ public:
 
     /// The consumer's view of the entry at head. Returns false when the ring is empty.
     /// Steps over cells a dead consumer cleared without moving head.
-    bool front(std::uint32_t& slot)
-    {
+    bool front(std::uint32_t& slot) {
         for (;;) {
             const std::uint64_t pos = m_header->head.load(std::memory_order_relaxed);
-            const std::uint64_t value = m_cells[pos & m_header->mask].load(std::memory_order_acquire);
+            const std::uint64_t value =
+                m_cells[pos & m_header->mask].load(std::memory_order_acquire);
             if (std::uint32_t(value >> 32) == lapOf(pos) && std::uint32_t(value) != 0) {
                 slot = std::uint32_t(value) - 1;
                 return true;
@@ -116,25 +117,22 @@ public:
     }
 
     /// The consumer removes the entry at head (after front() returned it).
-    void popFront()
-    {
+    void popFront() {
         const std::uint64_t pos = m_header->head.load(std::memory_order_relaxed);
         m_cells[pos & m_header->mask].store(emptyCell(pos + m_header->capacity),
-                                           std::memory_order_release);
+                                            std::memory_order_release);
         m_header->head.store(pos + 1, std::memory_order_release);
     }
 
     /// Any process: whether an entry looks present at head (a hint for sleepers).
-    bool looksNonEmpty() const
-    {
+    bool looksNonEmpty() const {
         const std::uint64_t pos = m_header->head.load(std::memory_order_acquire);
         const std::uint64_t value = m_cells[pos & m_header->mask].load(std::memory_order_acquire);
         return std::uint32_t(value) != 0 || m_header->tail.load(std::memory_order_acquire) > pos;
     }
 
     /// Approximate number of entries (stale ones included).
-    std::uint32_t size() const
-    {
+    std::uint32_t size() const {
         const std::uint64_t head = m_header->head.load(std::memory_order_acquire);
         const std::uint64_t tail = m_header->tail.load(std::memory_order_acquire);
         return tail > head ? std::uint32_t(tail - head) : 0;
@@ -144,8 +142,7 @@ public:
     bool valid() const { return m_header != nullptr; }
 
     /// The entry at head without the consumer's rights (priority aging peeks lanes).
-    bool peek(std::uint32_t& slot) const
-    {
+    bool peek(std::uint32_t& slot) const {
         const std::uint64_t pos = m_header->head.load(std::memory_order_acquire);
         const std::uint64_t value = m_cells[pos & m_header->mask].load(std::memory_order_acquire);
         if (std::uint32_t(value >> 32) != lapOf(pos) || std::uint32_t(value) == 0)

@@ -9,16 +9,12 @@ namespace Aqueduct::Internal {
 
 namespace {
 
-template<typename T>
-inline void put(char*& out, T value)
-{
+template <typename T> inline void put(char*& out, T value) {
     std::memcpy(out, &value, sizeof(T));
     out += sizeof(T);
 }
 
-template<typename T>
-inline bool get(const char*& in, const char* end, T& value)
-{
+template <typename T> inline bool get(const char*& in, const char* end, T& value) {
     if (std::size_t(end - in) < sizeof(T))
         return false;
     std::memcpy(&value, in, sizeof(T));
@@ -26,8 +22,7 @@ inline bool get(const char*& in, const char* end, T& value)
     return true;
 }
 
-std::size_t valueSize(const Value& value)
-{
+std::size_t valueSize(const Value& value) {
     switch (value.type()) {
     case ValueType::Null:
         return 0;
@@ -94,8 +89,7 @@ bool decodeTensorHeader(const char*& in, const char* end, TensorInfo& info,
 
 } // namespace
 
-std::size_t TaskCodec::encodedSize(const Task& task)
-{
+std::size_t TaskCodec::encodedSize(const Task& task) {
     std::size_t total = 2;
     for (std::size_t i = 0; i < task.fieldCount(); ++i) {
         const Task::Field& field = task.fieldAt(i);
@@ -106,8 +100,7 @@ std::size_t TaskCodec::encodedSize(const Task& task)
     return total;
 }
 
-std::size_t TaskCodec::encode(const Task& task, char* out, std::size_t capacity)
-{
+std::size_t TaskCodec::encode(const Task& task, char* out, std::size_t capacity) {
     const std::size_t needed = encodedSize(task);
     if (needed > capacity || task.fieldCount() > 0xffff)
         return 0;
@@ -152,8 +145,8 @@ std::size_t TaskCodec::encode(const Task& task, char* out, std::size_t capacity)
     return std::size_t(cursor - out);
 }
 
-bool TaskCodec::decode(const char* in, std::size_t size, Task& task, SharedArena* arena, BlobHold hold)
-{
+bool TaskCodec::decode(const char* in, std::size_t size, Task& task, SharedArena* arena,
+                       BlobHold hold) {
     const char* end = in + size;
     task.clearFields();
     std::uint16_t count = 0;
@@ -248,8 +241,8 @@ bool TaskCodec::decode(const char* in, std::size_t size, Task& task, SharedArena
     return true;
 }
 
-bool TaskCodec::forEachBlob(const char* in, std::size_t size, const std::function<void(std::uint64_t)>& visit)
-{
+bool TaskCodec::forEachBlob(const char* in, std::size_t size,
+                            const std::function<void(std::uint64_t)>& visit) {
     const char* end = in + size;
     std::uint16_t count = 0;
     if (!get(in, end, count))
@@ -316,8 +309,7 @@ bool TaskCodec::forEachBlob(const char* in, std::size_t size, const std::functio
     return true;
 }
 
-std::size_t TaskCodec::encodeMessage(std::string_view message, char* out, std::size_t capacity)
-{
+std::size_t TaskCodec::encodeMessage(std::string_view message, char* out, std::size_t capacity) {
     const std::size_t length = std::min(message.size(), capacity > 4 ? capacity - 4 : 0);
     char* cursor = out;
     put<std::uint32_t>(cursor, std::uint32_t(length));
@@ -325,8 +317,7 @@ std::size_t TaskCodec::encodeMessage(std::string_view message, char* out, std::s
     return 4 + length;
 }
 
-std::string_view TaskCodec::decodeMessage(const char* in, std::size_t size)
-{
+std::string_view TaskCodec::decodeMessage(const char* in, std::size_t size) {
     const char* end = in + size;
     std::uint32_t length = 0;
     if (!get(in, end, length) || std::size_t(end - in) < length)

@@ -30,9 +30,11 @@ public:
     /// Decodes into `task` (fields replaced). `arena` resolves blob handles; a handle
     /// that names no live blob of it makes the buffer malformed. Returns false on a
     /// malformed buffer.
-    static bool decode(const char* in, std::size_t size, Task& task, SharedArena* arena, BlobHold hold);
+    static bool decode(const char* in, std::size_t size, Task& task, SharedArena* arena,
+                       BlobHold hold);
     /// Calls `visit(offset)` for every blob handle in an encoded task; false if malformed.
-    static bool forEachBlob(const char* in, std::size_t size, const std::function<void(std::uint64_t)>& visit);
+    static bool forEachBlob(const char* in, std::size_t size,
+                            const std::function<void(std::uint64_t)>& visit);
 
     /// Error payload: the message alone.
     static std::size_t encodeMessage(std::string_view message, char* out, std::size_t capacity);

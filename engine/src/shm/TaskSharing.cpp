@@ -16,8 +16,7 @@ namespace Aqueduct {
 
 namespace {
 
-Internal::SharedArena* arenaOrError(QString* error)
-{
+Internal::SharedArena* arenaOrError(QString* error) {
     Internal::SharedArena* arena = Internal::SharedArena::current();
     if (!arena && error)
         *error = QStringLiteral("no running flow in this process owns a shared-memory arena");
@@ -26,12 +25,12 @@ Internal::SharedArena* arenaOrError(QString* error)
 
 } // namespace
 
-bool Task::share(std::string_view name, QString* error)
-{
+bool Task::share(std::string_view name, QString* error) {
     Value* value = find(name);
     if (!value) {
         if (error)
-            *error = QStringLiteral("field '%1' does not exist").arg(QString::fromUtf8(name.data(), qsizetype(name.size())));
+            *error = QStringLiteral("field '%1' does not exist")
+                         .arg(QString::fromUtf8(name.data(), qsizetype(name.size())));
         return false;
     }
     if (value->type() == ValueType::Blob || value->isSharedTensor())
@@ -52,8 +51,9 @@ bool Task::share(std::string_view name, QString* error)
     }
     if (value->type() != ValueType::Bytes && value->type() != ValueType::String) {
         if (error)
-            *error = QStringLiteral("field '%1' is %2, not bytes").arg(QString::fromUtf8(name.data(), qsizetype(name.size())),
-                                                                       valueTypeName(value->type()));
+            *error = QStringLiteral("field '%1' is %2, not bytes")
+                         .arg(QString::fromUtf8(name.data(), qsizetype(name.size())),
+                              valueTypeName(value->type()));
         return false;
     }
     Internal::SharedArena* arena = arenaOrError(error);
@@ -69,8 +69,7 @@ bool Task::share(std::string_view name, QString* error)
     return true;
 }
 
-std::span<char> Task::allocateBlob(std::string_view name, std::size_t size, QString* error)
-{
+std::span<char> Task::allocateBlob(std::string_view name, std::size_t size, QString* error) {
     Internal::SharedArena* arena = arenaOrError(error);
     if (!arena)
         return {};
@@ -126,7 +125,8 @@ QCoro::Task<bool> Task::shareFrom(std::string name, QIODevice* device, qint64 si
                     *error = QStringLiteral("device gave %1 of %2 bytes, then %3")
                                  .arg(received)
                                  .arg(size)
-                                 .arg(ended ? QStringLiteral("ended") : QStringLiteral("stopped sending"));
+                                 .arg(ended ? QStringLiteral("ended")
+                                            : QStringLiteral("stopped sending"));
                 co_return false;
             }
             continue;
@@ -150,13 +150,12 @@ QCoro::Task<bool> Task::shareFrom(std::string name, QIODevice* device, qint64 si
 
 namespace Aqueduct::Internal {
 
-bool shareToFit(Task& task, std::size_t slotCapacity, qint64 autoShareBytes, QString* error)
-{
+bool shareToFit(Task& task, std::size_t slotCapacity, qint64 autoShareBytes, QString* error) {
     if (autoShareBytes > 0) {
         for (std::size_t i = 0; i < task.fieldCount(); ++i) {
             const Value& value = task.fieldAt(i).value;
-            if (value.type() == ValueType::Bytes && qint64(value.view().size()) >= autoShareBytes
-                && !task.share(task.fieldAt(i).name, error))
+            if (value.type() == ValueType::Bytes && qint64(value.view().size()) >= autoShareBytes &&
+                !task.share(task.fieldAt(i).name, error))
                 return false;
         }
     }
@@ -164,8 +163,9 @@ bool shareToFit(Task& task, std::size_t slotCapacity, qint64 autoShareBytes, QSt
         std::size_t largest = SIZE_MAX;
         for (std::size_t i = 0; i < task.fieldCount(); ++i) {
             const Value& value = task.fieldAt(i).value;
-            if (value.type() == ValueType::Bytes && value.view().size() > 1024
-                && (largest == SIZE_MAX || value.view().size() > task.fieldAt(largest).value.view().size()))
+            if (value.type() == ValueType::Bytes && value.view().size() > 1024 &&
+                (largest == SIZE_MAX ||
+                 value.view().size() > task.fieldAt(largest).value.view().size()))
                 largest = i;
         }
         if (largest == SIZE_MAX)
