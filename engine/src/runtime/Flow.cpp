@@ -128,7 +128,7 @@ QCoro::Task<std::vector<TaskResult>> Flow::processMany(std::vector<Task> tasks,
         }
     };
     const std::size_t slots =
-        std::max<std::size_t>(64, 2 * std::size_t(runtime->sharedMemoryUsage().slotsTotal));
+        std::max<std::size_t>(256, 2 * std::size_t(runtime->sharedMemoryUsage().slotsTotal));
     const std::size_t laneCount = std::min(tasks.size(), slots);
     std::vector<QCoro::Task<void>> lanes;
     lanes.reserve(laneCount);
