@@ -107,6 +107,7 @@ private Q_SLOTS:
     void dynamicBatchingTakesWhatIsQueued();
     void batchTimeoutFillsBatch();
     void batchFilledByOneWorkerWithTwoProcs();
+    void gracefulStopDrainIsBounded();
     void workerCrashFailsItsTaskAndRestarts();
     void priorityAgingLetsLowPriorityThrough();
     void metricsStreamYieldsSnapshots();
@@ -581,6 +582,22 @@ void TestFlow::batchTimeoutFillsBatch() {
         QCOMPARE(int(result->task().timings().at(0).batchSize), 5);
     }
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
+}
+
+void TestFlow::gracefulStopDrainIsBounded() {
+    // A task with a long timeout in a slow step must not hold a graceful stop forever.
+    Flow flow(
+        document({step(QStringLiteral("slow"), QStringLiteral("sleep"), params({{"ms", 5000}}))}));
+    AQUEDUCT_START_OR_FAIL(flow);
+    auto pending = flow.process(intTask(1), 60s);
+    QTest::qWait(50);
+    QElapsedTimer stopping;
+    stopping.start();
+    QVERIFY(runFor(flow.stop(StopMode::Graceful, 300ms), 10000));
+    QVERIFY2(stopping.elapsed() < 4000, qPrintable(QString::number(stopping.elapsed())));
+    auto result = runFor(std::move(pending), 1000);
+    QVERIFY(result);
+    QCOMPARE(result->error(), ErrorKind::NotRunning);
 }
 
 void TestFlow::batchFilledByOneWorkerWithTwoProcs() {

@@ -67,7 +67,10 @@ public:
                                        0});
     /// Graceful: waits for in-flight tasks, then ends workers. Immediate: in-flight tasks
     /// end with NotRunning at once. Never blocks the caller's event loop.
-    QCoro::Task<void> stop(StopMode mode = StopMode::Graceful);
+    /// Graceful waits for the tasks in flight, but at most `drainTimeout`; the rest then
+    /// end with NotRunning.
+    QCoro::Task<void> stop(StopMode mode = StopMode::Graceful,
+                           std::chrono::milliseconds drainTimeout = std::chrono::seconds(30));
 
     /// Sends a task through the flow. Timeout 0 = the flow's default_timeout_ms.
     QCoro::Task<TaskResult>

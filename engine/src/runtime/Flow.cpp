@@ -100,8 +100,8 @@ QCoro::Task<StartResult> Flow::start(std::chrono::milliseconds timeout) {
     return m_runtime->start(timeout);
 }
 
-QCoro::Task<void> Flow::stop(StopMode mode) {
-    return m_runtime->stop(mode);
+QCoro::Task<void> Flow::stop(StopMode mode, std::chrono::milliseconds drainTimeout) {
+    return m_runtime->stop(mode, drainTimeout);
 }
 
 QCoro::Task<TaskResult> Flow::process(Task task, std::chrono::milliseconds timeout) {

@@ -311,7 +311,7 @@ void FlowRuntime::checkStartProgress() {
     }
 }
 
-QCoro::Task<void> FlowRuntime::stop(StopMode mode) {
+QCoro::Task<void> FlowRuntime::stop(StopMode mode, std::chrono::milliseconds drainTimeout) {
     if (m_state == FlowState::Stopped)
         co_return;
     if (m_state == FlowState::Starting) {
@@ -339,7 +339,11 @@ QCoro::Task<void> FlowRuntime::stop(StopMode mode) {
     m_metricsTimer.stop();
     m_watchdogTimer.stop();
     if (mode == StopMode::Graceful && !wasFailed) {
-        while (m_outstanding > 0 && m_state == FlowState::Stopping) {
+        QElapsedTimer draining;
+        draining.start();
+        // Bounded: a caller's long timeout must not hold the stop for as long.
+        while (m_outstanding > 0 && m_state == FlowState::Stopping &&
+               draining.elapsed() < drainTimeout.count()) {
             schedulePump();
             co_await QCoro::sleepFor(std::chrono::milliseconds(1));
         }

@@ -39,7 +39,8 @@ public:
     QString failureReason() const { return m_failureReason; }
 
     QCoro::Task<StartResult> start(std::chrono::milliseconds timeout);
-    QCoro::Task<void> stop(StopMode mode);
+    QCoro::Task<void> stop(StopMode mode,
+                           std::chrono::milliseconds drainTimeout = std::chrono::seconds(30));
 
     // process(): see ProcessAwaiter in Flow.cpp
     /// Submits `task` (moved from when accepted). Returns kNoRecord when the outcome is
