@@ -32,7 +32,11 @@ QStringList PythonPeers::arguments(const QString& peer, const QString& work, int
 PeerResult PythonPeers::collect(QProcess& python, const QString& peer, double timeoutS) {
     PeerResult result;
     result.peer = peer;
-    if (!python.waitForStarted(30000)) {
+    // A detached peer may have started and finished already: only a real failure to
+    // start counts (waitForStarted is false for a finished process too).
+    if (python.state() == QProcess::Starting)
+        python.waitForStarted(30000);
+    if (python.error() == QProcess::FailedToStart) {
         result.error =
             QStringLiteral("%1: python3 did not start: %2").arg(peer, python.errorString());
         return result;
