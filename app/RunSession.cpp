@@ -3,7 +3,7 @@
 #include "Commands.h"
 #include "RunJson.h"
 #include "RunMetrics.h"
-#include "RunSignalWatcher.h"
+#include "SignalWatcher.h"
 
 #include <QFile>
 

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "HttpTaskServer.h"
-#include "RunSignalWatcher.h"
 #include "ServeOptions.h"
+#include "SignalWatcher.h"
 
 #include <aqueduct/Flow.h>
 

@@ -1,4 +1,4 @@
-#include "RunSignalWatcher.h"
+#include "SignalWatcher.h"
 
 #include <QSocketNotifier>
 
