@@ -101,6 +101,7 @@ private Q_SLOTS:
     void handlerOutputBlob();
     void oversizePayloadRejectedFlowKeepsRunning();
     void autoShareAboveThreshold();
+    void largeInlineTensorTravelsShared();
     void shareFromBuffer();
     void shareFromSocket();
     void concurrentTasks();
@@ -257,6 +258,28 @@ void TestBlobs::autoShareAboveThreshold() {
     QCOMPARE(smallResult->task().find("payload")->type(), ValueType::Bytes);
     QCOMPARE(largeResult->task().find("payload")->type(), ValueType::Blob);
     QCOMPARE(largeResult->task().find("payload")->toByteArray(), QByteArray(100000, 'b'));
+    AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
+}
+
+void TestBlobs::largeInlineTensorTravelsShared() {
+    // A 600 KB float32 tensor does not fit a 64 KiB slot: the parent moves it to the arena
+    // (the same rule as for bytes), instead of rejecting the task.
+    Flow flow(document({step(QStringLiteral("inc"), QStringLiteral("increment"))}));
+    AQUEDUCT_START_OR_FAIL(flow);
+    const TensorInfo info(TensorDType::Float32, {3, 224, 224});
+    QByteArray data(qsizetype(info.byteSize()), Qt::Uninitialized);
+    for (qsizetype i = 0; i < data.size(); ++i)
+        data[i] = char(i * 7);
+    Task task = intTask(1);
+    task.set("image",
+             Value::fromTensor(info, std::string_view(data.constData(), std::size_t(data.size()))));
+    auto result = runFor(flow.process(std::move(task)));
+    QVERIFY(result);
+    QVERIFY2(result->ok(), qPrintable(result->message()));
+    const Value* image = result->task().find("image");
+    QVERIFY(image && image->isSharedTensor());
+    QVERIFY(image->tensorInfo() == info);
+    QCOMPARE(QByteArray(image->tensorData().data(), qsizetype(image->tensorData().size())), data);
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
 }
 

@@ -3,6 +3,7 @@
 #include "process/ForkServer.h"
 
 #include "runtime/MetricsSampler.h"
+#include "shm/AutoShare.h"
 #include "shm/Clock.h"
 #include "shm/Futex.h"
 #include "shm/ResourceBudget.h"
@@ -1204,6 +1205,8 @@ bool FlowRuntime::blobsNeedPreparing(const Task& task) const {
                 qint64(value.view().size()) >= autoShareBytes)
                 return true;
             bytes += value.view().size() + 4;
+        } else if (value.type() == ValueType::Tensor && !value.isSharedTensor()) {
+            bytes += value.tensorData().size() + 96; // data + dtype, rank, dims
         }
         bytes += field.name.size() + 10;
     }
@@ -1237,27 +1240,11 @@ bool FlowRuntime::prepareBlobs(Task& task, QString* error) {
                 return false;
             std::memcpy(const_cast<char*>(copy.data), value.blob().data, value.blob().size);
             value.adoptBlob(copy);
-        } else if (autoShareBytes > 0 && m_arena && value.type() == ValueType::Bytes &&
-                   qint64(value.view().size()) >= autoShareBytes) {
-            if (!task.share(task.fieldAt(i).name, error))
-                return false;
         }
     }
-    // Too large for a slot: share the largest byte fields until it fits.
-    while (m_arena && TaskCodec::encodedSize(task) > m_layout.slotPayloadCapacity()) {
-        std::size_t largest = SIZE_MAX;
-        for (std::size_t i = 0; i < task.fieldCount(); ++i) {
-            const Value& value = task.fieldAt(i).value;
-            if (value.type() == ValueType::Bytes && value.view().size() > 1024 &&
-                (largest == SIZE_MAX ||
-                 value.view().size() > task.fieldAt(largest).value.view().size()))
-                largest = i;
-        }
-        if (largest == SIZE_MAX)
-            break;
-        if (!task.share(task.fieldAt(largest).name, error))
-            return false;
-    }
+    // Then the one auto-share rule, the same a worker applies to its results.
+    if (m_arena && !shareToFit(task, m_layout.slotPayloadCapacity(), autoShareBytes, error))
+        return false;
     return true;
 }
 

@@ -150,6 +150,19 @@ QCoro::Task<bool> Task::shareFrom(std::string name, QIODevice* device, qint64 si
 
 namespace Aqueduct::Internal {
 
+namespace {
+
+/// Bytes a field would move to the arena if shared: bytes fields and inline tensors.
+std::size_t shareableBytes(const Value& value) {
+    if (value.type() == ValueType::Bytes)
+        return value.view().size();
+    if (value.type() == ValueType::Tensor && !value.isSharedTensor())
+        return value.tensorData().size();
+    return 0;
+}
+
+} // namespace
+
 bool shareToFit(Task& task, std::size_t slotCapacity, qint64 autoShareBytes, QString* error) {
     if (autoShareBytes > 0) {
         for (std::size_t i = 0; i < task.fieldCount(); ++i) {
@@ -162,10 +175,9 @@ bool shareToFit(Task& task, std::size_t slotCapacity, qint64 autoShareBytes, QSt
     while (TaskCodec::encodedSize(task) > slotCapacity) {
         std::size_t largest = SIZE_MAX;
         for (std::size_t i = 0; i < task.fieldCount(); ++i) {
-            const Value& value = task.fieldAt(i).value;
-            if (value.type() == ValueType::Bytes && value.view().size() > 1024 &&
-                (largest == SIZE_MAX ||
-                 value.view().size() > task.fieldAt(largest).value.view().size()))
+            const std::size_t size = shareableBytes(task.fieldAt(i).value);
+            if (size > 1024 &&
+                (largest == SIZE_MAX || size > shareableBytes(task.fieldAt(largest).value)))
                 largest = i;
         }
         if (largest == SIZE_MAX)
