@@ -791,9 +791,14 @@ void TestRunCommand::smallDevShmFailsCleanlyOrRuns() {
 
     QProcess process;
     // exec: the exit status seen is aqueduct's own (a SIGBUS shows as a crash).
+    // --propagation unchanged + make-rprivate ourselves: inside a chroot "/" is not a
+    // mount point and unshare's own make-private of "/" fails; /dev/shm (or /dev) is.
     process.start(QStringLiteral("unshare"),
-                  {QStringLiteral("-m"), QStringLiteral("sh"), QStringLiteral("-c"),
-                   QStringLiteral("mount -t tmpfs -o size=40m tmpfs /dev/shm || exit 99; "
+                  {QStringLiteral("-m"), QStringLiteral("--propagation"),
+                   QStringLiteral("unchanged"), QStringLiteral("sh"), QStringLiteral("-c"),
+                   QStringLiteral("{ mount --make-rprivate / || mount --make-rprivate /dev/shm || "
+                                  "mount --make-rprivate /dev; } 2>/dev/null || exit 99; "
+                                  "mount -t tmpfs -o size=40m tmpfs /dev/shm || exit 99; "
                                   "exec \"$0\" run \"$1\" --generate 2000 --quiet"),
                    QStringLiteral(AQUEDUCT_APP_PATH), pipeline});
     QVERIFY2(process.waitForStarted(kRunTimeoutMs), qPrintable(process.errorString()));
