@@ -5,9 +5,9 @@
 #include "ProcessLeakGuard.h"
 #include "TestMain.h"
 
+#include "payload/SharedArena.h"
 #include "shm/FlowLayout.h"
 #include "shm/ResourceBudget.h"
-#include "shm/SharedArena.h"
 #include "shm/ShmSegment.h"
 
 #include <QDir>

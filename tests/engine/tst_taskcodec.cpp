@@ -1,6 +1,6 @@
 // TaskCodec: the slot encoding round-trips every inline type, and corrupt or truncated
 // input is refused, never read past its end.
-#include "shm/TaskCodec.h"
+#include "payload/TaskCodec.h"
 
 #include <QRandomGenerator>
 #include <QTest>

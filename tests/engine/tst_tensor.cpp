@@ -2,8 +2,8 @@
 #include <aqueduct/Task.h>
 #include <aqueduct/Value.h>
 
-#include "shm/SharedArena.h"
-#include "shm/TaskCodec.h"
+#include "payload/SharedArena.h"
+#include "payload/TaskCodec.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -2,14 +2,14 @@
 // each task on (to the next step's queue or back to the parent).
 #include "process/WorkerLoop.h"
 #include "document/Router.h"
+#include "payload/AutoShare.h"
+#include "payload/SharedArena.h"
+#include "payload/TaskCodec.h"
 #include "process/WorkerConfig.h"
-#include "shm/AutoShare.h"
 #include "shm/Clock.h"
 #include "shm/FlowLayout.h"
 #include "shm/Futex.h"
-#include "shm/SharedArena.h"
 #include "shm/SlotProtocol.h"
-#include "shm/TaskCodec.h"
 #include "shm/WaitPolicy.h"
 
 #include "aqueduct/HandlerRegistry.h"

@@ -2,13 +2,13 @@
 
 #include "process/ForkServer.h"
 
+#include "payload/AutoShare.h"
+#include "payload/SharedArena.h"
+#include "payload/TaskCodec.h"
 #include "runtime/MetricsSampler.h"
-#include "shm/AutoShare.h"
 #include "shm/Clock.h"
 #include "shm/Futex.h"
 #include "shm/ResourceBudget.h"
-#include "shm/SharedArena.h"
-#include "shm/TaskCodec.h"
 #include "shm/WaitPolicy.h"
 
 #include "aqueduct/HandlerRegistry.h"

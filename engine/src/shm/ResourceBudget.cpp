@@ -1,7 +1,7 @@
 #include "shm/ResourceBudget.h"
 
+#include "payload/SharedArena.h"
 #include "shm/FlowLayout.h"
-#include "shm/SharedArena.h"
 #include "shm/SharedLayout.h"
 
 #include <sys/statvfs.h>

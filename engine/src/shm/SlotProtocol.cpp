@@ -1,8 +1,8 @@
 #include "shm/SlotProtocol.h"
 
+#include "payload/SharedArena.h"
+#include "payload/TaskCodec.h"
 #include "shm/Futex.h"
-#include "shm/SharedArena.h"
-#include "shm/TaskCodec.h"
 
 #include <sched.h>
 #include <unistd.h>

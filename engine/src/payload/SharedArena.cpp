@@ -1,4 +1,4 @@
-#include "shm/SharedArena.h"
+#include "payload/SharedArena.h"
 
 #include <errno.h>
 #include <sched.h>

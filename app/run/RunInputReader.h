@@ -1,6 +1,6 @@
 #pragma once
 
-#include "RunJson.h"
+#include "TaskJson.h"
 
 #include <QObject>
 #include <QString>
@@ -26,7 +26,7 @@ class RunInputReader : public QObject {
 public:
     struct Item {
         std::uint64_t line = 0; ///< 1-based line number in the input
-        RunJson::ParsedTask parsed;
+        TaskJson::ParsedTask parsed;
         QString error; ///< non-empty: the line is not a valid task (bad input)
     };
 

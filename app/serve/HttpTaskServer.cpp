@@ -1,7 +1,7 @@
 #include "HttpTaskServer.h"
 
-#include "RunJson.h"
-#include "RunMetrics.h"
+#include "ExporterSetup.h"
+#include "TaskJson.h"
 
 #include <QRegularExpression>
 #include <QUrlQuery>
@@ -301,8 +301,8 @@ bool HttpTaskServer::parseRequest(const ServeRequest& request, Pending& pending,
             *error = QStringLiteral("empty body: send a JSON task, or raw bytes with ?field=NAME");
             return false;
         }
-        RunJson::ParsedTask parsed;
-        if (!RunJson::parseTask(json, parsed, error))
+        TaskJson::ParsedTask parsed;
+        if (!TaskJson::parseTask(json, parsed, error))
             return false;
         pending.task = std::move(parsed.task);
         if (timeoutMs == 0) {
@@ -359,7 +359,7 @@ QCoro::Task<void> HttpTaskServer::process(std::unique_ptr<Pending> pending) {
         }
     } else {
         std::string out;
-        RunJson::appendResultRecord(out, result, latencyNs, 0);
+        TaskJson::appendResultRecord(out, result, latencyNs, 0);
         finishPending(*pending, jsonResponse(200, QByteArray(out.data(), qsizetype(out.size()))));
     }
     pending.reset(); // its body's budget is free again
@@ -451,7 +451,7 @@ QByteArray HttpTaskServer::probeJson(bool* ready) const {
     QString reason;
     bool allSteps = true;
     std::string out = "{\"flow\":";
-    RunJson::appendString(out, flowStateName(state));
+    TaskJson::appendString(out, flowStateName(state));
     out += ",\"steps\":[";
     for (int s = 0; s < document.steps.size(); ++s) {
         int alive = 0;
@@ -467,7 +467,7 @@ QByteArray HttpTaskServer::probeJson(bool* ready) const {
         if (s > 0)
             out += ',';
         out += "{\"id\":";
-        RunJson::appendString(out, document.steps[s].id);
+        TaskJson::appendString(out, document.steps[s].id);
         out += ",\"alive\":" + std::to_string(alive) +
                ",\"nprocs\":" + std::to_string(document.steps[s].nprocs) + '}';
     }
@@ -484,7 +484,7 @@ QByteArray HttpTaskServer::probeJson(bool* ready) const {
     out += *ready ? ",\"status\":\"ok\"" : ",\"status\":\"not_ready\"";
     if (!reason.isEmpty()) {
         out += ",\"reason\":";
-        RunJson::appendString(out, reason);
+        TaskJson::appendString(out, reason);
     }
     out += "}\n";
     return QByteArray(out.data(), qsizetype(out.size()));

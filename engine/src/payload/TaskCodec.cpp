@@ -1,6 +1,6 @@
-#include "shm/TaskCodec.h"
+#include "payload/TaskCodec.h"
 
-#include "shm/SharedArena.h"
+#include "payload/SharedArena.h"
 
 #include <cstring>
 #include <limits>

@@ -149,8 +149,8 @@ void RunInputReader::processLine(const char* data, std::size_t size, std::vector
         return; // blank line: not a task
     Item item;
     item.line = m_lineNumber;
-    if (!RunJson::parseTask(QByteArrayView(data + first, qsizetype(size - first)), item.parsed,
-                            &item.error) &&
+    if (!TaskJson::parseTask(QByteArrayView(data + first, qsizetype(size - first)), item.parsed,
+                             &item.error) &&
         item.error.isEmpty())
         item.error = QStringLiteral("invalid task");
     batch.push_back(std::move(item));

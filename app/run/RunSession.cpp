@@ -1,9 +1,9 @@
 #include "RunSession.h"
 
 #include "Commands.h"
-#include "RunJson.h"
-#include "RunMetrics.h"
+#include "ExporterSetup.h"
 #include "SignalWatcher.h"
+#include "TaskJson.h"
 
 #include <QFile>
 
@@ -393,13 +393,13 @@ void RunSession::recordResult(const Item& item, const TaskResult& result, std::i
     else
         ++m_failedByKind[std::size_t(result.error())];
     m_latency.record(latencyNs);
-    RunJson::appendResultRecord(recordBuffer(item.sequence), result, latencyNs, item.line);
+    TaskJson::appendResultRecord(recordBuffer(item.sequence), result, latencyNs, item.line);
     commitRecord(item.sequence);
 }
 
 void RunSession::recordBadInput(const Item& item) {
     ++m_badInput;
-    RunJson::appendBadInputRecord(recordBuffer(item.sequence), item.line, item.error);
+    TaskJson::appendBadInputRecord(recordBuffer(item.sequence), item.line, item.error);
     commitRecord(item.sequence);
 }
 
@@ -474,7 +474,7 @@ RunSummary RunSession::summarize() {
                                   m_failedByKind[std::size_t(kind)]);
     }
     if (m_badInput > 0)
-        summary.failed.insert(QLatin1String(RunJson::kBadInputStatus), m_badInput);
+        summary.failed.insert(QLatin1String(TaskJson::kBadInputStatus), m_badInput);
     summary.wallS = double(m_wallNs) / 1e9;
     summary.latencyP50Ms = m_latency.quantileNs(0.50) / 1e6;
     summary.latencyP95Ms = m_latency.quantileNs(0.95) / 1e6;

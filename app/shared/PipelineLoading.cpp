@@ -1,4 +1,4 @@
-#include "RunPipelineLoader.h"
+#include "PipelineLoading.h"
 
 #include "Commands.h"
 

@@ -1,6 +1,6 @@
 #include "ServeHttpMessage.h"
 
-#include "RunJson.h"
+#include "TaskJson.h"
 
 #include <QString>
 
@@ -64,12 +64,12 @@ QByteArray serializeResponse(const ServeResponse& response) {
 
 QByteArray errorBody(const QString& statusName, const QString& message, std::int64_t latencyNs) {
     std::string out = "{\"_status\":";
-    RunJson::appendString(out, statusName);
+    TaskJson::appendString(out, statusName);
     out += ",\"_error\":";
-    RunJson::appendString(out, message);
+    TaskJson::appendString(out, message);
     if (latencyNs >= 0) {
         out += ",\"_latency_ms\":";
-        RunJson::appendMilliseconds(out, latencyNs);
+        TaskJson::appendMilliseconds(out, latencyNs);
     }
     out += "}\n";
     return QByteArray(out.data(), qsizetype(out.size()));

@@ -1,7 +1,7 @@
 #include "ServeSession.h"
 
 #include "Commands.h"
-#include "RunMetrics.h"
+#include "ExporterSetup.h"
 
 #include <QElapsedTimer>
 

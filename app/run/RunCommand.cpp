@@ -1,8 +1,8 @@
 // `aqueduct run PIPELINE.json`: the headless batch mode (see RunSession, docs/headless.md).
 #include "Commands.h"
 
+#include "PipelineLoading.h"
 #include "RunOptions.h"
-#include "RunPipelineLoader.h"
 #include "RunSession.h"
 
 #include <QCoreApplication>

@@ -2,7 +2,7 @@
 // HttpTaskServer, docs/headless.md).
 #include "Commands.h"
 
-#include "RunPipelineLoader.h"
+#include "PipelineLoading.h"
 #include "ServeOptions.h"
 #include "ServeSession.h"
 

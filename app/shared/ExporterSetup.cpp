@@ -1,4 +1,4 @@
-#include "RunMetrics.h"
+#include "ExporterSetup.h"
 
 #include <aqueduct/Flow.h>
 #include <aqueduct/exporters/ExporterSet.h>

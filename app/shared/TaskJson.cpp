@@ -1,4 +1,4 @@
-#include "RunJson.h"
+#include "TaskJson.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -7,7 +7,7 @@
 #include <charconv>
 #include <cmath>
 
-namespace Aqueduct::App::RunJson {
+namespace Aqueduct::App::TaskJson {
 
 namespace {
 
@@ -260,4 +260,4 @@ bool parseTask(QByteArrayView json, ParsedTask& parsed, QString* error) {
     return true;
 }
 
-} // namespace Aqueduct::App::RunJson
+} // namespace Aqueduct::App::TaskJson

@@ -14,7 +14,7 @@ namespace Aqueduct::App {
 
 /// Hand-rolled JSON text for the per-task hot path of `aqueduct run` and `serve`: one
 /// task's flat fields need no QJsonDocument (which costs several allocations per field).
-namespace RunJson {
+namespace TaskJson {
 
 /// Appends `utf8` as a quoted JSON string.
 void appendString(std::string& out, std::string_view utf8);
@@ -55,6 +55,6 @@ struct ParsedTask {
 /// a bad `_priority` / `_timeout_ms`.
 bool parseTask(QByteArrayView json, ParsedTask& parsed, QString* error);
 
-} // namespace RunJson
+} // namespace TaskJson
 
 } // namespace Aqueduct::App

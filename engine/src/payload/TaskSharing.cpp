@@ -1,9 +1,9 @@
 // Task's shared-memory methods (share, allocateBlob, shareFrom).
 #include "aqueduct/Task.h"
 
-#include "shm/AutoShare.h"
-#include "shm/SharedArena.h"
-#include "shm/TaskCodec.h"
+#include "payload/AutoShare.h"
+#include "payload/SharedArena.h"
+#include "payload/TaskCodec.h"
 
 #include <QIODevice>
 
