@@ -11,34 +11,34 @@ namespace Aqueduct {
 namespace {
 
 /// The awaitable behind Flow::process: submits in await_ready (no allocation beyond the
-/// caller's coroutine frame) and is resumed by the runtime when the task ends.
+/// caller's coroutine frame) and is resumed by the TaskDispatcher when the task ends.
 class ProcessAwaiter {
 public:
-    ProcessAwaiter(Internal::FlowRuntime* runtime, Task& task, std::int64_t timeoutNs)
-        : m_runtime(runtime)
+    ProcessAwaiter(Internal::TaskDispatcher& dispatcher, Task& task, std::int64_t timeoutNs)
+        : m_dispatcher(dispatcher)
         , m_task(task)
         , m_timeoutNs(timeoutNs) {}
 
     bool await_ready() {
-        m_record = m_runtime->submit(m_task, m_timeoutNs, m_immediateKind, m_immediateMessage);
-        return m_record == Internal::FlowRuntime::kNoRecord;
+        m_record = m_dispatcher.submit(m_task, m_timeoutNs, m_immediateKind, m_immediateMessage);
+        return m_record == Internal::TaskDispatcher::kNoRecord;
     }
     void await_suspend(std::coroutine_handle<> waiter) {
-        m_runtime->attachWaiter(m_record, waiter);
+        m_dispatcher.attachWaiter(m_record, waiter);
     }
     TaskResult await_resume() {
-        if (m_record != Internal::FlowRuntime::kNoRecord)
-            return m_runtime->takeResult(m_record);
+        if (m_record != Internal::TaskDispatcher::kNoRecord)
+            return m_dispatcher.takeResult(m_record);
         if (m_immediateKind == ErrorKind::None)
             return TaskResult(std::move(m_task));
         return TaskResult(m_immediateKind, std::move(m_immediateMessage), std::move(m_task));
     }
 
 private:
-    Internal::FlowRuntime* m_runtime;
+    Internal::TaskDispatcher& m_dispatcher;
     Task& m_task; ///< process()'s parameter, in the coroutine frame
     std::int64_t m_timeoutNs;
-    std::uint32_t m_record = Internal::FlowRuntime::kNoRecord;
+    std::uint32_t m_record = Internal::TaskDispatcher::kNoRecord;
     ErrorKind m_immediateKind = ErrorKind::None;
     QString m_immediateMessage;
 };
@@ -107,7 +107,7 @@ QCoro::Task<void> Flow::stop(StopMode mode, std::chrono::milliseconds drainTimeo
 QCoro::Task<TaskResult> Flow::process(Task task, std::chrono::milliseconds timeout) {
     const std::int64_t timeoutMs =
         timeout.count() > 0 ? timeout.count() : m_runtime->document.flow.defaultTimeoutMs;
-    co_return co_await ProcessAwaiter(m_runtime.get(), task, timeoutMs * 1'000'000);
+    co_return co_await ProcessAwaiter(m_runtime->dispatcher(), task, timeoutMs * 1'000'000);
 }
 
 QCoro::Task<std::vector<TaskResult>> Flow::processMany(std::vector<Task> tasks,
@@ -124,7 +124,8 @@ QCoro::Task<std::vector<TaskResult>> Flow::processMany(std::vector<Task> tasks,
     auto lane = [&]() -> QCoro::Task<void> {
         while (next < tasks.size()) {
             const std::size_t index = next++;
-            results[index] = co_await ProcessAwaiter(runtime, tasks[index], timeoutNs);
+            results[index] =
+                co_await ProcessAwaiter(runtime->dispatcher(), tasks[index], timeoutNs);
         }
     };
     const std::size_t slots =
