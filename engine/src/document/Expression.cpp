@@ -1,3 +1,4 @@
+// The public Expression: parse once, evaluate many times; copies copy the program.
 #include "aqueduct/Expression.h"
 
 #include "document/ExpressionProgram.h"

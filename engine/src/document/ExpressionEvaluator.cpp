@@ -1,3 +1,5 @@
+// Evaluation of a parsed program against a task, without allocation: the router runs
+// it for every task that leaves a node.
 #include "document/ExpressionProgram.h"
 
 #include <cstdint>

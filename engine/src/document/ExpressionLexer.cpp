@@ -1,3 +1,5 @@
+// Expression text to tokens: identifiers and keywords, numbers, quoted strings with
+// escapes, operators. A character that fits nothing fails with its column.
 #include "document/ExpressionLexer.h"
 
 #include <cmath>

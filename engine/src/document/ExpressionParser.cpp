@@ -1,3 +1,7 @@
+// Tokens to the flat program (ExpressionProgram.h), by recursive descent:
+// || then && then ! then one comparison or `in` list then unary minus then a value,
+// field, has()/len() or parentheses. Nesting is capped so hostile input cannot exhaust
+// the stack.
 #include "document/ExpressionLexer.h"
 #include "document/ExpressionProgram.h"
 
