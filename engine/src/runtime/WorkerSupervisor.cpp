@@ -6,7 +6,7 @@
 #include "runtime/FlowRuntime.h"
 #include "runtime/TaskDispatcher.h"
 #include "shm/Clock.h"
-#include "shm/Futex.h"
+#include "shm/SlotProtocol.h"
 
 #include "aqueduct/PluginLoader.h"
 
@@ -126,13 +126,8 @@ void WorkerSupervisor::requestWorkersStop() {
 }
 
 void WorkerSupervisor::wakeAllSleepers() {
-    for (int s = 0; s < m_layout.stepCount(); ++s) {
-        StepControl& step = m_layout.step(s);
-        step.consumerSeq.fetch_add(1);
-        futexWake(&step.consumerSeq, 0);
-        step.producerSeq.fetch_add(1);
-        futexWake(&step.producerSeq, 0);
-    }
+    for (int s = 0; s < m_layout.stepCount(); ++s)
+        SlotProtocol::wakeEverySleeper(m_layout.step(s));
 }
 
 QCoro::Task<bool> WorkerSupervisor::waitForWorkersExit(std::chrono::milliseconds timeout) {

@@ -126,6 +126,13 @@ void SlotProtocol::wakeProducers(StepControl& step) {
     }
 }
 
+void SlotProtocol::wakeEverySleeper(StepControl& step) {
+    step.consumerSeq.fetch_add(1);
+    futexWake(&step.consumerSeq, 0);
+    step.producerSeq.fetch_add(1);
+    futexWake(&step.producerSeq, 0);
+}
+
 void SlotProtocol::wakeParent() {
     std::atomic_thread_fence(std::memory_order_seq_cst);
     ControlHeader& header = m_layout->header();

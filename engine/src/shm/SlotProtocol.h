@@ -65,6 +65,9 @@ public:
     void wakeConsumers(StepControl& step);
     void wakeProducers(StepControl& step);
     void wakeParent();
+    /// Wakes every sleeper of `step` unconditionally (stop and worker exit: a sleeper must
+    /// re-check the flow's state even though nothing was published).
+    static void wakeEverySleeper(StepControl& step);
 
     /// Makes the blobs referenced by the slot's encoded payload the slot's own: retains
     /// the new ones, commits the new list, releases the dropped ones. False when the
