@@ -369,6 +369,10 @@ QCoro::Task<QJsonObject> runClassifyScenario(double seconds, bool peerEnabled) {
             line.insert(QStringLiteral("first_error"), m.startError);
         if (!m.firstError.isEmpty() && !line.contains(QStringLiteral("first_error")))
             line.insert(QStringLiteral("first_error"), key + QStringLiteral(": ") + m.firstError);
+        if (m.startError.isEmpty() && m.tasks == 0 && !line.contains(QStringLiteral("first_error")))
+            line.insert(QStringLiteral("first_error"),
+                        key + QStringLiteral(": no image finished inside the measured window "
+                                             "(raise --seconds)"));
         line.insert(key + QStringLiteral("_tasks_per_s"), m.tasksPerS);
         line.insert(key + QStringLiteral("_p50_us"), m.p50Us);
         line.insert(key + QStringLiteral("_cpu_us_per_task"), m.cpuUsPerTask);
