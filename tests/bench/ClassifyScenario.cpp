@@ -382,6 +382,11 @@ QCoro::Task<QJsonObject> runClassifyScenario(double seconds, bool peerEnabled) {
         line.insert(key + QStringLiteral("_worker_threads_max"), m.workerThreadsMax);
     }
     line.insert(QStringLiteral("failed"), qint64(failed));
+    std::uint64_t counted = 0;
+    for (const Measurement& m : ours)
+        counted += m.tasks;
+    // `failed` covers every configuration; `tasks` is nprocs 2 batch 8's alone.
+    line.insert(QStringLiteral("tasks_all_configurations"), qint64(counted));
 
     if (peerEnabled) {
         line.insert(QStringLiteral("peer"), QStringLiteral("python-cv2dnn-ppe"));
