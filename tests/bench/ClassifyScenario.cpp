@@ -56,6 +56,9 @@ struct Measurement {
     double modelBatchFill = 0;         ///< mean tasks per forward pass / batch_size
     double modelForwardUsPerImage = 0; ///< the model step's handle time per image
     int workerThreadsMax = 0;          ///< threads in the busiest worker process
+    /// By step id: share of the window its processes spent inside handle() (wall time,
+    /// so a step starved of CPU by other jobs looks busy; one starved of tasks does not).
+    QMap<QString, double> stepBusy;
     QString startError;
 };
 
@@ -194,6 +197,7 @@ QCoro::Task<Measurement> measure(const Config& config, double seconds,
     for (const WorkerInfo& worker : flow.workers())
         stepStartUs.insert(worker.pid, processCpuUs(worker.pid));
     state.cpu.start(workerPids(flow));
+    const MetricsSnapshotPtr snapshotBefore = flow.lastSnapshot();
     const std::uint64_t tasksBefore = state.tasks;
     while (nowNs() < state.endNs - std::int64_t(0.1e9))
         co_await QCoro::sleepFor(std::chrono::milliseconds(50));
@@ -203,6 +207,17 @@ QCoro::Task<Measurement> measure(const Config& config, double seconds,
     while (nowNs() < state.endNs)
         co_await QCoro::sleepFor(std::chrono::milliseconds(5));
     const CpuSample cpu = state.cpu.stop(workerPids(flow));
+    const MetricsSnapshotPtr snapshotAfter = flow.lastSnapshot();
+    if (snapshotBefore && snapshotAfter && snapshotAfter->uptimeS > snapshotBefore->uptimeS &&
+        snapshotBefore->steps.size() == snapshotAfter->steps.size()) {
+        const double wallS = snapshotAfter->uptimeS - snapshotBefore->uptimeS;
+        for (qsizetype i = 0; i < snapshotAfter->steps.size(); ++i) {
+            const StepMetrics& after = snapshotAfter->steps[i];
+            const double handledS = after.handleTimeHistogram.sumSeconds -
+                                    snapshotBefore->steps[i].handleTimeHistogram.sumSeconds;
+            m.stepBusy.insert(after.stepId, handledS / (wallS * std::max(1, after.nprocs)));
+        }
+    }
     const std::uint64_t measuredTasks = std::max<std::uint64_t>(1, state.tasks - tasksBefore);
     for (const WorkerInfo& worker : flow.workers()) {
         if (stepStartUs.contains(worker.pid))
@@ -380,6 +395,10 @@ QCoro::Task<QJsonObject> runClassifyScenario(double seconds, bool peerEnabled) {
         line.insert(key + QStringLiteral("_model_batch_fill"), m.modelBatchFill);
         line.insert(key + QStringLiteral("_model_forward_us_per_image"), m.modelForwardUsPerImage);
         line.insert(key + QStringLiteral("_worker_threads_max"), m.workerThreadsMax);
+        QJsonObject busy;
+        for (auto it = m.stepBusy.constBegin(); it != m.stepBusy.constEnd(); ++it)
+            busy.insert(it.key(), it.value());
+        line.insert(key + QStringLiteral("_busy_by_step"), busy);
     }
     line.insert(QStringLiteral("failed"), qint64(failed));
     std::uint64_t counted = 0;
