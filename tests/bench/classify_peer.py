@@ -5,8 +5,8 @@ cv2.dnn forward pass per batch -> top-k with labels) in a ProcessPoolExecutor wi
 number of processes and batch size. Each worker loads the network once (initializer) and
 runs OpenCV with the same thread count as the plugin's `threads` param.
 
-Measured like ours: batches keep running from the start; a task counts when it was sent
-after the warm-up and finished before the end. Every image's label, score and
+Measured like ours: batches keep running from the start; a task counts when it finished
+inside the window (after the warm-up, before the end), whenever it was sent. Every image's label, score and
 probabilities are checked against the expected answers (classify_expected.json); a wrong
 or failed one counts in `failed`, never in `tasks_per_s`.
     classify_peer.py --model M --labels L --images DIR --expected JSON --nprocs N --batch B
@@ -149,7 +149,7 @@ def main():
                 submitted, indexes = pending.pop(future)
                 if now < end:
                     submit()
-                if submitted < measure_from or now > end:
+                if now < measure_from or now > end:  # finished inside the window, as ours
                     continue
                 try:
                     results = future.result()
