@@ -55,6 +55,7 @@ struct Measurement {
     QMap<QString, double> stepCpuUs;   ///< per image, by step id
     double modelBatchFill = 0;         ///< mean tasks per forward pass / batch_size
     double modelForwardUsPerImage = 0; ///< the model step's handle time per image
+    int inFlight = 0;                  ///< images kept in flight
     int workerThreadsMax = 0;          ///< threads in the busiest worker process
     /// By step id: share of the window its processes spent inside handle() (wall time,
     /// so a step starved of CPU by other jobs looks busy; one starved of tasks does not).
@@ -186,12 +187,18 @@ QCoro::Task<Measurement> measure(const Config& config, double seconds,
         co_return m;
     }
     DriveState state;
-    // Enough tasks that every step's processes can hold a full batch and have the next one
-    // queued (the peer keeps two batches per process in flight).
-    const int inFlight = 4 * config.nprocs * config.batch;
+    // Two batches per worker process in flight, as the peer keeps two per process: one
+    // being handled, one waiting. The pipeline has a process per step and nprocs, so it
+    // needs that many to keep the model step busy (with 4 * nprocs * batch, batch 1 left
+    // the model idle 15-25 % of the time).
+    int processes = 0;
+    for (const WorkerInfo& worker : flow.workers())
+        processes += worker.stepId.isEmpty() ? 0 : 1;
+    const int inFlight = 2 * config.batch * std::max(1, processes);
     state.measureFromNs = nowNs() + std::int64_t(warmupSeconds(seconds) * 1e9);
     state.endNs = state.measureFromNs + std::int64_t(seconds * 1e9);
     std::vector<QCoro::Task<void>> drivers;
+    m.inFlight = inFlight;
     for (int i = 0; i < inFlight; ++i)
         drivers.push_back(driver(flow, state, images));
     // CPU over the measured window only (model loading and warm-up excluded).
@@ -371,6 +378,7 @@ QCoro::Task<QJsonObject> runClassifyScenario(double seconds, bool peerEnabled) {
     line.insert(QStringLiteral("tasks"), qint64(main.tasks));
     line.insert(QStringLiteral("cpu_us_per_task"), main.cpuUsPerTask);
     line.insert(QStringLiteral("cpu_cores"), main.cpuCores);
+    line.insert(QStringLiteral("in_flight"), main.inFlight);
     QJsonObject steps;
     for (auto it = main.stepCpuUs.constBegin(); it != main.stepCpuUs.constEnd(); ++it)
         steps.insert(it.key(), it.value());
@@ -399,6 +407,7 @@ QCoro::Task<QJsonObject> runClassifyScenario(double seconds, bool peerEnabled) {
         line.insert(key + QStringLiteral("_model_batch_fill"), m.modelBatchFill);
         line.insert(key + QStringLiteral("_model_forward_us_per_image"), m.modelForwardUsPerImage);
         line.insert(key + QStringLiteral("_worker_threads_max"), m.workerThreadsMax);
+        line.insert(key + QStringLiteral("_in_flight"), m.inFlight);
         QJsonObject busy;
         for (auto it = m.stepBusy.constBegin(); it != m.stepBusy.constEnd(); ++it)
             busy.insert(it.key(), it.value());
