@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <thread>
 #include <vector>
 
 namespace AqueductBench {
@@ -253,10 +254,24 @@ QCoro::Task<Measurement> measure(const Config& config, double seconds,
     m.tasksPerS = double(state.tasks - state.failed) / seconds;
     m.p50Us = quantileUs(state.latenciesNs, 0.50);
     m.p99Us = quantileUs(state.latenciesNs, 0.99);
-    // The CPU window is shorter than the counted window by the warm-up's stragglers only.
+    // The CPU window and the counting window are the same span.
     m.cpuUsPerTask = cpu.totalUs() / double(measuredTasks);
     m.cpuCores = cpu.totalUs() / (seconds * 1e6);
     co_return m;
+}
+
+/// What a configuration could do on an idle machine, from the CPU it spent per image
+/// (which contention changes far less than throughput): all processes share `cores`,
+/// and a step's nprocs processes handle at most nprocs / (its CPU per image).
+double idleBound(const Measurement& m, int nprocs, int cores) {
+    if (m.cpuUsPerTask <= 0)
+        return 0;
+    double bound = double(cores) * 1e6 / m.cpuUsPerTask;
+    for (auto it = m.stepCpuUs.constBegin(); it != m.stepCpuUs.constEnd(); ++it) {
+        if (it.value() > 0)
+            bound = std::min(bound, double(nprocs) * 1e6 / it.value());
+    }
+    return bound;
 }
 
 struct PeerMeasurement {
@@ -387,6 +402,18 @@ QCoro::Task<QJsonObject> runClassifyScenario(double seconds, bool peerEnabled) {
                 ratioOf(main.tasksPerS, ours[QStringLiteral("nprocs1_batch8")].tasksPerS));
     line.insert(QStringLiteral("batch8_vs_batch1"),
                 ratioOf(main.tasksPerS, ours[QStringLiteral("nprocs2_batch1")].tasksPerS));
+    // Figures an idle machine would give, from CPU per image (see idleBound).
+    const int cores = std::max(1, int(std::thread::hardware_concurrency()));
+    QMap<QString, double> bounds;
+    for (const Config& config : configs)
+        bounds.insert(config.key(), idleBound(ours[config.key()], config.nprocs, cores));
+    line.insert(QStringLiteral("idle_bound_cores"), cores);
+    line.insert(QStringLiteral("idle_bound_speedup_nprocs2"),
+                ratioOf(bounds[QStringLiteral("nprocs2_batch8")],
+                        bounds[QStringLiteral("nprocs1_batch8")]));
+    line.insert(QStringLiteral("idle_bound_batch8_vs_batch1"),
+                ratioOf(bounds[QStringLiteral("nprocs2_batch8")],
+                        bounds[QStringLiteral("nprocs2_batch1")]));
     std::uint64_t failed = 0;
     for (const Config& config : configs) {
         const QString key = config.key();
@@ -408,6 +435,7 @@ QCoro::Task<QJsonObject> runClassifyScenario(double seconds, bool peerEnabled) {
         line.insert(key + QStringLiteral("_model_forward_us_per_image"), m.modelForwardUsPerImage);
         line.insert(key + QStringLiteral("_worker_threads_max"), m.workerThreadsMax);
         line.insert(key + QStringLiteral("_in_flight"), m.inFlight);
+        line.insert(key + QStringLiteral("_idle_bound_tasks_per_s"), bounds[key]);
         QJsonObject busy;
         for (auto it = m.stepBusy.constBegin(); it != m.stepBusy.constEnd(); ++it)
             busy.insert(it.key(), it.value());
@@ -433,6 +461,12 @@ QCoro::Task<QJsonObject> runClassifyScenario(double seconds, bool peerEnabled) {
         line.insert(QStringLiteral("peer_cpu_us_per_task"), peerValue("cpu_us_per_task"));
         line.insert(QStringLiteral("ratio_of"), QStringLiteral("tasks_per_s"));
         line.insert(QStringLiteral("ratio"), ratioOf(main.tasksPerS, peer.tasksPerS()));
+        // The peer's processes each run every step: min(nprocs, cores) cores' worth.
+        const double peerCpuUs = peerValue("cpu_us_per_task");
+        if (peerCpuUs > 0)
+            line.insert(QStringLiteral("idle_bound_ratio"),
+                        bounds[QStringLiteral("nprocs2_batch8")] /
+                            (double(std::min(2, cores)) * 1e6 / peerCpuUs));
         for (const Config& config : configs) {
             const QString key = config.key();
             const PeerMeasurement& p = peers[key];
