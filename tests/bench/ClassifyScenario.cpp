@@ -297,6 +297,12 @@ PeerMeasurement runPeer(const Config& config, double seconds) {
          QString::number(config.batch), QStringLiteral("--seconds"), QString::number(seconds),
          QStringLiteral("--warmup"), QString::number(warmupSeconds(seconds)),
          QStringLiteral("--threads"), QString::number(kPeerThreads)});
+    if (!python.waitForStarted(30000)) {
+        peer.error = QStringLiteral("%1: /usr/bin/python3 did not start (%2); the peer needs "
+                                    "Debian's python3-opencv and python3-numpy")
+                         .arg(config.key(), python.errorString());
+        return peer;
+    }
     if (!python.waitForFinished(int(seconds * 1000) + 120000)) {
         python.kill();
         python.waitForFinished(5000);
