@@ -103,9 +103,16 @@ void ImageDecodeHandler::handle(std::span<Task> batch) {
                 " bytes) is not a decodable JPEG, PNG, WebP or BMP image, or it is truncated");
             continue;
         }
-        if (m_rgb)
-            cv::cvtColor(decoded, decoded, cv::COLOR_BGR2RGB);
-        storeImage(task, m_outputField, decoded);
+        if (m_rgb) {
+            // Straight into the output tensor (no copy of the decoded pixels after it).
+            const TensorInfo info(TensorDType::UInt8,
+                                  {decoded.rows, decoded.cols, decoded.channels()});
+            cv::Mat target(decoded.rows, decoded.cols, decoded.type(),
+                           outputTensor(task, m_outputField, info).data());
+            cv::cvtColor(decoded, target, cv::COLOR_BGR2RGB);
+        } else {
+            storeImage(task, m_outputField, decoded);
+        }
         if (!m_keepInput && m_field != m_outputField)
             task.remove(m_field);
     }

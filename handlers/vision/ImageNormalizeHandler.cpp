@@ -101,15 +101,12 @@ void ImageNormalizeHandler::handle(std::span<Task> batch) {
         // before touching the task (the output may replace the input field).
         const cv::Mat pixels = m_field == m_outputField ? image.clone() : image;
         float* out = reinterpret_cast<float*>(outputTensor(task, m_outputField, info).data());
+        // De-interleave, then one SIMD multiply-add per plane straight into the output:
+        // about half the time of a scalar strided loop (issue 19's benchmark).
+        cv::split(pixels, m_planes);
         for (int c = 0; c < channels; ++c) {
-            float* target = out + std::size_t(c) * plane;
-            for (int row = 0; row < pixels.rows; ++row) {
-                const unsigned char* source = pixels.ptr<unsigned char>(row) + c;
-                for (int col = 0; col < pixels.cols; ++col)
-                    *target++ =
-                        float(source[std::size_t(col) * std::size_t(channels)]) * coefficient[c] +
-                        offset[c];
-            }
+            cv::Mat target(pixels.rows, pixels.cols, CV_32F, out + std::size_t(c) * plane);
+            m_planes[std::size_t(c)].convertTo(target, CV_32F, coefficient[c], offset[c]);
         }
         if (!m_keepInput && m_field != m_outputField)
             task.remove(m_field);

@@ -3,6 +3,8 @@
 #include <aqueduct/Handler.h>
 #include <aqueduct/HandlerSchema.h>
 
+#include <opencv2/core.hpp>
+
 #include <string>
 #include <vector>
 
@@ -24,6 +26,7 @@ private:
     std::vector<double> m_std;
     bool m_keepInput = false;
     std::string m_prefix;
+    std::vector<cv::Mat> m_planes; ///< one uint8 plane per channel, reused across tasks
 };
 
 } // namespace AqueductVision

@@ -6,6 +6,7 @@
 //                  [--aqueduct PATH] [--list]
 #include "BuiltinHandlers.h"
 #include "ChecksumHandler.h"
+#include "ClassifyScenario.h"
 #include "CpuMeter.h"
 #include "PythonPeers.h"
 
@@ -1138,6 +1139,8 @@ QCoro::Task<void> runScenario(const QString& name, const Options& options, Pytho
         addPeer(result,
                 peers.run(ppeAsync, QStringLiteral("checksum2"), 2, inFlight, peerSeconds, bytes),
                 blob.tasksPerS);
+    } else if (name == QLatin1String("classify")) {
+        result = co_await runClassifyScenario(seconds, options.peer);
     } else if (name == QLatin1String("selfcheck-wrong")) {
         // The harness checking itself: the flow adds 2, the check wants 1, so every task
         // must count as failed and the run must exit 1.
@@ -1208,8 +1211,10 @@ const QStringList kAllScenarios = {QStringLiteral("trivial-1step"),
                                    QStringLiteral("payload-1mib-reuse"),
                                    QStringLiteral("payload-16mib-fresh"),
                                    QStringLiteral("payload-16mib-reuse")};
-/// Opt-in scenarios: soak (long) and selfcheck-wrong (must fail: proves wrong results are caught).
-const QStringList kExtraScenarios = {QStringLiteral("soak"), QStringLiteral("selfcheck-wrong")};
+/// Opt-in scenarios: soak (long), selfcheck-wrong (must fail: proves wrong results are
+/// caught), classify (about a minute, needs the vision plugin and Debian's python3-opencv).
+const QStringList kExtraScenarios = {QStringLiteral("soak"), QStringLiteral("selfcheck-wrong"),
+                                     QStringLiteral("classify")};
 
 QCoro::Task<void> runAll(Options options) {
     PythonPeers peers(options.peer, QStringLiteral(AQUEDUCT_BENCH_PEER_SCRIPT));
@@ -1249,7 +1254,8 @@ int main(int argc, char** argv) {
             std::fprintf(
                 stderr,
                 "usage: aqueduct-bench --json [--scenario NAME]... [--seconds S] [--tasks N] "
-                "[--no-peer] [--aqueduct PATH] [--list]\n");
+                "[--no-peer] [--aqueduct PATH] [--list]\n"
+                "Without --scenario: all but the opt-in soak, selfcheck-wrong and classify.\n");
             return 2;
         }
     }

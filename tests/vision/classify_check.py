@@ -9,6 +9,8 @@ implementation of the network (run by CTest as vision/classify_reference).
 - A copy of the pipeline whose model step waits for full batches of 8 shows that 8 tasks
   ran as ONE forward pass (onnx_infer's batch_size_field) and that the outputs were split
   back to the right tasks.
+- tests/bench/classify_expected.json (what `aqueduct-bench --scenario classify` checks
+  every image against) still equals the reference; `--write-expected PATH` rewrites it.
 The reference decodes and resizes with OpenCV (the same codec and resize as the plugin),
 and computes normalization and every network layer in float64 numpy from the ONNX
 file's weights; it never runs OpenCV's dnn.
@@ -145,11 +147,41 @@ def check_results(lines, names, expected, labels):
         print(f"ok {name}: {line['label']} {line['score']:.6f} (max difference {difference:.2g})")
 
 
+def expected_table(names, expected, labels):
+    """Per image: the reference's probabilities and best class (the benchmark's answers)."""
+    table = {}
+    for name in names:
+        row = expected[name]
+        best = int(np.argmax(row))
+        table[name] = {"label": labels[best], "score": round(float(row[best]), 7),
+                       "probabilities": [round(float(value), 7) for value in row]}
+    return table
+
+
+def check_expected_file(path, table):
+    with open(path) as handle:
+        stored = json.load(handle)
+    if sorted(stored) != sorted(table):
+        fail(f"{path} lists {sorted(stored)}, the sample images are {sorted(table)} "
+             f"(rewrite it with --write-expected)")
+    for name, want in table.items():
+        got = stored[name]
+        difference = max(abs(a - b) for a, b in zip(got["probabilities"], want["probabilities"]))
+        if got["label"] != want["label"] or abs(got["score"] - want["score"]) > 1e-6 \
+                or len(got["probabilities"]) != len(want["probabilities"]) or difference > 1e-6:
+            fail(f"{path}: {name} is stale (rewrite it with --write-expected)")
+    print(f"ok {os.path.basename(path)} equals the reference")
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--aqueduct", required=True)
+    parser.add_argument("--aqueduct")
     parser.add_argument("--source-dir", required=True)
+    parser.add_argument("--write-expected", metavar="PATH",
+                        help="write the benchmark's expected answers to PATH and exit")
     args = parser.parse_args()
+    if not args.write_expected and not args.aqueduct:
+        parser.error("--aqueduct is required (unless --write-expected)")
     pipeline_path = os.path.abspath(os.path.join(args.source_dir, "resources/pipelines/classify.json"))
     images_dir = os.path.abspath(os.path.join(args.source_dir, "resources/images"))
     with open(pipeline_path) as handle:
@@ -170,6 +202,14 @@ def main():
     batch = np.stack([preprocess(encoded[name], params) for name in names])
     reference = run_reference(model, batch)
     expected = {name: reference[i] for i, name in enumerate(names)}
+    table = expected_table(names, expected, labels)
+    if args.write_expected:
+        with open(args.write_expected, "w") as handle:
+            json.dump(table, handle, indent=1, sort_keys=True)
+            handle.write("\n")
+        print(f"wrote {args.write_expected}")
+        return
+    check_expected_file(os.path.join(args.source_dir, "tests/bench/classify_expected.json"), table)
 
     def task(name):
         return {"image": {"$bytes": base64.b64encode(encoded[name]).decode()}, "name": name}
