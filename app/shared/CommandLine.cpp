@@ -55,8 +55,7 @@ ParseOutcome CommandLine::parse(const QStringList& arguments) {
     m_error.clear();
     m_unknownOptions.clear();
     // The first element is the program name to QCommandLineParser.
-    const bool syntaxOk =
-        m_parser->parse(QStringList{QStringLiteral("aqueduct ") + m_command} + arguments);
+    const bool syntaxOk = m_parser->parse(QStringList{QStringLiteral("aqueduct")} + arguments);
     if (m_parser->isSet(kHelp))
         return ParseOutcome::Help;
     if (m_parser->isSet(kVersion))
@@ -128,7 +127,9 @@ QString CommandLine::syntaxError() {
 
 QString CommandLine::helpText() {
     addStandardOptions();
-    QString text = QStringLiteral("Usage: aqueduct %1 %2\n").arg(m_command, m_usage);
+    QString text =
+        QStringLiteral("Usage: aqueduct %1%2\n")
+            .arg(m_command.isEmpty() ? QString() : m_command + QLatin1Char(' '), m_usage);
     if (!m_description.isEmpty())
         text += QLatin1Char('\n') + m_description;
     // Qt's text starts with its own usage line (the program's path); keep from "Options:".

@@ -20,7 +20,8 @@ enum class ParseOutcome { Run, Help, Version, Invalid };
 /// "--flag: 'value' is not ...".
 class CommandLine {
 public:
-    /// `usage` follows "Usage: aqueduct COMMAND "; `description` comes before the option
+    /// `usage` follows "Usage: aqueduct COMMAND " (an empty command: the desktop app, whose
+    /// usage line is the program's); `description` comes before the option
     /// list in --help, `epilog` after it (each may span lines).
     CommandLine(const char* command, QString usage, QString description, QString epilog = {});
 
