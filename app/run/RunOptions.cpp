@@ -1,5 +1,7 @@
 #include "RunOptions.h"
 
+#include <aqueduct/Problem.h>
+
 #include <QFileInfo>
 
 namespace Aqueduct::App {
@@ -132,7 +134,7 @@ ParseOutcome parseRunOptions(const QStringList& arguments, RunOptions& options, 
     if (positional.size() > 1)
         return invalid(QStringLiteral("one pipeline file expected, got %1 (%2)")
                            .arg(positional.size())
-                           .arg(positional.join(QLatin1Char(' '))));
+                           .arg(escapeControlCharacters(positional.join(QLatin1Char(' ')))));
     options.pipelinePath = positional.first();
     if (options.generate && !options.inputPath.isEmpty())
         return invalid(QStringLiteral("give either --input or --generate, not both"));

@@ -1,5 +1,7 @@
 #include "CommandLine.h"
 
+#include <aqueduct/Problem.h>
+
 #include <cmath>
 
 namespace Aqueduct::App {
@@ -61,7 +63,8 @@ ParseOutcome CommandLine::parse(const QStringList& arguments) {
     if (m_parser->isSet(kVersion))
         return ParseOutcome::Version;
     if (!syntaxOk) {
-        m_error = syntaxError();
+        // Arguments are echoed: no terminal escape sequences from them.
+        m_error = escapeControlCharacters(syntaxError());
         return ParseOutcome::Invalid;
     }
     for (const FlagBinding& flag : m_flags) {
@@ -71,7 +74,8 @@ ParseOutcome CommandLine::parse(const QStringList& arguments) {
     for (const Binding& binding : m_bindings) {
         for (const QString& value : m_parser->values(binding.name)) {
             if (const QString why = binding.take(value); !why.isEmpty()) {
-                m_error = QStringLiteral("--%1: %2").arg(binding.name, why);
+                m_error =
+                    escapeControlCharacters(QStringLiteral("--%1: %2").arg(binding.name, why));
                 return ParseOutcome::Invalid;
             }
         }

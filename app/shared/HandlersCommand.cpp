@@ -140,15 +140,15 @@ int runHandlersCommand(const QStringList& arguments) {
     case ParseOutcome::Invalid:
         // Unknown options and stray words are both "unexpected argument" here.
         if (!line.unknownOptions().isEmpty())
-            return usageError(
-                QStringLiteral("unexpected argument '%1'").arg(line.unknownOptions().first()));
+            return usageError(QStringLiteral("unexpected argument '%1'")
+                                  .arg(escapeControlCharacters(line.unknownOptions().first())));
         return usageError(line.error());
     case ParseOutcome::Run:
         break;
     }
     if (!line.positional().isEmpty())
-        return usageError(
-            QStringLiteral("unexpected argument '%1'").arg(line.positional().first()));
+        return usageError(QStringLiteral("unexpected argument '%1'")
+                              .arg(escapeControlCharacters(line.positional().first())));
     loadHandlerPlugins();
     const HandlerRegistry& registry = HandlerRegistry::global();
     if (!json) {

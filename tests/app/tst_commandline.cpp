@@ -259,6 +259,15 @@ void TestCommandLine::unknownOptionExits2_data() {
         "aqueduct handlers: unexpected argument '--frobnicate'\n");
     row("aqueduct --frobnicate", {QStringLiteral("--frobnicate")},
         "aqueduct: unknown option '--frobnicate'\n");
+    // Echoed arguments cannot drive the terminal: control characters come out escaped.
+    row("run escape sequence in an option",
+        {QStringLiteral("run"), pipeline, QStringLiteral("--\x1b[2Jclear")},
+        "aqueduct run: unknown option '--\\x1b[2Jclear'\n");
+    row("run escape sequence in a value",
+        {QStringLiteral("run"), pipeline, QStringLiteral("--generate"), QStringLiteral("\x1b[2J")},
+        "aqueduct run: --generate: '\\x1b[2J' is not a whole number from 0 to 9007199254740992\n");
+    row("handlers escape sequence", {QStringLiteral("handlers"), QStringLiteral("\x1b[2J")},
+        "aqueduct handlers: unexpected argument '\\x1b[2J'\n");
     // A flag given a value it does not take.
     row("run --quiet=yes",
         {QStringLiteral("run"), pipeline, QStringLiteral("--generate"), QStringLiteral("5"),
@@ -274,6 +283,7 @@ void TestCommandLine::unknownOptionExits2() {
     QVERIFY2(run.finished && run.exitCode == 2, qPrintable(run.describe()));
     QVERIFY2(run.out.isEmpty(), qPrintable(run.describe()));
     QVERIFY2(hasLineStartingWith(run.err, message), qPrintable(run.describe()));
+    QVERIFY2(!run.err.contains('\x1b'), qPrintable(run.describe()));
 }
 
 void TestCommandLine::missingValueExits2_data() {
