@@ -1,6 +1,7 @@
 // Entry point: registers built-in handlers, starts the fork server before any thread
 // exists, then dispatches to the desktop app or a subcommand.
 #include "Commands.h"
+#include "DesktopOptions.h"
 
 #include "BuiltinHandlers.h"
 
@@ -15,22 +16,6 @@
 #include <cstring>
 
 namespace {
-
-void printUsage(FILE* out) {
-    std::fputs("Usage: aqueduct [FILE]                 open the desktop app (designer + monitor)\n"
-               "       aqueduct run FILE [options]     run a pipeline headless (see: aqueduct run "
-               "--help)\n"
-               "       aqueduct serve FILE --listen HOST:PORT   serve a pipeline over HTTP\n"
-               "       aqueduct validate FILE...       check pipeline files\n"
-               "       aqueduct handlers [--json]      list handlers with their parameters\n"
-               "       aqueduct --version | --help\n"
-               "\n"
-               "Desktop app options:\n"
-               "  --screenshot OUT.png [--run-for S] [FILE]   render the window to a PNG and exit\n"
-               "  --select STEP    select a step (with --screenshot: for docs)\n"
-               "  --dark           use a dark palette (also AQUEDUCT_DARK=1)\n",
-               out);
-}
 
 [[maybe_unused]] bool hasDisplay() {
     const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
@@ -63,12 +48,12 @@ int main(int argc, char** argv) {
         return workerExit;
 
     if (command == QLatin1String("--version") || command == QLatin1String("-V")) {
-        std::printf("aqueduct %s\n", AQUEDUCT_VERSION);
+        std::fputs(qPrintable(Aqueduct::App::CommandLine::versionText()), stdout);
         return 0;
     }
     if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
         command == QLatin1String("help")) {
-        printUsage(stdout);
+        std::fputs(qPrintable(Aqueduct::App::guiHelpText()), stdout);
         return 0;
     }
 
@@ -104,7 +89,7 @@ int main(int argc, char** argv) {
                      "aqueduct: '%s' is a desktop app option, but there is no display "
                      "(set DISPLAY, or QT_QPA_PLATFORM=offscreen)\n\n",
                      argv[1]);
-        printUsage(stderr);
+        std::fputs(qPrintable(Aqueduct::App::guiHelpText()), stderr);
         return Aqueduct::App::ExitInvalidInput;
     }
     QStringList demoArguments;

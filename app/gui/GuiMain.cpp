@@ -1,6 +1,7 @@
 // The desktop app: designer window with the monitor, optional dark palette, and the
 // --screenshot mode used for docs and visual checks (with --run-for: live charts).
 #include "Commands.h"
+#include "DesktopOptions.h"
 
 #include <MainWindow.h>
 #include <application/DocumentController.h>
@@ -24,71 +25,6 @@
 namespace Aqueduct::App {
 
 namespace {
-
-struct GuiOptions {
-    QString screenshotPath;
-    QString pipelinePath;
-    QString selectStep; ///< --select ID: a step to select (screenshots of the inspector)
-    bool dark = false;
-    QSize size;         ///< --size WxH (with --screenshot): the window size, default 1400x900
-    double runForS = 0; ///< --run-for S (with --screenshot): run with the generator first
-    QString error;
-};
-
-GuiOptions parseGuiArguments(const QStringList& arguments) {
-    GuiOptions options;
-    for (int i = 0; i < arguments.size(); ++i) {
-        const QString& argument = arguments[i];
-        if (argument == QLatin1String("--screenshot")) {
-            if (i + 1 >= arguments.size()) {
-                options.error = QStringLiteral("--screenshot needs an output file (OUT.png)");
-                return options;
-            }
-            options.screenshotPath = arguments[++i];
-        } else if (argument == QLatin1String("--run-for") ||
-                   argument.startsWith(QLatin1String("--run-for="))) {
-            QString value = argument.mid(int(qstrlen("--run-for=")));
-            if (argument == QLatin1String("--run-for"))
-                value = i + 1 < arguments.size() ? arguments[++i] : QString();
-            bool ok = false;
-            options.runForS = value.toDouble(&ok);
-            if (!ok || options.runForS <= 0 || options.runForS > 24 * 3600) {
-                options.error = QStringLiteral("--run-for needs a number of seconds (e.g. 5)");
-                return options;
-            }
-        } else if (argument == QLatin1String("--select")) {
-            if (i + 1 >= arguments.size()) {
-                options.error = QStringLiteral("--select needs a step id");
-                return options;
-            }
-            options.selectStep = arguments[++i];
-        } else if (argument == QLatin1String("--size")) {
-            const QStringList parts =
-                i + 1 < arguments.size() ? arguments[++i].split(QLatin1Char('x')) : QStringList();
-            bool okWidth = false;
-            bool okHeight = false;
-            if (parts.size() == 2)
-                options.size = QSize(parts[0].toInt(&okWidth), parts[1].toInt(&okHeight));
-            if (!okWidth || !okHeight || options.size.width() < 320 ||
-                options.size.height() < 240 || options.size.width() > 8192 ||
-                options.size.height() > 8192) {
-                options.error = QStringLiteral("--size needs WIDTHxHEIGHT, e.g. 1280x720");
-                return options;
-            }
-        } else if (argument == QLatin1String("--dark")) {
-            options.dark = true;
-        } else if (argument.startsWith(QLatin1Char('-')) && argument.size() > 1) {
-            options.error = QStringLiteral("unknown option '%1'").arg(argument);
-            return options;
-        } else if (options.pipelinePath.isEmpty()) {
-            options.pipelinePath = argument;
-        } else {
-            options.error = QStringLiteral("only one pipeline file can be opened");
-            return options;
-        }
-    }
-    return options;
-}
 
 /// --dark or AQUEDUCT_DARK=1 win; else the View › Theme choice saved by an interactive
 /// session; screenshots without --dark use the system look.
@@ -197,18 +133,20 @@ int runGui(int& argc, char** argv) {
     QApplication::setDesktopFileName(QStringLiteral("io.github.aqueduct.Aqueduct"));
     QApplication app(argc, argv);
 
-    GuiOptions options = parseGuiArguments(app.arguments().mid(1));
-    if (!options.error.isEmpty()) {
-        std::fprintf(stderr, "aqueduct: %s\n", qPrintable(options.error));
+    GuiOptions options;
+    QString error;
+    switch (parseGuiOptions(app.arguments().mid(1), options, &error)) {
+    case ParseOutcome::Help:
+        std::fputs(qPrintable(guiHelpText()), stdout);
+        return ExitOk;
+    case ParseOutcome::Version:
+        std::fputs(qPrintable(CommandLine::versionText()), stdout);
+        return ExitOk;
+    case ParseOutcome::Invalid:
+        std::fprintf(stderr, "aqueduct: %s\n(see aqueduct --help)\n", qPrintable(error));
         return ExitInvalidInput;
-    }
-    if (options.runForS > 0 && options.screenshotPath.isEmpty()) {
-        std::fputs("aqueduct: --run-for goes with --screenshot OUT.png\n", stderr);
-        return ExitInvalidInput;
-    }
-    if (options.size.isValid() && options.screenshotPath.isEmpty()) {
-        std::fputs("aqueduct: --size goes with --screenshot OUT.png\n", stderr);
-        return ExitInvalidInput;
+    case ParseOutcome::Run:
+        break;
     }
     const bool screenshot = !options.screenshotPath.isEmpty();
     // With no file the bundled example opens as an untitled copy: Save asks where, so the

@@ -27,7 +27,10 @@ int runRunCommand(const QStringList& arguments) {
     QString error;
     switch (parseRunOptions(arguments, options, &error)) {
     case ParseOutcome::Help:
-        printRunHelp(stdout);
+        std::fputs(qPrintable(runHelpText()), stdout);
+        return ExitOk;
+    case ParseOutcome::Version:
+        std::fputs(qPrintable(CommandLine::versionText()), stdout);
         return ExitOk;
     case ParseOutcome::Invalid:
         std::fprintf(stderr, "aqueduct run: %s\n(see aqueduct run --help)\n", qPrintable(error));

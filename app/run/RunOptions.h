@@ -1,10 +1,11 @@
 #pragma once
 
+#include "CommandLine.h"
+
 #include <QString>
 #include <QStringList>
 
 #include <cstdint>
-#include <cstdio>
 
 namespace Aqueduct::App {
 
@@ -33,10 +34,9 @@ struct RunOptions {
     }
 };
 
-enum class ParseOutcome { Run, Help, Invalid };
-
 /// Parses the arguments after `run`. Invalid: `error` says why (exit code 2).
 ParseOutcome parseRunOptions(const QStringList& arguments, RunOptions& options, QString* error);
-void printRunHelp(FILE* out);
+/// `aqueduct run --help`.
+QString runHelpText();
 
 } // namespace Aqueduct::App

@@ -38,7 +38,10 @@ int runServeCommand(const QStringList& arguments) {
     QString error;
     switch (parseServeOptions(arguments, options, &error)) {
     case ParseOutcome::Help:
-        printServeHelp(stdout);
+        std::fputs(qPrintable(serveHelpText()), stdout);
+        return ExitOk;
+    case ParseOutcome::Version:
+        std::fputs(qPrintable(CommandLine::versionText()), stdout);
         return ExitOk;
     case ParseOutcome::Invalid:
         std::fprintf(stderr, "aqueduct serve: %s\n(see aqueduct serve --help)\n",

@@ -1,13 +1,12 @@
 #pragma once
 
-#include "RunOptions.h"
+#include "CommandLine.h"
 
 #include <QHostAddress>
 #include <QString>
 #include <QStringList>
 
 #include <cstdint>
-#include <cstdio>
 
 namespace Aqueduct::App {
 
@@ -36,7 +35,9 @@ struct ServeOptions {
     int effectiveMaxQueued() const { return maxQueued >= 0 ? maxQueued : maxInFlight; }
 };
 
+/// Parses the arguments after `serve`. Invalid: `error` says why (exit code 2).
 ParseOutcome parseServeOptions(const QStringList& arguments, ServeOptions& options, QString* error);
-void printServeHelp(FILE* out);
+/// `aqueduct serve --help`.
+QString serveHelpText();
 
 } // namespace Aqueduct::App

@@ -1,4 +1,5 @@
 // `aqueduct handlers [--json]`: the handlers this build (and its plugins) provide.
+#include "CommandLine.h"
 #include "Commands.h"
 
 #include <aqueduct/HandlerRegistry.h>
@@ -14,17 +15,17 @@ namespace Aqueduct::App {
 
 namespace {
 
-void printHelp(FILE* out) {
-    std::fputs("Usage: aqueduct handlers [--json]\n"
-               "\n"
-               "Lists the handlers a pipeline step can use, by category, with their parameters\n"
-               "(name, type, default, range or choices, description), then any plugin that\n"
-               "failed to load.\n"
-               "\n"
-               "Options:\n"
-               "  --json      print a JSON array, one object per handler\n"
-               "  -h, --help  show this help\n",
-               out);
+/// Declares the options of `aqueduct handlers`.
+CommandLine handlersCommandLine(bool* json) {
+    CommandLine line(
+        "handlers", QStringLiteral("[--json]"),
+        QStringLiteral(
+            "Lists the handlers a pipeline step can use, by category, with their parameters\n"
+            "(name, type, default, range or choices, description), then any plugin that\n"
+            "failed to load.\n"));
+    line.addFlag({QStringLiteral("json")},
+                 QStringLiteral("print a JSON array, one object per handler"), json);
+    return line;
 }
 
 QString numberText(double value) {
@@ -123,19 +124,31 @@ void printText(const HandlerRegistry& registry) {
 
 int runHandlersCommand(const QStringList& arguments) {
     bool json = false;
-    for (const QString& argument : arguments) {
-        if (argument == QLatin1String("--json")) {
-            json = true;
-        } else if (argument == QLatin1String("-h") || argument == QLatin1String("--help")) {
-            printHelp(stdout);
-            return ExitOk;
-        } else {
-            std::fprintf(stderr, "aqueduct handlers: unexpected argument '%s'\n\n",
-                         qPrintable(argument));
-            printHelp(stderr);
-            return ExitInvalidInput;
-        }
+    CommandLine line = handlersCommandLine(&json);
+    const auto usageError = [&line](const QString& message) {
+        std::fprintf(stderr, "aqueduct handlers: %s\n\n", qPrintable(message));
+        std::fputs(qPrintable(line.helpText()), stderr);
+        return ExitInvalidInput;
+    };
+    switch (line.parse(arguments)) {
+    case ParseOutcome::Help:
+        std::fputs(qPrintable(line.helpText()), stdout);
+        return ExitOk;
+    case ParseOutcome::Version:
+        std::fputs(qPrintable(CommandLine::versionText()), stdout);
+        return ExitOk;
+    case ParseOutcome::Invalid:
+        // Unknown options and stray words are both "unexpected argument" here.
+        if (!line.unknownOptions().isEmpty())
+            return usageError(QStringLiteral("unexpected argument '%1'")
+                                  .arg(escapeControlCharacters(line.unknownOptions().first())));
+        return usageError(line.error());
+    case ParseOutcome::Run:
+        break;
     }
+    if (!line.positional().isEmpty())
+        return usageError(QStringLiteral("unexpected argument '%1'")
+                              .arg(escapeControlCharacters(line.positional().first())));
     loadHandlerPlugins();
     const HandlerRegistry& registry = HandlerRegistry::global();
     if (!json) {

@@ -1,4 +1,5 @@
 // `aqueduct validate FILE...`: loads and checks pipeline files, one line per problem.
+#include "CommandLine.h"
 #include "Commands.h"
 
 #include <aqueduct/HandlerRegistry.h>
@@ -12,29 +13,31 @@ namespace Aqueduct::App {
 
 namespace {
 
-void printHelp(FILE* out) {
-    std::fputs(
-        "Usage: aqueduct validate [--quiet] [--plugins-from-pipeline-dir] FILE...\n"
-        "\n"
-        "Checks pipeline files: JSON syntax, field types, handler names and parameters,\n"
-        "the step graph (unknown steps, cycles, unreachable steps) and expressions.\n"
-        "\n"
-        "Prints one line per problem:\n"
-        "  FILE:JSON-PATH: reason      e.g. pipeline.json:$.steps[1].nprocs: must be between 1 and "
-        "256, got 0\n"
-        "  FILE:LINE:COLUMN: reason    for JSON syntax errors\n"
-        "and 'FILE: ok' for each valid file. Warnings (unknown keys, migrated versions)\n"
-        "are printed as 'warning:' lines and do not make a file invalid.\n"
-        "\n"
-        "Options:\n"
-        "  -q, --quiet   print problems only, not 'FILE: ok'\n"
-        "  --plugins-from-pipeline-dir\n"
-        "                also load handler plugins (*.so) from each file's folder (off by\n"
-        "                default: loading a plugin runs its code)\n"
-        "  -h, --help    show this help\n"
-        "\n"
-        "Exit status: 0 when every file is valid, 2 when any file is invalid or unreadable.\n",
-        out);
+/// Declares the options of `aqueduct validate`.
+CommandLine validateCommandLine(bool* quiet, bool* pipelineDir) {
+    CommandLine line(
+        "validate", QStringLiteral("[--quiet] [--plugins-from-pipeline-dir] FILE..."),
+        QStringLiteral(
+            "Checks pipeline files: JSON syntax, field types, handler names and parameters,\n"
+            "the step graph (unknown steps, cycles, unreachable steps) and expressions.\n"
+            "\n"
+            "Prints one line per problem:\n"
+            "  FILE:JSON-PATH: reason      e.g. pipeline.json:$.steps[1].nprocs: must be "
+            "between 1 and 256, got 0\n"
+            "  FILE:LINE:COLUMN: reason    for JSON syntax errors\n"
+            "and 'FILE: ok' for each valid file. Warnings (unknown keys, migrated versions)\n"
+            "are printed as 'warning:' lines and do not make a file invalid.\n"),
+        QStringLiteral("Exit status: 0 when every file is valid, 2 when any file is invalid or "
+                       "unreadable.\n"));
+    line.addPositional(QStringLiteral("FILE"), QStringLiteral("pipeline files to check"),
+                       QStringLiteral("FILE..."));
+    line.addFlag({QStringLiteral("q"), QStringLiteral("quiet")},
+                 QStringLiteral("print problems only, not 'FILE: ok'"), quiet);
+    line.addFlag({QStringLiteral("plugins-from-pipeline-dir")},
+                 QStringLiteral("also load handler plugins (*.so) from each file's folder (off "
+                                "by default: loading a plugin runs its code)"),
+                 pipelineDir);
+    return line;
 }
 
 QString locationOf(const Problem& problem) {
@@ -48,36 +51,31 @@ QString locationOf(const Problem& problem) {
 } // namespace
 
 int runValidateCommand(const QStringList& arguments) {
-    QStringList files;
     bool quiet = false;
-    PipelineDirPlugins pipelineDir = PipelineDirPlugins::Ignore;
-    bool optionsEnded = false;
-    for (const QString& argument : arguments) {
-        if (!optionsEnded && argument.startsWith(QLatin1Char('-')) && argument.size() > 1) {
-            if (argument == QLatin1String("--")) {
-                optionsEnded = true;
-            } else if (argument == QLatin1String("-h") || argument == QLatin1String("--help")) {
-                printHelp(stdout);
-                return ExitOk;
-            } else if (argument == QLatin1String("-q") || argument == QLatin1String("--quiet")) {
-                quiet = true;
-            } else if (argument == QLatin1String("--plugins-from-pipeline-dir")) {
-                pipelineDir = PipelineDirPlugins::Load;
-            } else {
-                std::fprintf(stderr, "aqueduct validate: unknown option '%s'\n\n",
-                             qPrintable(argument));
-                printHelp(stderr);
-                return ExitInvalidInput;
-            }
-            continue;
-        }
-        files.append(argument);
-    }
-    if (files.isEmpty()) {
-        std::fputs("aqueduct validate: no file given\n\n", stderr);
-        printHelp(stderr);
+    bool loadPipelineDirPlugins = false;
+    CommandLine line = validateCommandLine(&quiet, &loadPipelineDirPlugins);
+    const auto usageError = [&line](const QString& message) {
+        std::fprintf(stderr, "aqueduct validate: %s\n\n", qPrintable(message));
+        std::fputs(qPrintable(line.helpText()), stderr);
         return ExitInvalidInput;
+    };
+    switch (line.parse(arguments)) {
+    case ParseOutcome::Help:
+        std::fputs(qPrintable(line.helpText()), stdout);
+        return ExitOk;
+    case ParseOutcome::Version:
+        std::fputs(qPrintable(CommandLine::versionText()), stdout);
+        return ExitOk;
+    case ParseOutcome::Invalid:
+        return usageError(line.error());
+    case ParseOutcome::Run:
+        break;
     }
+    const QStringList files = line.positional();
+    if (files.isEmpty())
+        return usageError(QStringLiteral("no file given"));
+    const PipelineDirPlugins pipelineDir =
+        loadPipelineDirPlugins ? PipelineDirPlugins::Load : PipelineDirPlugins::Ignore;
 
     QTextStream out(stdout);
     bool allValid = true;
