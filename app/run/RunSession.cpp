@@ -192,8 +192,7 @@ void RunSession::commitRecord(std::uint64_t sequence) {
 
 void RunSession::taskFinished(const Driver::DriveItem& item, TaskResult& result,
                               std::int64_t startNs, std::int64_t endNs) {
-    TaskJson::appendResultRecord(recordBuffer(item.sequence), result, endNs - startNs,
-                                 item.line);
+    TaskJson::appendResultRecord(recordBuffer(item.sequence), result, endNs - startNs, item.line);
     commitRecord(item.sequence);
 }
 
@@ -254,8 +253,8 @@ ProgressReporter::Counters RunSession::progressCounters() const {
     if (m_options.generate)
         counters.total = m_options.generateCount;
     if (m_input && m_input->reader().totalBytes() > 0)
-        counters.inputFraction = double(m_input->reader().bytesRead()) /
-                                 double(m_input->reader().totalBytes());
+        counters.inputFraction =
+            double(m_input->reader().bytesRead()) / double(m_input->reader().totalBytes());
     if (m_options.durationS > 0 && !m_driver->intakeClosed())
         counters.remainingS = std::max(0.0, m_options.durationS - m_driver->elapsedS());
     return counters;

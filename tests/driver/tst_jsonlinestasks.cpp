@@ -35,7 +35,8 @@ private:
     std::vector<ReadLine> readAll(const QByteArray& text, std::size_t maxLineBytes = 0) {
         const QString path = m_dir.filePath(QStringLiteral("tasks.jsonl"));
         QFile file(path);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(text) != text.size())
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+            file.write(text) != text.size())
             qFatal("cannot write %s", qPrintable(path));
         file.close();
         JsonLinesTaskSource source;
@@ -99,9 +100,9 @@ private Q_SLOTS:
                  QStringLiteral("field 'b': \"$bytes\" is not valid base64"));
 
         // float32 [1.5, 2.5], little-endian
-        const ReadLine tensor = readOne(
-            "{\"t\": {\"$tensor\": {\"dtype\": \"float32\", \"shape\": [2], \"data\": "
-            "\"AADAPwAAIEA=\"}}}");
+        const ReadLine tensor =
+            readOne("{\"t\": {\"$tensor\": {\"dtype\": \"float32\", \"shape\": [2], \"data\": "
+                    "\"AADAPwAAIEA=\"}}}");
         QVERIFY2(tensor.error.isEmpty(), qPrintable(tensor.error));
         QCOMPARE(tensor.task.find("t")->type(), ValueType::Tensor);
         QCOMPARE(tensor.task.find("t")->tensorInfo().rank, 1);
@@ -182,7 +183,8 @@ private Q_SLOTS:
 
     void overLongLinesAreBadInputAndSkipped() {
         const std::size_t limit = std::size_t(1) << 20;
-        QByteArray text = "{\"value\": 1}\n{\"s\": \"" + QByteArray(qsizetype(limit), 'x') + "\"}\n";
+        QByteArray text =
+            "{\"value\": 1}\n{\"s\": \"" + QByteArray(qsizetype(limit), 'x') + "\"}\n";
         text += "{\"value\": 3}\n";
         const auto lines = readAll(text, limit);
         QCOMPARE(lines.size(), std::size_t(3));

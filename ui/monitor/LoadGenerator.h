@@ -50,8 +50,7 @@ Q_SIGNALS:
     void exhausted(const QString& reason);
 
 private:
-    void taskFinished(const Driver::DriveItem&, TaskResult&, std::int64_t,
-                      std::int64_t) override {}
+    void taskFinished(const Driver::DriveItem&, TaskResult&, std::int64_t, std::int64_t) override {}
     void badInput(const Driver::DriveItem& item) override;
     void onIntakeClosed(Driver::StopReason reason);
     void endLoad(const QString& reason);

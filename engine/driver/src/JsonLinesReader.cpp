@@ -206,9 +206,10 @@ void JsonLinesReader::threadMain() {
                 ++m_lineNumber;
                 Item item;
                 item.line = m_lineNumber;
-                item.error = m_maxLineBytes >= (1u << 20)
-                                 ? QStringLiteral("line is longer than %1 MiB").arg(m_maxLineBytes >> 20)
-                                 : QStringLiteral("line is longer than %1 bytes").arg(m_maxLineBytes);
+                item.error =
+                    m_maxLineBytes >= (1u << 20)
+                        ? QStringLiteral("line is longer than %1 MiB").arg(m_maxLineBytes >> 20)
+                        : QStringLiteral("line is longer than %1 bytes").arg(m_maxLineBytes);
                 batch.push_back(std::move(item));
                 carry.clear();
                 m_skippingLongLine = newline == nullptr;

@@ -23,11 +23,11 @@ namespace Aqueduct::Driver {
 
 /// Limits and pacing of a driven run.
 struct DriveSettings {
-    int concurrency = 256;        ///< lanes = tasks in flight at most (1..65536)
-    double ratePerS = 0;          ///< items taken per second; 0 = as fast as the flow takes them
-    std::uint64_t maxItems = 0;   ///< count limit on items taken; 0 = none
-    double durationS = 0;         ///< stop taking after this long; 0 = no limit
-    std::int64_t timeoutMs = 0;   ///< per task unless the item says; 0 = the flow's default
+    int concurrency = 256;      ///< lanes = tasks in flight at most (1..65536)
+    double ratePerS = 0;        ///< items taken per second; 0 = as fast as the flow takes them
+    std::uint64_t maxItems = 0; ///< count limit on items taken; 0 = none
+    double durationS = 0;       ///< stop taking after this long; 0 = no limit
+    std::int64_t timeoutMs = 0; ///< per task unless the item says; 0 = the flow's default
 };
 
 /// Told of every outcome, on the driver's thread, in completion order.
