@@ -137,6 +137,7 @@ QCoro::Task<void> FlowDriver::lane() {
         TaskResult result = co_await m_flow.process(std::move(item.task),
                                                     std::chrono::milliseconds(item.timeoutMs));
         const std::int64_t endNs = nowNs();
+        m_lastEndNs = endNs;
         if (result.ok())
             ++m_counters.completed;
         else
@@ -160,7 +161,7 @@ bool FlowDriver::itemReady() {
         return false;
     if (m_settings.maxItems > 0 && m_counters.taken >= m_settings.maxItems)
         return false;
-    if (m_deadlineNs > 0 && nowNs() >= m_deadlineNs)
+    if (pastDeadline())
         return false;
     if (m_sink && !m_sink->mayTake(m_counters.taken))
         return false;
@@ -186,7 +187,7 @@ bool FlowDriver::tryTake(DriveItem& item) {
             return false;
         if (m_settings.maxItems > 0 && m_counters.taken >= m_settings.maxItems)
             closeIntake(StopReason::Count);
-        else if (m_deadlineNs > 0 && nowNs() >= m_deadlineNs)
+        else if (pastDeadline())
             closeIntake(StopReason::Duration);
         else if (m_source.exhausted())
             closeIntake(m_source.exhaustedReason());

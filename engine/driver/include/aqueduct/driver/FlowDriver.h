@@ -101,6 +101,9 @@ private:
     void wakeWaiters();
     void armRateTimer();
     std::int64_t dueNs(std::uint64_t index) const;
+    /// The duration is up, by the clock a lane just read after its task (no clock read per
+    /// take; the duration timer covers lanes that wait).
+    bool pastDeadline() const { return m_deadlineNs > 0 && m_lastEndNs >= m_deadlineNs; }
 
     Flow& m_flow;
     TaskSource& m_source;
@@ -111,6 +114,7 @@ private:
     std::int64_t m_startNs = 0;
     std::int64_t m_deadlineNs = 0; ///< 0 = no duration limit
     std::int64_t m_wallNs = -1;    ///< set when run() returns
+    std::int64_t m_lastEndNs = 0;  ///< when the last task came back
 
     std::deque<std::coroutine_handle<>> m_waiters; ///< lanes waiting for an item
     bool m_waking = false;
