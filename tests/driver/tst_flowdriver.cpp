@@ -21,8 +21,10 @@ namespace {
 /// Counts what the driver reports and checks the in-flight bound at every take.
 class CheckingSink final : public DriveSink {
 public:
-    explicit CheckingSink(const FlowDriver*& driver)
-        : m_driver(driver) {}
+    explicit CheckingSink(FlowDriver& driver)
+        : m_driver(driver) {
+        driver.setSink(this);
+    }
 
     void taskFinished(const DriveItem& item, TaskResult& result, std::int64_t startNs,
                       std::int64_t endNs) override {
@@ -36,7 +38,7 @@ public:
     void badInput(const DriveItem& item) override { badLines.push_back(item.line); }
     bool mayTake(std::uint64_t sequence) override {
         // Called before every take: what is in flight now is below the bound.
-        const FlowDriver::Counters& counters = m_driver->counters();
+        const FlowDriver::Counters& counters = m_driver.counters();
         maxInFlight = std::max(maxInFlight, counters.inFlight());
         if (sequence != counters.taken)
             ++badSequences;
@@ -52,8 +54,18 @@ public:
     std::vector<std::uint64_t> badLines;
 
 private:
-    const FlowDriver*& m_driver;
+    const FlowDriver& m_driver;
 };
+
+DriveSettings limits(int concurrency, std::uint64_t maxItems, double durationS = 0,
+                     double ratePerS = 0) {
+    DriveSettings settings;
+    settings.concurrency = concurrency;
+    settings.maxItems = maxItems;
+    settings.durationS = durationS;
+    settings.ratePerS = ratePerS;
+    return settings;
+}
 
 PipelineDocument oneStepDocument(const QString& handler, QJsonObject params = {}, int nprocs = 1) {
     PipelineDocument document;
@@ -73,13 +85,8 @@ private Q_SLOTS:
             Flow flow(oneStepDocument(QStringLiteral("increment"), {}, 2));
             AQUEDUCT_START_OR_FAIL(flow);
             SyntheticTaskSource source;
-            DriveSettings settings;
-            settings.concurrency = 64;
-            settings.maxItems = 1000;
-            FlowDriver driver(flow, source, settings);
-            const FlowDriver* view = &driver;
-            CheckingSink sink(view);
-            driver.setSink(&sink);
+            FlowDriver driver(flow, source, limits(64, 1000));
+            CheckingSink sink(driver);
             QVERIFY(runFor(driver.run()));
             QCOMPARE(source.generated(), std::uint64_t(1000)); // not one taken too many
             QCOMPARE(driver.counters().taken, std::uint64_t(1000));
@@ -107,13 +114,8 @@ private Q_SLOTS:
             Flow flow(oneStepDocument(QStringLiteral("sleep"), params({{"ms", 2}}), 4));
             AQUEDUCT_START_OR_FAIL(flow);
             SyntheticTaskSource source;
-            DriveSettings settings;
-            settings.concurrency = 5;
-            settings.maxItems = 200;
-            FlowDriver driver(flow, source, settings);
-            const FlowDriver* view = &driver;
-            CheckingSink sink(view);
-            driver.setSink(&sink);
+            FlowDriver driver(flow, source, limits(5, 200));
+            CheckingSink sink(driver);
             QVERIFY(runFor(driver.run()));
             QCOMPARE(driver.counters().completed, std::uint64_t(200));
             QVERIFY2(sink.maxInFlight <= 4, qPrintable(QString::number(sink.maxInFlight)));
@@ -129,10 +131,7 @@ private Q_SLOTS:
             Flow flow(oneStepDocument(QStringLiteral("sleep"), params({{"ms", 1}}), 2));
             AQUEDUCT_START_OR_FAIL(flow);
             SyntheticTaskSource source; // never runs dry
-            DriveSettings settings;
-            settings.concurrency = 8;
-            settings.durationS = 0.4;
-            FlowDriver driver(flow, source, settings);
+            FlowDriver driver(flow, source, limits(8, 0, 0.4));
             QVERIFY(runFor(driver.run(), 20000));
             QCOMPARE(driver.stopReason(), StopReason::Duration);
             QVERIFY(driver.counters().completed > 0);
@@ -150,10 +149,7 @@ private Q_SLOTS:
             Flow flow(oneStepDocument(QStringLiteral("passthrough")));
             AQUEDUCT_START_OR_FAIL(flow);
             SyntheticTaskSource source;
-            DriveSettings settings;
-            settings.ratePerS = 100;
-            settings.maxItems = 30;
-            FlowDriver driver(flow, source, settings);
+            FlowDriver driver(flow, source, limits(256, 30, 0, 100));
             QVERIFY(runFor(driver.run()));
             QCOMPARE(driver.counters().completed, std::uint64_t(30));
             // Item i is due at i / rate: the 30th at 0.29 s.
@@ -184,9 +180,7 @@ private Q_SLOTS:
             QString error;
             QVERIFY2(source.open(path, &error), qPrintable(error));
             FlowDriver driver(flow, source, DriveSettings{});
-            const FlowDriver* view = &driver;
-            CheckingSink sink(view);
-            driver.setSink(&sink);
+            CheckingSink sink(driver);
             QVERIFY(runFor(driver.run()));
             QCOMPARE(driver.stopReason(), StopReason::EndOfInput);
             QCOMPARE(driver.counters().taken, std::uint64_t(5));
@@ -213,13 +207,8 @@ private Q_SLOTS:
             Flow flow(oneStepDocument(QStringLiteral("passthrough")));
             AQUEDUCT_START_OR_FAIL(flow);
             SyntheticTaskSource source(64, [](std::uint64_t index) { return int(index % 3); });
-            DriveSettings settings;
-            settings.maxItems = 30;
-            settings.concurrency = 4;
-            FlowDriver driver(flow, source, settings);
-            const FlowDriver* view = &driver;
-            CheckingSink sink(view);
-            driver.setSink(&sink);
+            FlowDriver driver(flow, source, limits(4, 30));
+            CheckingSink sink(driver);
             QVERIFY(runFor(driver.run()));
             QCOMPARE(sink.priorities.size(), std::size_t(30));
             for (const auto& [index, priority] : sink.priorities)
@@ -260,9 +249,7 @@ private Q_SLOTS:
             Flow flow(oneStepDocument(QStringLiteral("increment")));
             AQUEDUCT_START_OR_FAIL(flow);
             SyntheticTaskSource source;
-            DriveSettings settings;
-            settings.maxItems = 500;
-            FlowDriver driver(flow, source, settings);
+            FlowDriver driver(flow, source, limits(256, 500));
             QVERIFY(runFor(driver.run()));
             const RunSummary summary = driver.summary();
             QCOMPARE(summary.submitted, std::uint64_t(500));
