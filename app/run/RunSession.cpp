@@ -3,27 +3,24 @@
 #include "Commands.h"
 #include "ExporterSetup.h"
 #include "SignalWatcher.h"
-#include "TaskJson.h"
+
+#include <aqueduct/driver/JsonLinesTaskSource.h>
+#include <aqueduct/driver/SyntheticTaskSource.h>
+#include <aqueduct/driver/TaskJson.h>
 
 #include <QFile>
 
 #include <qcoro/qcorotimer.h>
 
-#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <numeric>
 
 namespace Aqueduct::App {
 
-namespace {
+using Driver::StopReason;
 
-std::int64_t nowNs() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
+namespace {
 
 const char* signalName(int signalNumber) {
     const char* name = sigabbrev_np(signalNumber);
@@ -31,29 +28,6 @@ const char* signalName(int signalNumber) {
 }
 
 } // namespace
-
-/// co_await NextItem: the lane's next item, or false once the intake is closed.
-class RunSession::NextItem {
-public:
-    NextItem(RunSession* session, Item* item)
-        : m_session(session)
-        , m_item(item) {}
-    bool await_ready() {
-        m_got = m_session->tryTake(*m_item);
-        return m_got || m_session->m_intakeClosed;
-    }
-    void await_suspend(std::coroutine_handle<> waiter) { m_session->m_waiters.push_back(waiter); }
-    bool await_resume() {
-        if (!m_got)
-            m_got = m_session->tryTake(*m_item);
-        return m_got;
-    }
-
-private:
-    RunSession* m_session;
-    Item* m_item;
-    bool m_got = false;
-};
 
 RunSession::RunSession(RunOptions options, PipelineDocument document, QObject* parent)
     : QObject(parent)
@@ -67,13 +41,6 @@ RunSession::RunSession(RunOptions options, PipelineDocument document, QObject* p
             m_progress->message(QStringLiteral("aqueduct run: %1").arg(event));
     });
 
-    m_rateTimer.setSingleShot(true);
-    m_rateTimer.setTimerType(Qt::PreciseTimer);
-    connect(&m_rateTimer, &QTimer::timeout, this, &RunSession::wakeWaiters);
-    m_durationTimer.setSingleShot(true);
-    m_durationTimer.setTimerType(Qt::PreciseTimer);
-    connect(&m_durationTimer, &QTimer::timeout, this,
-            [this] { closeIntake(StopReason::Duration); });
     m_flushTimer.setInterval(1000);
     // Readers of the output (tail -f, a pipe) see progress at least once a second.
     connect(&m_flushTimer, &QTimer::timeout, this, [this] { m_writer.flush(); });
@@ -83,39 +50,11 @@ RunSession::RunSession(RunOptions options, PipelineDocument document, QObject* p
         m_pending.resize(m_window);
         m_pendingReady.assign(m_window, 0);
     }
-    if (m_options.payloadBytes > 0) {
-        m_payload.resize(std::size_t(m_options.payloadBytes));
-        for (std::size_t i = 0; i < m_payload.size(); ++i)
-            m_payload[i] = char(i * 131 + 7);
-    }
     m_progress = std::make_unique<ProgressReporter>([this] { return progressCounters(); },
                                                     ProgressReporter::defaultMode(m_options.quiet));
 }
 
 RunSession::~RunSession() = default;
-
-QString RunSession::stopReasonName(StopReason reason) {
-    switch (reason) {
-    case StopReason::None:
-    case StopReason::EndOfInput:
-        return QStringLiteral("end_of_input");
-    case StopReason::Count:
-        return QStringLiteral("count");
-    case StopReason::Duration:
-        return QStringLiteral("duration");
-    case StopReason::Signal:
-        return QStringLiteral("signal");
-    case StopReason::HardStop:
-        return QStringLiteral("hard_stop");
-    case StopReason::FlowFailed:
-        return QStringLiteral("flow_failed");
-    case StopReason::OutputError:
-        return QStringLiteral("output_error");
-    case StopReason::ReadError:
-        return QStringLiteral("read_error");
-    }
-    return QStringLiteral("unknown");
-}
 
 // ---------------------------------------------------------------------------------------
 // The run
@@ -126,14 +65,25 @@ QCoro::Task<int> RunSession::run() {
         std::fprintf(stderr, "aqueduct run: %s\n", qPrintable(error));
         co_return ExitInvalidInput;
     }
-    if (!m_options.generate) {
-        m_reader = std::make_unique<RunInputReader>();
-        if (!m_reader->open(m_options.inputPath, &error)) {
+    if (m_options.generate) {
+        m_source = std::make_unique<Driver::SyntheticTaskSource>(m_options.payloadBytes);
+    } else {
+        auto input = std::make_unique<Driver::JsonLinesTaskSource>();
+        if (!input->open(m_options.inputPath, &error)) {
             std::fprintf(stderr, "aqueduct run: %s\n", qPrintable(error));
             co_return ExitInvalidInput;
         }
-        connect(m_reader.get(), &RunInputReader::itemsAvailable, this, &RunSession::onReaderItems);
+        m_input = input.get();
+        m_source = std::move(input);
     }
+    Driver::DriveSettings settings;
+    settings.concurrency = m_options.concurrency;
+    settings.ratePerS = m_options.ratePerS;
+    settings.maxItems = m_options.generate ? m_options.generateCount : 0;
+    settings.durationS = m_options.durationS;
+    settings.timeoutMs = m_options.timeoutMs;
+    m_driver = std::make_unique<Driver::FlowDriver>(*m_flow, *m_source, settings);
+    m_driver->setSink(this);
 
     // Exporters asked for on the command line must work; those in the pipeline only warn.
     QStringList exporterLines;
@@ -161,30 +111,12 @@ QCoro::Task<int> RunSession::run() {
     if (m_hardStop) // asked twice while starting
         closeIntake(StopReason::HardStop);
 
-    if (m_reader)
-        m_reader->start();
-    if (m_options.durationS > 0)
-        m_durationTimer.start(std::chrono::milliseconds(qint64(m_options.durationS * 1000)));
     m_flushTimer.start();
     m_progress->start();
-    m_runClock.start();
-    m_rateStartNs = nowNs();
-    const std::int64_t runStartNs = m_rateStartNs;
-
-    std::vector<QCoro::Task<void>> lanes;
-    lanes.reserve(std::size_t(m_options.concurrency));
-    for (int i = 0; i < m_options.concurrency; ++i)
-        lanes.push_back(lane());
-    for (QCoro::Task<void>& running : lanes)
-        co_await running;
-    m_wallNs = nowNs() - runStartNs;
+    co_await m_driver->run();
 
     m_progress->finish();
     m_flushTimer.stop();
-    m_rateTimer.stop();
-    m_durationTimer.stop();
-    if (m_reader)
-        m_reader->stop();
     // Leave the engine's call stack (the last lane was resumed from it) before stopping.
     co_await QCoro::sleepFor(std::chrono::milliseconds(0));
     co_await m_flow->stop(m_hardStop ? StopMode::Immediate : StopMode::Graceful);
@@ -194,11 +126,11 @@ QCoro::Task<int> RunSession::run() {
                      qPrintable(m_writer.error()));
         m_outputErrorReported = true;
     }
-    if (m_reader && !m_reader->readError().isEmpty())
+    if (m_input && !m_input->reader().readError().isEmpty())
         std::fprintf(stderr, "aqueduct run: reading input failed: %s\n",
-                     qPrintable(m_reader->readError()));
+                     qPrintable(m_input->reader().readError()));
 
-    const RunSummary summary = summarize();
+    const Driver::RunSummary summary = summarize();
     const QByteArray json = summary.toJson();
     std::fprintf(stderr, "%s\n", json.constData());
     std::fflush(stderr);
@@ -212,148 +144,18 @@ QCoro::Task<int> RunSession::run() {
     co_return summary.exitCode;
 }
 
-QCoro::Task<void> RunSession::lane() {
-    Item item;
-    for (;;) {
-        if (!co_await NextItem(this, &item))
-            co_return;
-        if (!item.error.isEmpty()) {
-            recordBadInput(item);
-            continue;
-        }
-        const std::int64_t startNs = nowNs();
-        TaskResult result = co_await m_flow->process(std::move(item.task),
-                                                     std::chrono::milliseconds(item.timeoutMs));
-        recordResult(item, result, nowNs() - startNs);
-        item.task = result.takeTask(); // its storage serves the next generated task
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Intake
-
-std::int64_t RunSession::dueNs(std::uint64_t index) const {
-    return m_rateStartNs + std::int64_t(double(index) * 1e9 / m_options.ratePerS);
-}
-
-bool RunSession::sourceExhausted() const {
-    if (m_reader)
-        return m_reader->finished();
-    return m_options.generateCount > 0 && m_generated >= m_options.generateCount;
-}
-
-bool RunSession::itemReady() {
-    if (m_intakeClosed)
-        return false;
-    if (m_options.ordered && m_nextSequence >= m_nextWrite + m_window)
-        return false; // the reorder window is full: wait for the oldest task
-    if (m_reader)
-        return m_reader->hasItem();
-    if (sourceExhausted())
-        return false;
-    if (m_options.ratePerS > 0 && nowNs() < dueNs(m_generated)) {
-        armRateTimer();
-        return false;
-    }
-    return true;
-}
-
-void RunSession::armRateTimer() {
-    if (m_rateTimer.isActive())
-        return;
-    const std::int64_t waitNs = std::max<std::int64_t>(0, dueNs(m_generated) - nowNs());
-    m_rateTimer.start(int((waitNs + 999'999) / 1'000'000));
-}
-
-bool RunSession::tryTake(Item& item) {
-    if (!itemReady()) {
-        if (!m_intakeClosed && sourceExhausted()) {
-            const bool readFailed = m_reader && !m_reader->readError().isEmpty();
-            closeIntake(m_reader ? (readFailed ? StopReason::ReadError : StopReason::EndOfInput)
-                                 : StopReason::Count);
-        }
-        return false;
-    }
-    item.error.clear();
-    item.timeoutMs = m_options.timeoutMs;
-    if (m_reader) {
-        RunInputReader::Item read;
-        if (!m_reader->take(read))
-            return false;
-        item.line = read.line;
-        if (!read.error.isEmpty()) {
-            item.error = std::move(read.error);
-            item.task.reset();
-        } else {
-            item.task = std::move(read.parsed.task);
-            if (read.parsed.timeoutMs > 0)
-                item.timeoutMs = read.parsed.timeoutMs;
-        }
-    } else {
-        item.line = 0;
-        item.task.reset(); // keeps the field storage of the previous task
-        item.task.appendField("value").setInt(std::int64_t(m_generated));
-        if (!m_payload.empty())
-            item.task.appendField("payload").setBytes(m_payload);
-        ++m_generated;
-    }
-    item.sequence = m_nextSequence++;
-    ++m_submitted;
-    return true;
-}
-
 void RunSession::closeIntake(StopReason reason) {
-    if (m_intakeClosed) {
-        if (reason == StopReason::HardStop || reason == StopReason::FlowFailed)
-            m_stopReason = reason;
-        return;
-    }
-    m_intakeClosed = true;
-    m_stopReason = reason;
-    m_rateTimer.stop();
-    if (m_reader)
-        m_reader->stop();
-    // Release the waiting lanes from the event loop, not from whatever call stack closed
-    // the intake (it may be a lane in the middle of taking an item).
-    scheduleWake();
-}
-
-void RunSession::scheduleWake() {
-    if (m_wakeScheduled)
-        return;
-    m_wakeScheduled = true;
-    QMetaObject::invokeMethod(
-        this,
-        [this] {
-            m_wakeScheduled = false;
-            wakeWaiters();
-        },
-        Qt::QueuedConnection);
-}
-
-void RunSession::wakeWaiters() {
-    if (m_waking)
-        return;
-    m_waking = true;
-    while (!m_waiters.empty() && (m_intakeClosed || itemReady())) {
-        const std::coroutine_handle<> waiter = m_waiters.front();
-        m_waiters.pop_front();
-        waiter.resume();
-    }
-    m_waking = false;
-}
-
-void RunSession::onReaderItems() {
-    if (!m_intakeClosed && !m_reader->hasItem() && m_reader->finished()) {
-        const bool readFailed = !m_reader->readError().isEmpty();
-        closeIntake(readFailed ? StopReason::ReadError : StopReason::EndOfInput);
-        return;
-    }
-    wakeWaiters();
+    if (m_driver)
+        m_driver->closeIntake(reason);
 }
 
 // ---------------------------------------------------------------------------------------
 // Results
+
+bool RunSession::mayTake(std::uint64_t sequence) {
+    // With --ordered, a full reorder window waits for its oldest task.
+    return !m_options.ordered || sequence < m_nextWrite + m_window;
+}
 
 std::string& RunSession::recordBuffer(std::uint64_t sequence) {
     if (!m_options.ordered)
@@ -366,7 +168,8 @@ std::string& RunSession::recordBuffer(std::uint64_t sequence) {
 void RunSession::commitRecord(std::uint64_t sequence) {
     if (m_options.ordered) {
         m_pendingReady[sequence % m_window] = 1;
-        const bool windowWasFull = m_nextSequence >= m_nextWrite + m_window;
+        const std::uint64_t taken = m_driver->counters().taken;
+        const bool windowWasFull = taken >= m_nextWrite + m_window;
         while (m_pendingReady[m_nextWrite % m_window]) {
             const std::size_t index = m_nextWrite % m_window;
             m_writer.buffer().append(m_pending[index]);
@@ -374,8 +177,8 @@ void RunSession::commitRecord(std::uint64_t sequence) {
             m_writer.commit();
             ++m_nextWrite;
         }
-        if (windowWasFull && m_nextSequence < m_nextWrite + m_window)
-            wakeWaiters();
+        if (windowWasFull && taken < m_nextWrite + m_window)
+            m_driver->wake();
     } else {
         m_writer.commit();
     }
@@ -387,18 +190,13 @@ void RunSession::commitRecord(std::uint64_t sequence) {
     }
 }
 
-void RunSession::recordResult(const Item& item, const TaskResult& result, std::int64_t latencyNs) {
-    if (result.ok())
-        ++m_completed;
-    else
-        ++m_failedByKind[std::size_t(result.error())];
-    m_latency.record(latencyNs);
-    TaskJson::appendResultRecord(recordBuffer(item.sequence), result, latencyNs, item.line);
+void RunSession::taskFinished(const Driver::DriveItem& item, TaskResult& result,
+                              std::int64_t startNs, std::int64_t endNs) {
+    TaskJson::appendResultRecord(recordBuffer(item.sequence), result, endNs - startNs, item.line);
     commitRecord(item.sequence);
 }
 
-void RunSession::recordBadInput(const Item& item) {
-    ++m_badInput;
+void RunSession::badInput(const Driver::DriveItem& item) {
     TaskJson::appendBadInputRecord(recordBuffer(item.sequence), item.line, item.error);
     commitRecord(item.sequence);
 }
@@ -408,9 +206,7 @@ void RunSession::recordBadInput(const Item& item) {
 
 void RunSession::onSignal(int signalNumber) {
     if (m_signals->receivedCount() == 1 && !m_hardStop) {
-        const std::uint64_t inFlight =
-            m_submitted - m_completed - m_badInput -
-            std::accumulate(m_failedByKind.begin(), m_failedByKind.end(), std::uint64_t(0));
+        const std::uint64_t inFlight = m_driver ? m_driver->counters().inFlight() : 0;
         m_progress->message(
             QStringLiteral(
                 "aqueduct run: SIG%1: finishing %2 tasks in flight (again to stop at once)")
@@ -448,44 +244,30 @@ void RunSession::onFlowStateChanged(FlowState state) {
 
 ProgressReporter::Counters RunSession::progressCounters() const {
     ProgressReporter::Counters counters;
-    std::uint64_t failed = m_badInput;
-    for (const std::uint64_t count : m_failedByKind)
-        failed += count;
-    counters.failed = failed;
-    counters.done = m_completed + failed;
-    counters.inFlight = m_submitted - counters.done;
+    if (!m_driver)
+        return counters;
+    const Driver::FlowDriver::Counters& driven = m_driver->counters();
+    counters.failed = driven.failed() + driven.badInput;
+    counters.done = driven.completed + counters.failed;
+    counters.inFlight = driven.taken - counters.done;
     if (m_options.generate)
         counters.total = m_options.generateCount;
-    if (m_reader && m_reader->totalBytes() > 0)
-        counters.inputFraction = double(m_reader->bytesRead()) / double(m_reader->totalBytes());
-    if (m_options.durationS > 0 && !m_intakeClosed)
-        counters.remainingS =
-            std::max(0.0, m_options.durationS - double(m_runClock.elapsed()) / 1000.0);
+    if (m_input && m_input->reader().totalBytes() > 0)
+        counters.inputFraction =
+            double(m_input->reader().bytesRead()) / double(m_input->reader().totalBytes());
+    if (m_options.durationS > 0 && !m_driver->intakeClosed())
+        counters.remainingS = std::max(0.0, m_options.durationS - m_driver->elapsedS());
     return counters;
 }
 
-RunSummary RunSession::summarize() {
-    RunSummary summary;
-    summary.submitted = m_submitted;
-    summary.completed = m_completed;
-    for (int kind = 0; kind < kErrorKindCount; ++kind) {
-        if (m_failedByKind[std::size_t(kind)] > 0)
-            summary.failed.insert(errorKindName(ErrorKind(kind)),
-                                  m_failedByKind[std::size_t(kind)]);
-    }
-    if (m_badInput > 0)
-        summary.failed.insert(QLatin1String(TaskJson::kBadInputStatus), m_badInput);
-    summary.wallS = double(m_wallNs) / 1e9;
-    summary.latencyP50Ms = m_latency.quantileNs(0.50) / 1e6;
-    summary.latencyP95Ms = m_latency.quantileNs(0.95) / 1e6;
-    summary.latencyP99Ms = m_latency.quantileNs(0.99) / 1e6;
-    summary.stoppedBy = stopReasonName(m_stopReason);
+Driver::RunSummary RunSession::summarize() const {
+    Driver::RunSummary summary = m_driver->summary();
     summary.flowError = m_flowError;
     if (m_writer.failed())
         summary.outputError = m_writer.error();
     if (m_flowFailed)
         summary.exitCode = ExitFlowFailed;
-    else if (summary.failedTotal() > 0 || m_writer.failed())
+    else if (summary.failed() + summary.badInputLines > 0 || m_writer.failed())
         summary.exitCode = ExitTasksFailed;
     else
         summary.exitCode = ExitOk;

@@ -1,7 +1,7 @@
 #include "HttpTaskServer.h"
 
 #include "ExporterSetup.h"
-#include "TaskJson.h"
+#include <aqueduct/driver/TaskJson.h>
 
 #include <QRegularExpression>
 #include <QUrlQuery>

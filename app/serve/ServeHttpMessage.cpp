@@ -1,6 +1,6 @@
 #include "ServeHttpMessage.h"
 
-#include "TaskJson.h"
+#include <aqueduct/driver/TaskJson.h>
 
 #include <QString>
 

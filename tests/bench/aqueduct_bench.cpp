@@ -12,6 +12,9 @@
 
 #include <aqueduct/Flow.h>
 #include <aqueduct/HandlerRegistry.h>
+#include <aqueduct/driver/FlowDriver.h>
+#include <aqueduct/driver/LatencyHistogram.h>
+#include <aqueduct/driver/SyntheticTaskSource.h>
 
 #include <QCoreApplication>
 #include <QDir>
@@ -117,82 +120,77 @@ QString resultError(const TaskResult& result) {
     return errorKindName(result.error()) + QStringLiteral(": ") + result.message();
 }
 
-struct DriveState {
-    std::int64_t measureFromNs = 0;
-    std::int64_t endNs = 0;
-    std::uint64_t counter = 0;
-    Measurement m;
-    CpuWindow cpuWindow;
-    bool cpuDone = false;
-    std::vector<std::uint32_t> latenciesNs;
-    std::uint64_t random = 88172645463325252ULL;
-};
+/// What drive() measures: the outcomes of the tasks that started and finished inside the
+/// window [measureFromNs, endNs] (the driver's duration limit ends intake at endNs).
+class WindowSink final : public Driver::DriveSink {
+public:
+    WindowSink(Flow& flow, const Workload& work, std::int64_t measureFromNs, std::int64_t endNs)
+        : m_flow(flow)
+        , m_work(work)
+        , m_measureFromNs(measureFromNs)
+        , m_endNs(endNs) {}
 
-constexpr std::size_t kMaxLatencySamples = std::size_t(1) << 22;
-
-QCoro::Task<void> driver(Flow& flow, DriveState& state, const Workload& work) {
-    for (;;) {
-        const std::int64_t start = nowNs();
-        if (start >= state.endNs) {
-            if (!state.cpuDone) {
-                state.cpuDone = true;
-                state.m.cpu = state.cpuWindow.stop(workerPids(flow));
-            }
-            break;
-        }
-        if (start >= state.measureFromNs && !state.cpuWindow.started())
-            state.cpuWindow.start(workerPids(flow));
-        const std::uint64_t index = state.counter++;
-        TaskResult result = co_await flow.process(work.make(index));
-        const std::int64_t end = nowNs();
-        if (start < state.measureFromNs || end > state.endNs)
-            continue;
-        Measurement& m = state.m;
+    void taskFinished(const Driver::DriveItem& item, TaskResult& result, std::int64_t start,
+                      std::int64_t end) override {
+        if (start >= m_measureFromNs && !cpuWindow.started())
+            cpuWindow.start(workerPids(m_flow));
+        if (start < m_measureFromNs || end > m_endNs)
+            return;
         ++m.tasks;
         QString why;
         if (!result.ok()) {
-            if (work.injected && work.injected(result))
+            if (m_work.injected && m_work.injected(result))
                 ++m.injected;
             else
                 m.fail(resultError(result));
-        } else if (!work.verify(index, result.task(), &why))
+        } else if (!m_work.verify(item.index, result.task(), &why))
             m.fail(why);
         for (const StepTiming& timing : result.task().timings()) {
             m.shmQueueWaitUsSum += timing.queueWaitUs;
             m.handleUsSum += timing.handleUs;
         }
         m.latencyUsSum += double(end - start) / 1000.0;
-        // Bounded memory however long the run: a reservoir of kMaxLatencySamples.
-        const auto latency = std::uint32_t(std::min<std::int64_t>(end - start, UINT32_MAX));
-        if (state.latenciesNs.size() < kMaxLatencySamples) {
-            state.latenciesNs.push_back(latency);
-        } else {
-            state.random = state.random * 6364136223846793005ULL + 1442695040888963407ULL;
-            const std::uint64_t slot = (state.random >> 11) % m.tasks;
-            if (slot < kMaxLatencySamples)
-                state.latenciesNs[slot] = latency;
-        }
+        latency.record(end - start);
     }
-}
+
+    Measurement m;
+    CpuWindow cpuWindow;
+    Driver::LatencyHistogram latency;
+
+private:
+    Flow& m_flow;
+    const Workload& m_work;
+    std::int64_t m_measureFromNs;
+    std::int64_t m_endNs;
+};
 
 /// Keeps `inFlight` callers busy for `seconds` (after a warm-up) and measures.
 QCoro::Task<Measurement> drive(Flow& flow, int inFlight, double seconds, Workload work) {
-    DriveState state;
     const std::int64_t warmupNs = std::int64_t(std::min(0.5, seconds * 0.2) * 1e9);
-    state.measureFromNs = nowNs() + warmupNs;
-    state.endNs = state.measureFromNs + std::int64_t(seconds * 1e9);
-    state.latenciesNs.reserve(kMaxLatencySamples);
-    std::vector<QCoro::Task<void>> drivers;
-    drivers.reserve(std::size_t(inFlight));
-    for (int i = 0; i < inFlight; ++i)
-        drivers.push_back(driver(flow, state, work));
-    for (auto& running : drivers)
-        co_await running;
-    Measurement m = state.m;
+    const std::int64_t measureFromNs = nowNs() + warmupNs;
+    const std::int64_t endNs = measureFromNs + std::int64_t(seconds * 1e9);
+    WindowSink sink(flow, work, measureFromNs, endNs);
+    Driver::SyntheticTaskSource source(
+        [&work](std::uint64_t index, Task& task) { task = work.make(index); });
+    Driver::DriveSettings settings;
+    settings.concurrency = inFlight;
+    settings.durationS = double(endNs - nowNs()) / 1e9;
+    Driver::FlowDriver driver(flow, source, settings);
+    driver.setSink(&sink);
+    bool cpuDone = false;
+    const auto stopCpu = [&] {
+        if (!cpuDone && sink.cpuWindow.started())
+            sink.m.cpu = sink.cpuWindow.stop(workerPids(flow));
+        cpuDone = true;
+    };
+    QObject::connect(&driver, &Driver::FlowDriver::intakeClosedWith, stopCpu);
+    co_await driver.run();
+    stopCpu();
+    Measurement m = sink.m;
     m.seconds = seconds;
     m.tasksPerS = double(m.verified()) / seconds;
-    m.p50Us = quantile(state.latenciesNs, 0.50);
-    m.p99Us = quantile(state.latenciesNs, 0.99);
+    m.p50Us = sink.latency.quantileNs(0.50) / 1000.0;
+    m.p99Us = sink.latency.quantileNs(0.99) / 1000.0;
     if (const MetricsSnapshotPtr snapshot = flow.lastSnapshot();
         snapshot && !snapshot->steps.isEmpty()) {
         m.snapshotQueueWaitP50Us = snapshot->steps.front().queueWait.p50Us;
@@ -578,24 +576,22 @@ struct BulkMeasurement {
     Measurement lanes;   ///< the same N tasks through 256 process() callers
 };
 
-struct LaneState {
-    std::uint64_t next = 0;
-    std::uint64_t count = 0;
-    Measurement m;
-};
-
-QCoro::Task<void> bulkLane(Flow& flow, LaneState& state) {
-    QString why;
-    while (state.next < state.count) {
-        const std::uint64_t index = state.next++;
-        TaskResult result = co_await flow.process(incrementTask(index), 600s);
-        ++state.m.tasks;
+/// Checks each result of the bulk scenario's 256-caller contrast run.
+class IncrementCheckSink final : public Driver::DriveSink {
+public:
+    void taskFinished(const Driver::DriveItem& item, TaskResult& result, std::int64_t,
+                      std::int64_t) override {
+        ++m.tasks;
         if (!result.ok())
-            state.m.fail(resultError(result));
-        else if (!checkValue(result.task(), std::int64_t(index) + 1, &why))
-            state.m.fail(why);
+            m.fail(resultError(result));
+        else if (!checkValue(result.task(), std::int64_t(item.index) + 1, &m_why))
+            m.fail(m_why);
     }
-}
+    Measurement m;
+
+private:
+    QString m_why;
+};
 
 QCoro::Task<BulkMeasurement> measureBulk(qint64 count) {
     BulkMeasurement bulk;
@@ -649,16 +645,19 @@ QCoro::Task<BulkMeasurement> measureBulk(qint64 count) {
     bulk.verifyS = double(t3 - t2) / 1e9;
 
     // The same N through 256 callers of process() (what `aqueduct run` does), for contrast.
-    LaneState lanes;
-    lanes.count = std::uint64_t(count);
+    IncrementCheckSink lanes;
+    Driver::SyntheticTaskSource source(
+        [](std::uint64_t index, Task& task) { task = incrementTask(index); });
+    Driver::DriveSettings settings;
+    settings.concurrency = 256;
+    settings.maxItems = std::uint64_t(count);
+    settings.timeoutMs = 600'000;
+    Driver::FlowDriver driver(flow, source, settings);
+    driver.setSink(&lanes);
     CpuWindow lanesCpu;
     lanesCpu.start(workerPids(flow));
     const std::int64_t l0 = nowNs();
-    std::vector<QCoro::Task<void>> running;
-    for (int i = 0; i < 256; ++i)
-        running.push_back(bulkLane(flow, lanes));
-    for (auto& lane : running)
-        co_await lane;
+    co_await driver.run();
     bulk.lanes = lanes.m;
     bulk.lanes.seconds = double(nowNs() - l0) / 1e9;
     bulk.lanes.cpu = lanesCpu.stop(workerPids(flow));

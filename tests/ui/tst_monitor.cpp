@@ -248,7 +248,7 @@ private Q_SLOTS:
             engine.start(UiTest::loadExample("three-step.json"), synthetic(3000));
             QVERIFY(engine.isActive());
             QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kWaitMs);
-            const auto summary = finished.first().first().value<RunSummary>();
+            const auto summary = finished.first().first().value<MonitorRunSummary>();
             QCOMPARE(summary.submitted, std::uint64_t(3000));
             QCOMPARE(summary.completed, std::uint64_t(3000));
             QCOMPARE(summary.failed(), std::uint64_t(0));
@@ -294,7 +294,7 @@ private Q_SLOTS:
             load.concurrency = 16;
             engine.start(UiTest::loadExample("three-step.json"), load);
             QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kWaitMs);
-            const auto summary = finished.first().first().value<RunSummary>();
+            const auto summary = finished.first().first().value<MonitorRunSummary>();
             QCOMPARE(summary.submitted, std::uint64_t(200));
             QCOMPARE(summary.completed, std::uint64_t(200));
             QCOMPARE(summary.badInputLines, std::uint64_t(1));
@@ -439,7 +439,7 @@ private Q_SLOTS:
             for (EdgeItem* edge : scene->edgeItems())
                 QVERIFY(edge->queueFill() < 0);
             QVERIFY(table->isRunEnded());
-            const auto summary = finished.first().first().value<RunSummary>();
+            const auto summary = finished.first().first().value<MonitorRunSummary>();
             QVERIFY(summary.completed > 0);
             QCOMPARE(summary.submitted, summary.completed + summary.failed());
             QVERIFY(f.monitor->runLog()->text().contains(QStringLiteral("flow stopped")));

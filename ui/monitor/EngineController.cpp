@@ -12,7 +12,7 @@ void registerTypes() {
     qRegisterMetaType<Aqueduct::FlowState>("Aqueduct::FlowState");
     qRegisterMetaType<Aqueduct::MetricsSnapshotPtr>("Aqueduct::MetricsSnapshotPtr");
     qRegisterMetaType<Aqueduct::WorkerInfo>("Aqueduct::WorkerInfo");
-    qRegisterMetaType<Aqueduct::Ui::RunSummary>("Aqueduct::Ui::RunSummary");
+    qRegisterMetaType<Aqueduct::Ui::MonitorRunSummary>("Aqueduct::Ui::MonitorRunSummary");
 }
 
 constexpr int kShutdownWaitMs = 10000;
@@ -33,7 +33,7 @@ EngineController::EngineController(QObject* parent)
     connect(m_session, &EngineSession::workerStateChanged, this,
             &EngineController::workerStateChanged);
     connect(m_session, &EngineSession::startFailed, this, &EngineController::startFailed);
-    connect(m_session, &EngineSession::runFinished, this, [this](const RunSummary& summary) {
+    connect(m_session, &EngineSession::runFinished, this, [this](const MonitorRunSummary& summary) {
         deliverPending(); // the final snapshot before "stopped"
         m_active = false;
         m_stopAsked = false;

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "monitor/LoadSettings.h"
-#include "monitor/RunSummary.h"
+#include "monitor/MonitorRunSummary.h"
 
 #include <aqueduct/Flow.h>
 #include <aqueduct/MetricsSnapshot.h>
@@ -66,7 +66,7 @@ Q_SIGNALS:
     /// The flow could not start: `stepId` is the step to blame (may be empty).
     void startFailed(const QString& stepId, const QString& message);
     /// The run is over (stopped, load finished, failed, or could not start).
-    void runFinished(const Aqueduct::Ui::RunSummary& summary);
+    void runFinished(const Aqueduct::Ui::MonitorRunSummary& summary);
 
 private:
     void onSnapshotReady();

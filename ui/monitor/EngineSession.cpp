@@ -83,7 +83,7 @@ QCoro::Task<void> EngineSession::run(LoadSettings load) {
         m_endReason = tr("start failed");
         Q_EMIT startFailed(started.stepId, started.error);
         m_wallS = double(m_wall.nsecsElapsed()) / 1e9;
-        const RunSummary summary = summarize(load);
+        const MonitorRunSummary summary = summarize(load);
         m_flow.reset();
         m_active = false;
         Q_EMIT stateChanged(FlowState::Stopped);
@@ -116,7 +116,7 @@ QCoro::Task<void> EngineSession::run(LoadSettings load) {
     co_await flow->stop(m_stopMode);
     co_await QCoro::sleepFor(std::chrono::milliseconds(0));
     m_wallS = double(m_wall.nsecsElapsed()) / 1e9;
-    const RunSummary summary = summarize(load);
+    const MonitorRunSummary summary = summarize(load);
     m_generator.reset();
     m_flow.reset();
     m_active = false;
@@ -189,28 +189,21 @@ void EngineSession::restartWorker(const QString& stepId, int workerIndex) {
                                .arg(stepId));
 }
 
-RunSummary EngineSession::summarize(const LoadSettings& load) const {
-    RunSummary summary;
+MonitorRunSummary EngineSession::summarize(const LoadSettings& load) const {
+    MonitorRunSummary summary;
+    if (m_generator)
+        static_cast<Driver::RunSummary&>(summary) = m_generator->summary();
+    else
+        summary.wallS = m_wallS; // never got to drive: the time it took to fail
     summary.pipelineName = m_flow ? m_flow->document().name : QString();
     summary.load = load.describe();
     summary.startedAt = m_startedAt;
-    summary.wallS = m_wallS;
     summary.endReason = m_endReason;
     summary.finalState =
         m_flow ? flowStateName(m_flow->state()) : flowStateName(FlowState::Stopped);
-    if (m_generator) {
-        const LoadGenerator::Counters& counters = m_generator->counters();
-        summary.submitted = counters.submitted;
-        summary.completed = counters.completed;
-        summary.failedByKind = counters.failedByKind;
-        summary.badInputLines = counters.badInputLines;
-        summary.latencyP50Ms = m_generator->latency().quantileMs(0.50);
-        summary.latencyP95Ms = m_generator->latency().quantileMs(0.95);
-        summary.latencyP99Ms = m_generator->latency().quantileMs(0.99);
-    }
     if (MetricsSnapshotPtr last = m_flow ? m_flow->lastSnapshot() : nullptr) {
         for (const StepMetrics& step : last->steps) {
-            RunSummary::Step entry;
+            MonitorRunSummary::Step entry;
             entry.stepId = step.stepId;
             entry.tasksOut = step.tasksOut;
             for (std::uint64_t errors : step.errorsByKind)

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "monitor/LoadSettings.h"
-#include "monitor/RunSummary.h"
+#include "monitor/MonitorRunSummary.h"
 
 #include <aqueduct/Flow.h>
 #include <aqueduct/MetricsSnapshot.h>
@@ -62,7 +62,7 @@ Q_SIGNALS:
     void engineEvent(const QString& message);
     void workerStateChanged(const Aqueduct::WorkerInfo& worker);
     void startFailed(const QString& stepId, const QString& message);
-    void runFinished(const Aqueduct::Ui::RunSummary& summary);
+    void runFinished(const Aqueduct::Ui::MonitorRunSummary& summary);
 
 private:
     class StopRequested;
@@ -70,7 +70,7 @@ private:
     QCoro::Task<void> stopFlowNow(StopMode mode);
     void onFlowStateChanged(FlowState state);
     void requestStop(StopMode mode, const QString& reason);
-    RunSummary summarize(const LoadSettings& load) const;
+    MonitorRunSummary summarize(const LoadSettings& load) const;
 
     std::shared_ptr<SnapshotMailbox> m_mailbox;
     std::unique_ptr<Flow> m_flow;

@@ -1,22 +1,16 @@
 #pragma once
 
-#include "monitor/LatencyRecorder.h"
 #include "monitor/LoadSettings.h"
 
-#include <aqueduct/Task.h>
-#include <aqueduct/TaskResult.h>
+#include <aqueduct/driver/FlowDriver.h>
+#include <aqueduct/driver/RunSummary.h>
+#include <aqueduct/driver/TaskSource.h>
 
-#include <QElapsedTimer>
-#include <QFile>
 #include <QObject>
-#include <QTimer>
 
 #include <qcoro/qcorotask.h>
 
-#include <array>
-#include <coroutine>
-#include <deque>
-#include <string>
+#include <memory>
 
 namespace Aqueduct {
 class Flow;
@@ -24,19 +18,13 @@ class Flow;
 
 namespace Aqueduct::Ui {
 
-/// Feeds a running Flow from the engine thread: `concurrency` lanes, each a coroutine that
-/// takes the next task (synthetic or read from a JSON-lines file), paced to the rate, and
-/// co_awaits Flow::process. Counts every outcome, so the run summary adds up.
-class LoadGenerator final : public QObject {
+/// Feeds a running Flow from the engine thread with the load of LoadSettings, through the
+/// one flow driver (Driver::FlowDriver): synthetic tasks paced to the rate, a JSON-lines
+/// file read exactly as `aqueduct run --input` reads it, or nothing. Every task sent ends
+/// as completed or failed, so the run summary adds up.
+class LoadGenerator final : public QObject, private Driver::DriveSink {
     Q_OBJECT
 public:
-    struct Counters {
-        std::uint64_t submitted = 0;
-        std::uint64_t completed = 0;
-        std::array<std::uint64_t, kErrorKindCount> failedByKind{};
-        std::uint64_t badInputLines = 0;
-    };
-
     LoadGenerator(Flow* flow, LoadSettings settings, QObject* parent = nullptr);
     ~LoadGenerator() override;
 
@@ -44,14 +32,16 @@ public:
     /// has its outcome. Call once.
     QCoro::Task<void> run();
     /// Stops taking new tasks (tasks in flight still finish). Safe to call any time.
-    void closeIntake(const QString& reason = {});
-    bool intakeClosed() const { return m_intakeClosed; }
-    /// Why the intake closed: "count reached", "duration reached", "end of file", ...
+    void closeIntake();
+    bool intakeClosed() const { return m_driver->intakeClosed(); }
+    /// Why the load ended by itself: "count reached", "duration reached", "end of file",
+    /// ...; empty when closeIntake() ended it.
     const QString& endReason() const { return m_endReason; }
 
-    const Counters& counters() const { return m_counters; }
-    const LatencyRecorder& latency() const { return m_latency; }
-    double elapsedS() const;
+    const Driver::FlowDriver::Counters& counters() const { return m_driver->counters(); }
+    /// Counts, caller-side latency quantiles, wall time.
+    Driver::RunSummary summary() const { return m_driver->summary(); }
+    double elapsedS() const { return m_driver->elapsedS(); }
 
 Q_SIGNALS:
     /// Something worth a line in the run log (a malformed input line, a file error).
@@ -60,41 +50,16 @@ Q_SIGNALS:
     void exhausted(const QString& reason);
 
 private:
-    class NextTask;
-    struct Pending {
-        Task task;
-        int timeoutMs = 0;
-    };
+    void taskFinished(const Driver::DriveItem&, TaskResult&, std::int64_t, std::int64_t) override {}
+    void badInput(const Driver::DriveItem& item) override;
+    void onIntakeClosed(Driver::StopReason reason);
+    void endLoad(const QString& reason);
 
-    QCoro::Task<void> lane();
-    bool tryTake(Pending& pending);
-    bool itemReady();
-    void fillSynthetic(Task& task);
-    bool readFileTask(Pending& pending);
-    void armRateTimer();
-    void scheduleWake();
-    void wakeWaiters();
-    std::int64_t dueNs(std::uint64_t index) const;
-    void record(const TaskResult& result, std::int64_t latencyNs);
-
-    Flow* m_flow;
     LoadSettings m_settings;
-    QByteArray m_payload;
-    QFile m_file;
-    bool m_fileAtEnd = false;
-    qint64 m_fileLine = 0;
-    std::uint64_t m_generated = 0;
-    std::int64_t m_startNs = 0;
-    QElapsedTimer m_clock;
-    bool m_intakeClosed = false;
+    std::unique_ptr<Driver::TaskSource> m_source;
+    std::unique_ptr<Driver::FlowDriver> m_driver;
     QString m_endReason;
-    std::deque<std::coroutine_handle<>> m_waiters;
-    bool m_waking = false;
-    bool m_wakeScheduled = false;
-    QTimer m_rateTimer;
-    QTimer m_durationTimer;
-    Counters m_counters;
-    LatencyRecorder m_latency;
+    QString m_openError; ///< the load file could not be opened
 };
 
 } // namespace Aqueduct::Ui

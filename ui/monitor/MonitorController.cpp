@@ -410,7 +410,7 @@ void MonitorController::onStartFailed(const QString& stepId, const QString& mess
     }
 }
 
-void MonitorController::onRunFinished(const RunSummary& summary) {
+void MonitorController::onRunFinished(const MonitorRunSummary& summary) {
     m_lastSummary = summary;
     m_editLock->unlock();
     m_overlay->clear();

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "monitor/LoadSettings.h"
-#include "monitor/RunSummary.h"
+#include "monitor/MonitorRunSummary.h"
 
 #include <aqueduct/Flow.h>
 #include <aqueduct/Problem.h>
@@ -60,7 +60,7 @@ public:
     /// A run is starting, running or stopping.
     bool isRunActive() const;
     FlowState state() const;
-    const std::optional<RunSummary>& lastSummary() const { return m_lastSummary; }
+    const std::optional<MonitorRunSummary>& lastSummary() const { return m_lastSummary; }
 
     /// Writes the metrics history (CSV), the charts (PNG) or the last run's summary (JSON
     /// when the path ends in .json, else text). False with `error` set on failure.
@@ -79,7 +79,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void runStarted();
-    void runFinished(const Aqueduct::Ui::RunSummary& summary);
+    void runFinished(const Aqueduct::Ui::MonitorRunSummary& summary);
 
 private:
     void createActions();
@@ -88,7 +88,7 @@ private:
     void onStateChanged(FlowState state);
     void onSnapshot(const MetricsSnapshotPtr& snapshot);
     void onStartFailed(const QString& stepId, const QString& message);
-    void onRunFinished(const RunSummary& summary);
+    void onRunFinished(const MonitorRunSummary& summary);
     void onCanvasSelectionChanged();
     void applyRunProblems();
     void clearRunProblems();
@@ -115,7 +115,7 @@ private:
     QToolButton* m_loadButton = nullptr;
     QHash<QString, QAction*> m_actions;
     LoadSettings m_load;
-    std::optional<RunSummary> m_lastSummary;
+    std::optional<MonitorRunSummary> m_lastSummary;
     QHash<QString, Problem> m_runProblems; ///< start errors shown on steps, by step id
     bool m_startFailed = false;
     bool m_chartsSized = false;

@@ -1,11 +1,11 @@
-#include "RunLatencyHistogram.h"
+#include <aqueduct/driver/LatencyHistogram.h>
 
 #include <bit>
 #include <cmath>
 
-namespace Aqueduct::App {
+namespace Aqueduct::Driver {
 
-int RunLatencyHistogram::bucketOf(std::uint64_t value) {
+int LatencyHistogram::bucketOf(std::uint64_t value) {
     if (value < std::uint64_t(kSubBuckets))
         return int(value);
     const int msb = 63 - std::countl_zero(value); // >= kSubBits
@@ -14,7 +14,7 @@ int RunLatencyHistogram::bucketOf(std::uint64_t value) {
     return (shift + 1) * kSubBuckets + sub;
 }
 
-double RunLatencyHistogram::bucketMid(int index) {
+double LatencyHistogram::bucketMid(int index) {
     if (index < kSubBuckets)
         return index;
     const int shift = index / kSubBuckets - 1;
@@ -24,13 +24,13 @@ double RunLatencyHistogram::bucketMid(int index) {
     return low + width / 2;
 }
 
-void RunLatencyHistogram::record(std::int64_t nanoseconds) {
+void LatencyHistogram::record(std::int64_t nanoseconds) {
     const int index = bucketOf(nanoseconds > 0 ? std::uint64_t(nanoseconds) : 0);
     ++m_buckets[std::size_t(index < kBucketCount ? index : kBucketCount - 1)];
     ++m_count;
 }
 
-double RunLatencyHistogram::quantileNs(double q) const {
+double LatencyHistogram::quantileNs(double q) const {
     if (m_count == 0)
         return 0;
     const auto rank = std::uint64_t(std::ceil(q * double(m_count)));
@@ -44,4 +44,4 @@ double RunLatencyHistogram::quantileNs(double q) const {
     return bucketMid(kBucketCount - 1);
 }
 
-} // namespace Aqueduct::App
+} // namespace Aqueduct::Driver

@@ -1,35 +1,15 @@
-#include "monitor/RunSummary.h"
+#include "monitor/MonitorRunSummary.h"
 
-#include <numeric>
+#include <QStringList>
 
 namespace Aqueduct::Ui {
 
-std::uint64_t RunSummary::failed() const {
-    return std::accumulate(failedByKind.cbegin(), failedByKind.cend(), std::uint64_t(0));
-}
-
-QJsonObject RunSummary::toJson() const {
-    QJsonObject object;
+QJsonObject MonitorRunSummary::toJson() const {
+    QJsonObject object = toJsonObject();
     object.insert(QStringLiteral("pipeline"), pipelineName);
     object.insert(QStringLiteral("load"), load);
     object.insert(QStringLiteral("started_at"), startedAt.toString(Qt::ISODateWithMs));
-    object.insert(QStringLiteral("wall_s"), wallS);
-    object.insert(QStringLiteral("submitted"), qint64(submitted));
-    object.insert(QStringLiteral("completed"), qint64(completed));
-    QJsonObject failedObject;
-    for (int kind = 1; kind < kErrorKindCount; ++kind) {
-        if (failedByKind[std::size_t(kind)] > 0)
-            failedObject.insert(errorKindName(ErrorKind(kind)),
-                                qint64(failedByKind[std::size_t(kind)]));
-    }
-    object.insert(QStringLiteral("failed"), failedObject);
     object.insert(QStringLiteral("bad_input_lines"), qint64(badInputLines));
-    object.insert(QStringLiteral("tasks_per_s"), tasksPerS());
-    QJsonObject latency;
-    latency.insert(QStringLiteral("p50"), latencyP50Ms);
-    latency.insert(QStringLiteral("p95"), latencyP95Ms);
-    latency.insert(QStringLiteral("p99"), latencyP99Ms);
-    object.insert(QStringLiteral("latency_ms"), latency);
     object.insert(QStringLiteral("end_reason"), endReason);
     object.insert(QStringLiteral("final_state"), finalState);
     QJsonObject stepsObject;
@@ -46,7 +26,7 @@ QJsonObject RunSummary::toJson() const {
     return object;
 }
 
-QString RunSummary::toText() const {
+QString MonitorRunSummary::toText() const {
     QStringList lines;
     lines << QStringLiteral("Run of \"%1\" (%2): %3")
                  .arg(pipelineName, load, endReason.isEmpty() ? finalState : endReason);
@@ -54,7 +34,7 @@ QString RunSummary::toText() const {
                  .arg(wallS, 0, 'f', 1)
                  .arg(submitted)
                  .arg(completed)
-                 .arg(tasksPerS(), 0, 'f', 0)
+                 .arg(takenPerS(), 0, 'f', 0)
                  .arg(failed());
     QStringList kinds;
     for (int kind = 1; kind < kErrorKindCount; ++kind) {

@@ -10,9 +10,10 @@
 #include <string>
 #include <string_view>
 
-namespace Aqueduct::App {
+namespace Aqueduct {
 
-/// Hand-rolled JSON text for the per-task hot path of `aqueduct run` and `serve`: one
+/// Hand-rolled JSON text for the per-task hot path of `aqueduct run` and `serve`, and the
+/// one parser of a task from JSON text (`run --input`, `serve`, the monitor's load file): one
 /// task's flat fields need no QJsonDocument (which costs several allocations per field).
 namespace TaskJson {
 
@@ -57,4 +58,4 @@ bool parseTask(QByteArrayView json, ParsedTask& parsed, QString* error);
 
 } // namespace TaskJson
 
-} // namespace Aqueduct::App
+} // namespace Aqueduct

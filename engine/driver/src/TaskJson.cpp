@@ -1,4 +1,4 @@
-#include "TaskJson.h"
+#include <aqueduct/driver/TaskJson.h>
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -7,7 +7,7 @@
 #include <charconv>
 #include <cmath>
 
-namespace Aqueduct::App::TaskJson {
+namespace Aqueduct::TaskJson {
 
 namespace {
 
@@ -260,4 +260,4 @@ bool parseTask(QByteArrayView json, ParsedTask& parsed, QString* error) {
     return true;
 }
 
-} // namespace Aqueduct::App::TaskJson
+} // namespace Aqueduct::TaskJson

@@ -1,4 +1,4 @@
-#include "RunInputReader.h"
+#include <aqueduct/driver/JsonLinesReader.h>
 
 #include <QFile>
 #include <QSocketNotifier>
@@ -11,12 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace Aqueduct::App {
+namespace Aqueduct::Driver {
 
-RunInputReader::RunInputReader(QObject* parent)
+JsonLinesReader::JsonLinesReader(QObject* parent)
     : QObject(parent) {}
 
-RunInputReader::~RunInputReader() {
+JsonLinesReader::~JsonLinesReader() {
     stop();
     m_notifier.reset();
     for (int fd : {m_stopFd, m_notifyFd})
@@ -26,7 +26,7 @@ RunInputReader::~RunInputReader() {
         ::close(m_fd);
 }
 
-bool RunInputReader::open(const QString& path, QString* error) {
+bool JsonLinesReader::open(const QString& path, QString* error) {
     if (path == QLatin1String("-")) {
         m_fd = STDIN_FILENO;
         m_ownsFd = false;
@@ -56,15 +56,15 @@ bool RunInputReader::open(const QString& path, QString* error) {
         return false;
     }
     m_notifier = std::make_unique<QSocketNotifier>(m_notifyFd, QSocketNotifier::Read);
-    connect(m_notifier.get(), &QSocketNotifier::activated, this, &RunInputReader::onNotified);
+    connect(m_notifier.get(), &QSocketNotifier::activated, this, &JsonLinesReader::onNotified);
     return true;
 }
 
-void RunInputReader::start() {
+void JsonLinesReader::start() {
     m_thread = std::thread([this] { threadMain(); });
 }
 
-void RunInputReader::stop() {
+void JsonLinesReader::stop() {
     if (!m_thread.joinable())
         return;
     {
@@ -77,12 +77,12 @@ void RunInputReader::stop() {
     m_thread.join();
 }
 
-QString RunInputReader::readError() const {
+QString JsonLinesReader::readError() const {
     std::lock_guard lock(m_mutex);
     return m_readError;
 }
 
-bool RunInputReader::take(Item& item) {
+bool JsonLinesReader::take(Item& item) {
     if (m_localPosition >= m_local.size()) {
         if (m_sharedItems.load(std::memory_order_acquire) == 0)
             return false;
@@ -107,18 +107,18 @@ bool RunInputReader::take(Item& item) {
     return true;
 }
 
-void RunInputReader::onNotified() {
+void JsonLinesReader::onNotified() {
     std::uint64_t counter = 0;
     [[maybe_unused]] ssize_t got = ::read(m_notifyFd, &counter, sizeof counter);
     Q_EMIT itemsAvailable();
 }
 
-void RunInputReader::notifyMain() {
+void JsonLinesReader::notifyMain() {
     const std::uint64_t one = 1;
     [[maybe_unused]] ssize_t written = ::write(m_notifyFd, &one, sizeof one);
 }
 
-void RunInputReader::publish(std::vector<Item>& batch) {
+void JsonLinesReader::publish(std::vector<Item>& batch) {
     if (batch.empty())
         return;
     {
@@ -138,7 +138,7 @@ void RunInputReader::publish(std::vector<Item>& batch) {
     notifyMain();
 }
 
-void RunInputReader::processLine(const char* data, std::size_t size, std::vector<Item>& batch) {
+void JsonLinesReader::processLine(const char* data, std::size_t size, std::vector<Item>& batch) {
     ++m_lineNumber;
     if (size > 0 && data[size - 1] == '\r')
         --size;
@@ -158,7 +158,7 @@ void RunInputReader::processLine(const char* data, std::size_t size, std::vector
         publish(batch);
 }
 
-void RunInputReader::threadMain() {
+void JsonLinesReader::threadMain() {
     std::vector<Item> batch;
     batch.reserve(kBatchItems);
     std::string carry; // a partial line waiting for its end
@@ -202,11 +202,14 @@ void RunInputReader::threadMain() {
             if (m_skippingLongLine) {
                 if (newline)
                     m_skippingLongLine = false;
-            } else if (carry.size() + std::size_t(stop - data) > kMaxLineBytes) {
+            } else if (carry.size() + std::size_t(stop - data) > m_maxLineBytes) {
                 ++m_lineNumber;
                 Item item;
                 item.line = m_lineNumber;
-                item.error = QStringLiteral("line is longer than %1 MiB").arg(kMaxLineBytes >> 20);
+                item.error =
+                    m_maxLineBytes >= (1u << 20)
+                        ? QStringLiteral("line is longer than %1 MiB").arg(m_maxLineBytes >> 20)
+                        : QStringLiteral("line is longer than %1 bytes").arg(m_maxLineBytes);
                 batch.push_back(std::move(item));
                 carry.clear();
                 m_skippingLongLine = newline == nullptr;
@@ -231,4 +234,4 @@ void RunInputReader::threadMain() {
     notifyMain();
 }
 
-} // namespace Aqueduct::App
+} // namespace Aqueduct::Driver

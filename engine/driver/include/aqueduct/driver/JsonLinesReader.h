@@ -1,6 +1,6 @@
 #pragma once
 
-#include "TaskJson.h"
+#include <aqueduct/driver/TaskJson.h>
 
 #include <QObject>
 #include <QString>
@@ -16,12 +16,12 @@
 
 class QSocketNotifier;
 
-namespace Aqueduct::App {
+namespace Aqueduct::Driver {
 
 /// Reads JSON lines (a file or stdin) on its own thread and parses them into tasks there,
 /// so neither a slow pipe nor JSON parsing stalls the event loop that drives the flow.
 /// Parsed tasks wait in a bounded queue (the reader blocks when it is full), in input order.
-class RunInputReader : public QObject {
+class JsonLinesReader : public QObject {
     Q_OBJECT
 public:
     struct Item {
@@ -30,8 +30,8 @@ public:
         QString error; ///< non-empty: the line is not a valid task (bad input)
     };
 
-    explicit RunInputReader(QObject* parent = nullptr);
-    ~RunInputReader() override;
+    explicit JsonLinesReader(QObject* parent = nullptr);
+    ~JsonLinesReader() override;
 
     /// "-" = stdin.
     bool open(const QString& path, QString* error);
@@ -49,6 +49,8 @@ public:
     bool finished() const { return m_threadDone.load(std::memory_order_acquire) && !hasItem(); }
     /// A read error, if reading ended because of one.
     QString readError() const;
+    /// Lines longer than this become a bad-input item (default 256 MiB); before start().
+    void setMaxLineBytes(std::size_t bytes) { m_maxLineBytes = bytes; }
     /// Size of the input when it is a regular file, else -1 (for progress).
     qint64 totalBytes() const { return m_totalBytes; }
     qint64 bytesRead() const { return m_bytesRead.load(std::memory_order_relaxed); }
@@ -66,8 +68,8 @@ private:
 
     static constexpr std::size_t kBatchItems = 256;
     static constexpr std::size_t kMaxQueuedItems = 16384;
-    static constexpr std::size_t kMaxLineBytes = std::size_t(256) << 20;
 
+    std::size_t m_maxLineBytes = std::size_t(256) << 20;
     int m_fd = -1;
     bool m_ownsFd = false;
     int m_stopFd = -1;   ///< eventfd: wakes the reader's poll on stop()
@@ -94,4 +96,4 @@ private:
     std::size_t m_localPosition = 0;
 };
 
-} // namespace Aqueduct::App
+} // namespace Aqueduct::Driver
