@@ -7,6 +7,8 @@
 #include <aqueduct/HandlerRegistry.h>
 #include <aqueduct/PipelineDocument.h>
 #include <aqueduct/PluginLoader.h>
+#include <aqueduct/driver/FlowDriver.h>
+#include <aqueduct/driver/SyntheticTaskSource.h>
 
 #include <QDir>
 #include <QFile>
@@ -70,14 +72,6 @@ std::int64_t nowNs() {
         .count();
 }
 
-double quantileUs(std::vector<std::int64_t>& samples, double q) {
-    if (samples.empty())
-        return 0;
-    const std::size_t index = std::min(samples.size() - 1, std::size_t(q * double(samples.size())));
-    std::nth_element(samples.begin(), samples.begin() + std::ptrdiff_t(index), samples.end());
-    return double(samples[index]) / 1000.0;
-}
-
 double warmupSeconds(double seconds) {
     return std::min(1.0, seconds * 0.25);
 }
@@ -127,44 +121,46 @@ PipelineDocument classifyDocument(const Config& config, QString* error) {
 struct DriveState {
     std::int64_t measureFromNs = 0;
     std::int64_t endNs = 0;
-    std::uint64_t counter = 0;
     std::uint64_t tasks = 0;
     std::uint64_t failed = 0;
     QString firstError;
-    std::vector<std::int64_t> latenciesNs;
+    Driver::LatencyHistogram latency;
     CpuWindow cpu;
 };
 
-QCoro::Task<void> driver(Flow& flow, DriveState& state, const std::vector<Image>& images) {
-    for (;;) {
-        const std::int64_t start = nowNs();
-        if (start >= state.endNs)
-            break;
-        const Image& image = images[state.counter++ % images.size()];
-        Task task;
-        task.set("image", Value::fromBytes(image.bytes));
-        const TaskResult result = co_await flow.process(std::move(task));
-        const std::int64_t end = nowNs();
-        // Throughput = images finished inside the window, whenever they started: with
-        // batches in flight an image takes up to ~0.5 s here, and counting only those
-        // started inside a 3 s window would under-count high-latency configurations
-        // (batch 8) by latency / window.
-        if (end < state.measureFromNs || end > state.endNs)
-            continue;
-        ++state.tasks;
+/// Counts and checks what the driver's lanes bring back. Throughput = images finished
+/// inside the window, whenever they started: with batches in flight an image takes up to
+/// ~0.5 s here, and counting only those started inside a 3 s window would under-count
+/// high-latency configurations (batch 8) by latency / window.
+class ClassifySink final : public Driver::DriveSink {
+public:
+    ClassifySink(DriveState& state, const std::vector<Image>& images)
+        : m_state(state)
+        , m_images(images) {}
+
+    void taskFinished(const Driver::DriveItem& item, TaskResult& result, std::int64_t start,
+                      std::int64_t end) override {
+        if (end < m_state.measureFromNs || end > m_state.endNs)
+            return;
+        ++m_state.tasks;
+        const Image& image = m_images[item.index % m_images.size()];
         QString why;
         if (!result.ok())
             why = errorKindName(result.error()) + QStringLiteral(": ") + result.message();
         else if (!checkClassification(result.task(), *image.answer, &why))
             why = image.name + QStringLiteral(": ") + why;
         if (!why.isEmpty()) {
-            ++state.failed;
-            if (state.firstError.isEmpty())
-                state.firstError = why;
+            ++m_state.failed;
+            if (m_state.firstError.isEmpty())
+                m_state.firstError = why;
         }
-        state.latenciesNs.push_back(end - start);
+        m_state.latency.record(end - start);
     }
-}
+
+private:
+    DriveState& m_state;
+    const std::vector<Image>& m_images;
+};
 
 int threadCount(qint64 pid) {
     return int(QDir(QStringLiteral("/proc/%1/task").arg(pid))
@@ -198,10 +194,17 @@ QCoro::Task<Measurement> measure(const Config& config, double seconds,
     const int inFlight = 2 * config.batch * std::max(1, processes);
     state.measureFromNs = nowNs() + std::int64_t(warmupSeconds(seconds) * 1e9);
     state.endNs = state.measureFromNs + std::int64_t(seconds * 1e9);
-    std::vector<QCoro::Task<void>> drivers;
     m.inFlight = inFlight;
-    for (int i = 0; i < inFlight; ++i)
-        drivers.push_back(driver(flow, state, images));
+    ClassifySink sink(state, images);
+    Driver::SyntheticTaskSource source([&images](std::uint64_t index, Task& task) {
+        task.set("image", Value::fromBytes(images[index % images.size()].bytes));
+    });
+    Driver::DriveSettings settings;
+    settings.concurrency = inFlight;
+    settings.durationS = double(state.endNs - nowNs()) / 1e9;
+    Driver::FlowDriver driver(flow, source, settings);
+    driver.setSink(&sink);
+    QCoro::Task<void> driving = driver.run();
     // CPU over the measured window only (model loading and warm-up excluded).
     while (nowNs() < state.measureFromNs)
         co_await QCoro::sleepFor(std::chrono::milliseconds(5));
@@ -236,8 +239,7 @@ QCoro::Task<Measurement> measure(const Config& config, double seconds,
             m.stepCpuUs[worker.stepId] +=
                 (processCpuUs(worker.pid) - stepStartUs.value(worker.pid)) / double(measuredTasks);
     }
-    for (auto& running : drivers)
-        co_await running;
+    co_await driving;
     if (const MetricsSnapshotPtr snapshot = flow.lastSnapshot()) {
         for (const StepMetrics& step : snapshot->steps) {
             if (step.handler != QLatin1String("onnx_infer"))
@@ -252,8 +254,8 @@ QCoro::Task<Measurement> measure(const Config& config, double seconds,
     m.failed = state.failed;
     m.firstError = state.firstError;
     m.tasksPerS = double(state.tasks - state.failed) / seconds;
-    m.p50Us = quantileUs(state.latenciesNs, 0.50);
-    m.p99Us = quantileUs(state.latenciesNs, 0.99);
+    m.p50Us = state.latency.quantileNs(0.50) / 1000.0;
+    m.p99Us = state.latency.quantileNs(0.99) / 1000.0;
     // The CPU window and the counting window are the same span.
     m.cpuUsPerTask = cpu.totalUs() / double(measuredTasks);
     m.cpuCores = cpu.totalUs() / (seconds * 1e6);
