@@ -58,6 +58,8 @@ QString DocumentController::openDirectory() const {
 void DocumentController::setFilePath(const QString& path) {
     m_copyOf.clear();
     m_filePath = path.isEmpty() ? QString() : QFileInfo(path).absoluteFilePath();
+    m_model->setBaseDirectory(m_filePath.isEmpty() ? QString()
+                                                   : QFileInfo(m_filePath).absolutePath());
     m_autosave->setSourcePath(m_filePath);
     Q_EMIT filePathChanged(m_filePath);
 }
@@ -118,6 +120,8 @@ bool DocumentController::openCopy(const QString& path) {
     m_model->resetDocument(result.document, result.problems);
     setFilePath(QString());
     m_copyOf = QFileInfo(path).fileName();
+    // The example's relative model and labels paths still mean files beside the example.
+    m_model->setBaseDirectory(QFileInfo(path).absolutePath());
     Q_EMIT filePathChanged(m_filePath); // the title shows the copy's name
     if (!result.ok())
         m_prompts->showLoadProblems(m_window, path, result.problems);

@@ -1,12 +1,19 @@
 #include "inspector/ParamEditor.h"
 
+#include "document/DocumentPaths.h"
 #include "style/Icons.h"
+
+#include <aqueduct/FilePathParams.h>
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QToolButton>
 
@@ -109,6 +116,14 @@ ParamEditor::ParamEditor(ParamSpec spec, QWidget* parent)
     m_editor->setObjectName(QStringLiteral("editor_%1").arg(m_spec.name));
     layout->addWidget(m_editor, 1);
 
+    if (m_spec.type == ParamType::String && m_spec.filePath) {
+        m_browse = new QPushButton(tr("Browse…"), this);
+        m_browse->setObjectName(QStringLiteral("browse_%1").arg(m_spec.name));
+        m_browse->setToolTip(tr("Choose the file for %1").arg(m_spec.name));
+        connect(m_browse, &QPushButton::clicked, this, &ParamEditor::browse);
+        layout->addWidget(m_browse);
+    }
+
     m_reset = new QToolButton(this);
     m_reset->setObjectName(QStringLiteral("reset_%1").arg(m_spec.name));
     m_reset->setIcon(Icons::icon(QStringLiteral("reset")));
@@ -129,9 +144,67 @@ ParamEditor::ParamEditor(ParamSpec spec, QWidget* parent)
                    .arg(m_spec.minimum ? QString::number(*m_spec.minimum) : QStringLiteral("−∞"),
                         m_spec.maximum ? QString::number(*m_spec.maximum) : QStringLiteral("∞"));
     tip += tr("<br>Default: %1").arg(defaultText.toHtmlEscaped());
+    if (m_spec.filePath)
+        tip += tr("<br>A file path: a relative one is taken from the pipeline file's folder.");
+    m_tip = tip;
     m_editor->setToolTip(tip);
     setToolTip(tip);
     setValue(QJsonValue(QJsonValue::Undefined));
+}
+
+void ParamEditor::setBaseDirectory(const QString& folder) {
+    m_baseDirectory = folder;
+    updatePathHint();
+}
+
+void ParamEditor::updatePathHint() {
+    if (!m_browse)
+        return;
+    // Where the value leads, so a wrong relative path shows before a run fails on it.
+    const QString value = static_cast<QLineEdit*>(m_editor)->text();
+    QString hint;
+    if (!value.isEmpty() && QFileInfo(value).isRelative()) {
+        const QString resolved = resolveFilePath(value, m_baseDirectory);
+        hint = m_baseDirectory.isEmpty()
+                   ? tr("This pipeline is not saved yet: the relative path is taken from the "
+                        "current directory, %1.")
+                         .arg(QDir::toNativeSeparators(QDir::currentPath()).toHtmlEscaped())
+                   : tr("Relative to the pipeline file's folder.");
+        hint += tr("<br>Resolves to %1").arg(QDir::toNativeSeparators(resolved).toHtmlEscaped());
+        if (!QFileInfo::exists(resolved))
+            hint += tr(" — <b>no such file</b>");
+    } else if (!value.isEmpty() && !QFileInfo::exists(value)) {
+        hint = tr("<b>No such file</b>");
+    }
+    const QString tip = hint.isEmpty() ? m_tip : m_tip + QStringLiteral("<br><br>") + hint;
+    m_editor->setToolTip(tip);
+}
+
+void ParamEditor::browse() {
+    auto* edit = static_cast<QLineEdit*>(m_editor);
+    const QString folder = m_baseDirectory.isEmpty() ? QDir::currentPath() : m_baseDirectory;
+    QFileDialog dialog(this, tr("Choose %1").arg(m_spec.name), folder);
+    dialog.setObjectName(QStringLiteral("filePathDialog"));
+    dialog.setFileMode(QFileDialog::ExistingFile);
+    dialog.setAcceptMode(QFileDialog::AcceptOpen);
+    // Offer the kind of file already named (e.g. *.onnx) first, then anything.
+    const QString current = resolveFilePath(edit->text(), m_baseDirectory);
+    const QString suffix = QFileInfo(current).suffix();
+    QStringList filters;
+    if (!suffix.isEmpty())
+        filters << tr("%1 files (*.%2)").arg(suffix.toUpper(), suffix);
+    filters << tr("All files (*)");
+    dialog.setNameFilters(filters);
+    if (!current.isEmpty() && QFileInfo(current).isFile())
+        dialog.selectFile(current);
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
+        return;
+    const QString chosen = documentPathFor(dialog.selectedFiles().constFirst(), m_baseDirectory);
+    if (m_value.isString() && m_value.toString() == chosen)
+        return;
+    edit->setText(chosen);
+    updatePathHint();
+    emitEdited(QJsonValue(chosen));
 }
 
 void ParamEditor::emitEdited(const QJsonValue& value) {
@@ -184,6 +257,7 @@ void ParamEditor::setValue(const QJsonValue& value) {
     }
     }
     setExplicit(isExplicit);
+    updatePathHint();
     m_updating = false;
 }
 
