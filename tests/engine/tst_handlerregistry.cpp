@@ -13,7 +13,9 @@ using Aqueduct::HandlerInfo;
 using Aqueduct::HandlerRegistry;
 using Aqueduct::ParamSpec;
 using Aqueduct::ParamType;
+using Aqueduct::PipelineDocument;
 using Aqueduct::Problem;
+using Aqueduct::StepSpec;
 
 namespace {
 
