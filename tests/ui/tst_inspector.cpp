@@ -84,9 +84,23 @@ class TestInspector : public QObject {
             if (!dialog)
                 return;
             answer->openedIn = dialog->directory().absolutePath();
-            dialog->selectFile(file);
+            // Typed as a full path into the file name field: selectFile() moves to another
+            // folder asynchronously, and OK would then look for the name in the old one.
+            auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+            if (!name) {
+                dialog->reject();
+                return;
+            }
+            name->setText(QFileInfo(file).absoluteFilePath());
+            // Should OK refuse (a "file not found" box), close it: a failure, not a hang.
+            QTimer::singleShot(3000, [] {
+                if (QWidget* modal = QApplication::activeModalWidget())
+                    modal->close();
+            });
             static_cast<QDialog*>(dialog)->accept(); // QFileDialog::accept, as OK does
-            answer->answered = true;
+            answer->answered = !dialog->isVisible();
+            if (!answer->answered)
+                dialog->reject();
         });
         timer->start();
         return answer;
@@ -355,6 +369,7 @@ private Q_SLOTS:
         QCOMPARE(qobject_cast<QLineEdit*>(model->editor())->text(), relative);
         QVERIFY(model->editor()->toolTip().contains(QStringLiteral("Resolves to")));
         QVERIFY(!model->editor()->toolTip().contains(QStringLiteral("no such file")));
+        QCOMPARE(model->pathStatus()->text(), QStringLiteral("✓ file found"));
 
         // Undoable like any other edit.
         f.model.undoStack()->undo();
@@ -382,6 +397,7 @@ private Q_SLOTS:
         const QString tip = model->editor()->toolTip();
         QVERIFY2(tip.contains(QStringLiteral("current directory")), qPrintable(tip));
         QVERIFY2(tip.contains(QStringLiteral("no such file")), qPrintable(tip));
+        QCOMPARE(model->pathStatus()->text(), QStringLiteral("✗ no such file"));
     }
 };
 

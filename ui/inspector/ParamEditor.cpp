@@ -2,6 +2,7 @@
 
 #include "document/DocumentPaths.h"
 #include "style/Icons.h"
+#include "style/Theme.h"
 
 #include <aqueduct/FilePathParams.h>
 
@@ -12,6 +13,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -54,9 +56,12 @@ ParamEditor::ParamEditor(ParamSpec spec, QWidget* parent)
     : QWidget(parent)
     , m_spec(std::move(spec)) {
     setObjectName(QStringLiteral("param_%1").arg(m_spec.name));
-    auto* layout = new QHBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->setSpacing(3);
+    auto* layout = new QHBoxLayout;
     layout->setSpacing(4);
+    outer->addLayout(layout);
 
     switch (m_spec.type) {
     case ParamType::Int: {
@@ -116,14 +121,6 @@ ParamEditor::ParamEditor(ParamSpec spec, QWidget* parent)
     m_editor->setObjectName(QStringLiteral("editor_%1").arg(m_spec.name));
     layout->addWidget(m_editor, 1);
 
-    if (m_spec.type == ParamType::String && m_spec.filePath) {
-        m_browse = new QPushButton(tr("Browse…"), this);
-        m_browse->setObjectName(QStringLiteral("browse_%1").arg(m_spec.name));
-        m_browse->setToolTip(tr("Choose the file for %1").arg(m_spec.name));
-        connect(m_browse, &QPushButton::clicked, this, &ParamEditor::browse);
-        layout->addWidget(m_browse);
-    }
-
     m_reset = new QToolButton(this);
     m_reset->setObjectName(QStringLiteral("reset_%1").arg(m_spec.name));
     m_reset->setIcon(Icons::icon(QStringLiteral("reset")));
@@ -135,6 +132,21 @@ ParamEditor::ParamEditor(ParamSpec spec, QWidget* parent)
     connect(m_reset, &QToolButton::clicked, this,
             [this] { emitEdited(QJsonValue(QJsonValue::Undefined)); });
     layout->addWidget(m_reset);
+
+    if (m_spec.type == ParamType::String && m_spec.filePath) {
+        // A second row, so the path keeps the field's whole width in a narrow inspector.
+        auto* fileRow = new QHBoxLayout;
+        fileRow->setSpacing(6);
+        m_browse = new QPushButton(tr("Browse…"), this);
+        m_browse->setObjectName(QStringLiteral("browse_%1").arg(m_spec.name));
+        m_browse->setToolTip(tr("Choose the file for %1").arg(m_spec.name));
+        connect(m_browse, &QPushButton::clicked, this, &ParamEditor::browse);
+        fileRow->addWidget(m_browse);
+        m_pathStatus = new QLabel(this);
+        m_pathStatus->setObjectName(QStringLiteral("pathStatus_%1").arg(m_spec.name));
+        fileRow->addWidget(m_pathStatus, 1);
+        outer->addLayout(fileRow);
+    }
 
     QString tip = QStringLiteral("<b>%1</b> (%2)").arg(m_spec.name, paramTypeName(m_spec.type));
     if (!m_spec.description.isEmpty())
@@ -178,6 +190,18 @@ void ParamEditor::updatePathHint() {
     }
     const QString tip = hint.isEmpty() ? m_tip : m_tip + QStringLiteral("<br><br>") + hint;
     m_editor->setToolTip(tip);
+
+    // Beside Browse…: whether the file is there, in a word.
+    const bool found =
+        !value.isEmpty() && QFileInfo(resolveFilePath(value, m_baseDirectory)).isFile();
+    m_pathStatus->setText(value.isEmpty() ? QString()
+                          : found         ? tr("✓ file found")
+                                          : tr("✗ no such file"));
+    QPalette statusPalette = m_pathStatus->palette();
+    statusPalette.setColor(QPalette::WindowText, found ? palette().color(QPalette::PlaceholderText)
+                                                       : Theme::errorColor());
+    m_pathStatus->setPalette(statusPalette);
+    m_pathStatus->setToolTip(hint);
 }
 
 void ParamEditor::browse() {
@@ -203,6 +227,7 @@ void ParamEditor::browse() {
     if (m_value.isString() && m_value.toString() == chosen)
         return;
     edit->setText(chosen);
+    edit->setCursorPosition(0);
     updatePathHint();
     emitEdited(QJsonValue(chosen));
 }
@@ -252,6 +277,7 @@ void ParamEditor::setValue(const QJsonValue& value) {
     case ParamType::String: {
         auto* edit = static_cast<QLineEdit*>(m_editor);
         edit->setText(shown.toString());
+        edit->setCursorPosition(0); // a long path shows its start, not its tail
         edit->setPlaceholderText(m_spec.defaultValue.isUndefined() ? tr("required") : QString());
         break;
     }

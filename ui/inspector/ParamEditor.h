@@ -5,6 +5,7 @@
 #include <QJsonValue>
 #include <QWidget>
 
+class QLabel;
 class QPushButton;
 class QToolButton;
 
@@ -28,6 +29,8 @@ public:
     QToolButton* resetButton() const { return m_reset; }
     /// File-path parameters only; null otherwise.
     QPushButton* browseButton() const { return m_browse; }
+    /// Beside Browse…: "✓ file found" or "✗ no such file"; null for other parameters.
+    QLabel* pathStatus() const { return m_pathStatus; }
 
     /// The folder relative file paths mean paths in (PipelineModel::baseDirectory; empty
     /// for a document never saved: the current directory applies).
@@ -48,6 +51,7 @@ private:
     QWidget* m_editor = nullptr;
     QToolButton* m_reset = nullptr;
     QPushButton* m_browse = nullptr;
+    QLabel* m_pathStatus = nullptr; ///< file found or not, beside Browse…
     QString m_baseDirectory;
     QString m_tip; ///< the schema tooltip, without the path hint
     QJsonValue m_value;
