@@ -12,6 +12,7 @@
 
 #include <aqueduct/HandlerRegistry.h>
 
+#include <QAbstractItemView>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -75,32 +76,42 @@ class TestInspector : public QObject {
         auto* timer = new QTimer(qApp);
         timer->setInterval(20);
         auto tries = std::make_shared<int>(0);
-        QObject::connect(timer, &QTimer::timeout, [timer, answer, file, tries] {
+        const QString wanted = QFileInfo(file).absoluteFilePath();
+        QObject::connect(timer, &QTimer::timeout, [timer, answer, wanted, tries] {
             auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
-            if (!dialog && ++*tries < 250)
+            auto* name =
+                dialog ? dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit")) : nullptr;
+            if (dialog && name) {
+                if (answer->openedIn.isEmpty())
+                    answer->openedIn = dialog->directory().absolutePath();
+                // Typed as a full path into the file name field. The folder listing loads
+                // in the background and may select the preselected file in the view (which
+                // wins over the typed name), so clear that and check before pressing OK.
+                for (auto* view : dialog->findChildren<QAbstractItemView*>())
+                    view->clearSelection();
+                name->setText(wanted);
+                if (dialog->selectedFiles() == QStringList{wanted}) {
+                    timer->stop();
+                    timer->deleteLater();
+                    // Should OK refuse (a "file not found" box), close it: a failure, not
+                    // a hang.
+                    QTimer::singleShot(3000, [] {
+                        if (QWidget* modal = QApplication::activeModalWidget())
+                            modal->close();
+                    });
+                    static_cast<QDialog*>(dialog)->accept(); // QFileDialog::accept, as OK does
+                    answer->answered = !dialog->isVisible();
+                    if (!answer->answered)
+                        dialog->reject();
+                    return;
+                }
+            }
+            if (++*tries < 250)
                 return;
             timer->stop();
             timer->deleteLater();
-            if (!dialog)
-                return;
-            answer->openedIn = dialog->directory().absolutePath();
-            // Typed as a full path into the file name field: selectFile() moves to another
-            // folder asynchronously, and OK would then look for the name in the old one.
-            auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
-            if (!name) {
-                dialog->reject();
-                return;
-            }
-            name->setText(QFileInfo(file).absoluteFilePath());
-            // Should OK refuse (a "file not found" box), close it: a failure, not a hang.
-            QTimer::singleShot(3000, [] {
-                if (QWidget* modal = QApplication::activeModalWidget())
-                    modal->close();
-            });
-            static_cast<QDialog*>(dialog)->accept(); // QFileDialog::accept, as OK does
-            answer->answered = !dialog->isVisible();
-            if (!answer->answered)
-                dialog->reject();
+            if (dialog)
+                dialog->reject(); // a failure, not a hang
         });
         timer->start();
         return answer;
@@ -377,6 +388,17 @@ private Q_SLOTS:
         QCOMPARE(qobject_cast<QLineEdit*>(model->editor())->text(), QString());
         f.model.undoStack()->redo();
         QCOMPARE(f.model.step(QStringLiteral("a"))->params.value("model").toString(), relative);
+
+        // Picking the file already named keeps its spelling (and adds no edit).
+        f.model.setParam(QStringLiteral("a"), QStringLiteral("model"),
+                         QStringLiteral("models/./net.onnx"));
+        const int edits = f.model.undoStack()->count();
+        answer = answerFileDialog(inside);
+        model->browse();
+        QTRY_VERIFY(answer->answered);
+        QCOMPARE(f.model.step(QStringLiteral("a"))->params.value("model").toString(),
+                 QStringLiteral("models/./net.onnx"));
+        QCOMPARE(f.model.undoStack()->count(), edits);
 
         // A file elsewhere is written absolute; the dialog starts at the current file.
         answer = answerFileDialog(outside);

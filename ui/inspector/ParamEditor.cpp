@@ -221,9 +221,18 @@ void ParamEditor::browse() {
     dialog.setNameFilters(filters);
     if (!current.isEmpty() && QFileInfo(current).isFile())
         dialog.selectFile(current);
-    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
+    // The file as accepted: selectedFiles() read after exec() may already reflect a folder
+    // listing that finished loading later.
+    QString file;
+    connect(&dialog, &QFileDialog::fileSelected, this,
+            [&file](const QString& selected) { file = selected; });
+    if (dialog.exec() != QDialog::Accepted || file.isEmpty())
         return;
-    const QString chosen = documentPathFor(dialog.selectedFiles().constFirst(), m_baseDirectory);
+    // The file already named (e.g. "../models/net.onnx" picked again): keep its spelling.
+    if (!current.isEmpty() &&
+        QFileInfo(file).canonicalFilePath() == QFileInfo(current).canonicalFilePath())
+        return;
+    const QString chosen = documentPathFor(file, m_baseDirectory);
     if (m_value.isString() && m_value.toString() == chosen)
         return;
     edit->setText(chosen);
