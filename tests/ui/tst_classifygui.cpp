@@ -131,6 +131,27 @@ void addLabelCheck(PipelineModel* model) {
                                QStringLiteral("!(len(label) > 0 && score >= 0 && score <= 1)")));
 }
 
+/// Answers Save As with a fixed path; everything else as unattended.
+class SaveAsPrompts final : public UserPrompts {
+public:
+    explicit SaveAsPrompts(QString path)
+        : m_path(std::move(path)) {}
+    SaveChoice askSaveChanges(QWidget*, const QString&) override { return SaveChoice::Discard; }
+    SaveChoice askQuitWhileRunning(QWidget*, const QString&, bool) override {
+        return SaveChoice::Discard;
+    }
+    bool askRestoreAutosave(QWidget*, const QString&, const QDateTime&) override { return false; }
+    QString openFileName(QWidget*, const QString&) override { return {}; }
+    QString saveFileName(QWidget*, const QString&, const QString&) override { return m_path; }
+    void showLoadProblems(QWidget*, const QString&, const QList<Problem>&) override {}
+    void showError(QWidget*, const QString&, const QString& message) override {
+        qWarning("%s", qPrintable(message));
+    }
+
+private:
+    QString m_path;
+};
+
 } // namespace
 
 class TestClassifyGui : public QObject {
@@ -171,6 +192,37 @@ private Q_SLOTS:
         QVERIFY(f.window->documentController()->openCopy(UiTest::examplePath("classify.json")));
         QVERIFY(f.window->documentController()->filePath().isEmpty());
         QCOMPARE(f.model()->baseDirectory(), pipelinesDir());
+    }
+
+    void savingElsewhereKeepsNamingTheSameFiles() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("models")));
+        QFile::copy(QStringLiteral(AQUEDUCT_SOURCE_DIR "/resources/models/classifier-labels.txt"),
+                    dir.filePath(QStringLiteral("models/labels.txt")));
+        const QString target = dir.filePath(QStringLiteral("mine.json"));
+        Fixture f;
+        QVERIFY(f.window->documentController()->openCopy(UiTest::examplePath("classify.json")));
+        // The labels now point inside the new folder; the model stays beside the example.
+        f.model()->setParam(QStringLiteral("top_k"), QStringLiteral("labels"),
+                            dir.filePath(QStringLiteral("models/labels.txt")));
+        f.window->documentController()->setPrompts(std::make_shared<SaveAsPrompts>(target));
+        QVERIFY(f.window->documentController()->saveAs());
+        QCOMPARE(f.model()->baseDirectory(), QDir(dir.path()).absolutePath());
+
+        const PipelineDocument saved = PipelineDocument::fromFile(target).document;
+        const QString model = saved.step(QStringLiteral("model"))->params.value("model").toString();
+        QVERIFY2(QDir::isAbsolutePath(model), qPrintable(model));
+        QCOMPARE(QFileInfo(model).canonicalFilePath(),
+                 QFileInfo(QStringLiteral(AQUEDUCT_SOURCE_DIR "/resources/models/classifier.onnx"))
+                     .canonicalFilePath());
+        // Absolute values are the person's choice and stay as they are.
+        QCOMPARE(saved.step(QStringLiteral("top_k"))->params.value("labels").toString(),
+                 dir.filePath(QStringLiteral("models/labels.txt")));
+        // One undo step brings the example's spelling back.
+        f.model()->undoStack()->undo();
+        QCOMPARE(f.model()->step(QStringLiteral("model"))->params.value("model").toString(),
+                 QStringLiteral("../models/classifier.onnx"));
     }
 
     void classifyRunsThroughTheRunPathWithBatchFill() {
