@@ -101,7 +101,7 @@ void printText(const HandlerRegistry& registry) {
             if (const QString constraint = constraintText(spec); !constraint.isEmpty())
                 facts << constraint;
             if (spec.filePath)
-                facts << QStringLiteral("file path, relative to the pipeline file");
+                facts << QStringLiteral("file path");
             out << "      " << spec.name.leftJustified(nameWidth) << "  "
                 << facts.join(QStringLiteral(", "));
             if (!spec.description.isEmpty())
