@@ -101,6 +101,8 @@ void printText(const HandlerRegistry& registry) {
                 facts << QStringLiteral("default ") + valueText(spec.defaultValue);
             if (const QString constraint = constraintText(spec); !constraint.isEmpty())
                 facts << constraint;
+            if (spec.filePath)
+                facts << QStringLiteral("file path");
             out << "      " << spec.name.leftJustified(nameWidth) << "  "
                 << facts.join(QStringLiteral(", "));
             if (!spec.description.isEmpty())

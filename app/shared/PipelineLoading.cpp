@@ -2,34 +2,15 @@
 
 #include "Commands.h"
 
+#include <aqueduct/FilePathParams.h>
 #include <aqueduct/HandlerRegistry.h>
 #include <aqueduct/PipelineValidator.h>
 
-#include <QDir>
 #include <QFileInfo>
 
 #include <cstdio>
 
 namespace Aqueduct::App {
-
-namespace {
-
-void resolveFilePathParams(PipelineDocument& document, const QString& folder) {
-    // Workers may run in another directory: they get absolute paths.
-    for (StepSpec& step : document.steps) {
-        const HandlerInfo* info = HandlerRegistry::global().find(step.handler);
-        if (!info)
-            continue;
-        for (const ParamSpec& spec : info->params) {
-            const QJsonValue value = step.params.value(spec.name);
-            if (spec.filePath && value.isString() && !value.toString().isEmpty() &&
-                QFileInfo(value.toString()).isRelative())
-                step.params.insert(spec.name, QDir(folder).absoluteFilePath(value.toString()));
-        }
-    }
-}
-
-} // namespace
 
 std::optional<PipelineDocument> loadValidatedPipeline(const QString& path, const char* commandName,
                                                       PipelineDirPlugins pipelineDir) {
@@ -59,7 +40,8 @@ std::optional<PipelineDocument> loadValidatedPipeline(const QString& path, const
     }
     if (hasErrors(problems))
         return std::nullopt;
-    resolveFilePathParams(loaded.document, info.absolutePath());
+    // Workers may run in another directory: they get absolute paths.
+    resolveFilePathParams(loaded.document, HandlerRegistry::global(), info.absolutePath());
     return std::move(loaded.document);
 }
 

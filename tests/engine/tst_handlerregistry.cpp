@@ -2,6 +2,7 @@
 // the built-in handler set.
 #include "BuiltinHandlers.h"
 
+#include <aqueduct/FilePathParams.h>
 #include <aqueduct/HandlerRegistry.h>
 
 #include <QJsonArray>
@@ -12,7 +13,9 @@ using Aqueduct::HandlerInfo;
 using Aqueduct::HandlerRegistry;
 using Aqueduct::ParamSpec;
 using Aqueduct::ParamType;
+using Aqueduct::PipelineDocument;
 using Aqueduct::Problem;
+using Aqueduct::StepSpec;
 
 namespace {
 
@@ -111,6 +114,7 @@ private Q_SLOTS:
     void builtinsRegistrationIsIdempotent();
     void builtinSchemasAreComplete();
     void builtinDefaultsValidate();
+    void filePathParamsResolveAgainstFolder();
 };
 
 void TestHandlerRegistry::paramTypeNames() {
@@ -136,16 +140,20 @@ void TestHandlerRegistry::infoToJson() {
                                  .choices = {QStringLiteral("a"), QStringLiteral("b")},
                                  .description = QStringLiteral("Pick one."),
                                  .required = true});
+    info.params.append(ParamSpec{.name = QStringLiteral("model"),
+                                 .type = ParamType::String,
+                                 .defaultValue = QStringLiteral("model.onnx"),
+                                 .filePath = true});
     const QJsonObject json = info.toJson();
     QCOMPARE(json.value(QStringLiteral("name")).toString(), QStringLiteral("sleep"));
     QCOMPARE(json.value(QStringLiteral("category")).toString(), QStringLiteral("Testing"));
     QCOMPARE(json.value(QStringLiteral("description")).toString(), QStringLiteral("Sleeps."));
     QCOMPARE(json.value(QStringLiteral("origin")).toString(), QStringLiteral("builtin"));
     const QJsonArray params = json.value(QStringLiteral("params")).toArray();
-    QCOMPARE(params.size(), 2);
+    QCOMPARE(params.size(), 3);
 
     const QJsonObject ms = params.at(0).toObject();
-    const QStringList expectedKeys = {"choices", "default", "description", "maximum",
+    const QStringList expectedKeys = {"choices", "default", "description", "file_path", "maximum",
                                       "minimum", "name",    "required",    "type"};
     QCOMPARE(ms.keys(), expectedKeys);
     QCOMPARE(ms.value(QStringLiteral("name")).toString(), QStringLiteral("ms"));
@@ -156,6 +164,7 @@ void TestHandlerRegistry::infoToJson() {
     QCOMPARE(ms.value(QStringLiteral("choices")).toArray(), QJsonArray());
     QCOMPARE(ms.value(QStringLiteral("description")).toString(), QStringLiteral("Milliseconds."));
     QCOMPARE(ms.value(QStringLiteral("required")).toBool(), false);
+    QCOMPARE(ms.value(QStringLiteral("file_path")).toBool(), false);
 
     const QJsonObject mode = params.at(1).toObject();
     QCOMPARE(mode.value(QStringLiteral("type")).toString(), QStringLiteral("choice"));
@@ -164,6 +173,11 @@ void TestHandlerRegistry::infoToJson() {
     QVERIFY(mode.value(QStringLiteral("maximum")).isNull());
     QCOMPARE(mode.value(QStringLiteral("choices")).toArray(), QJsonArray({"a", "b"}));
     QCOMPARE(mode.value(QStringLiteral("required")).toBool(), true);
+    QCOMPARE(mode.value(QStringLiteral("file_path")).toBool(), false);
+
+    const QJsonObject model = params.at(2).toObject();
+    QCOMPARE(model.value(QStringLiteral("type")).toString(), QStringLiteral("string"));
+    QCOMPARE(model.value(QStringLiteral("file_path")).toBool(), true);
 }
 
 void TestHandlerRegistry::addFindCreate() {
@@ -492,6 +506,44 @@ void TestHandlerRegistry::builtinDefaultsValidate() {
              QStringList({"$.steps[0].params.ms: must be between 0 and 600000, got -5"}));
     QCOMPARE(messages(registry.checkParams(*registry.find("set_field"), {}, QStringLiteral("$.p"))),
              QStringList({"$.p.field: required parameter 'field' is missing"}));
+}
+
+void TestHandlerRegistry::filePathParamsResolveAgainstFolder() {
+    HandlerRegistry registry;
+    HandlerInfo info;
+    info.name = QStringLiteral("model_like");
+    info.category = QStringLiteral("Testing");
+    info.params = {
+        ParamSpec{.name = QStringLiteral("model"), .type = ParamType::String, .filePath = true},
+        ParamSpec{.name = QStringLiteral("labels"), .type = ParamType::String, .filePath = true},
+        ParamSpec{.name = QStringLiteral("field"), .type = ParamType::String},
+    };
+    registry.add(info, [] { return std::make_unique<NamedHandler>(1); });
+
+    PipelineDocument document;
+    StepSpec step;
+    step.id = QStringLiteral("model");
+    step.handler = QStringLiteral("model_like");
+    step.params = QJsonObject{{"model", "../models/m.onnx"},
+                              {"labels", "/abs/labels.txt"},
+                              {"field", "relative/not/a/path"}};
+    document.steps.append(step);
+    StepSpec unknown;
+    unknown.id = QStringLiteral("other");
+    unknown.handler = QStringLiteral("not_registered");
+    unknown.params = QJsonObject{{"model", "m.onnx"}};
+    document.steps.append(unknown);
+
+    QVERIFY(hasRelativeFilePathParams(document, registry));
+    resolveFilePathParams(document, registry, QStringLiteral("/data/pipelines"));
+    QCOMPARE(document.steps[0].params.value("model").toString(),
+             QStringLiteral("/data/pipelines/../models/m.onnx"));
+    QCOMPARE(document.steps[0].params.value("labels").toString(),
+             QStringLiteral("/abs/labels.txt"));
+    QCOMPARE(document.steps[0].params.value("field").toString(),
+             QStringLiteral("relative/not/a/path"));
+    QCOMPARE(document.steps[1].params.value("model").toString(), QStringLiteral("m.onnx"));
+    QVERIFY(!hasRelativeFilePathParams(document, registry));
 }
 
 QTEST_GUILESS_MAIN(TestHandlerRegistry)

@@ -139,6 +139,7 @@ void TestMetrics::exactCountsTwoSteps() {
             QCOMPARE(step.queueCapacity, 20);
             // batch_size 1: one batch per task, always full.
             QCOMPARE(step.batches, std::uint64_t(kTasks));
+            QCOMPARE(step.batchedTasks, std::uint64_t(kTasks));
             QCOMPARE(step.batchFill.count, std::uint64_t(kTasks));
             QCOMPARE(step.batchFillMean, 1.0);
             QCOMPARE(step.handleTimeHistogram.count, std::uint64_t(kTasks));
@@ -192,6 +193,7 @@ void TestMetrics::batchFillFullBatches() {
         QCOMPARE(step.tasksIn, std::uint64_t(8));
         QCOMPARE(step.tasksOut, std::uint64_t(8));
         QCOMPARE(step.batches, std::uint64_t(2));
+        QCOMPARE(step.batchedTasks, std::uint64_t(8));
         QCOMPARE(step.batchFill.count, std::uint64_t(2));
         QCOMPARE(step.batchFillMean, 1.0);
         // Both batches in the last bucket (0.9, 1.0].
@@ -225,6 +227,7 @@ void TestMetrics::batchFillPartialBatch() {
         const StepMetrics& step = snapshot->steps[0];
         QCOMPARE(step.tasksOut, std::uint64_t(6));
         QCOMPARE(step.batches, std::uint64_t(2));
+        QCOMPARE(step.batchedTasks, std::uint64_t(6)); // 3 tasks per batch of 4 on average
         QCOMPARE(step.batchFill.count, std::uint64_t(2));
         QCOMPARE(step.batchFillMean, 0.75);
         // Fill 0.5 lands in (0.4, 0.5]; fill 1.0 in (0.9, 1.0].

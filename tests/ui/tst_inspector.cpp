@@ -10,13 +10,23 @@
 #include <inspector/ParamEditor.h>
 #include <inspector/StepEditor.h>
 
+#include <aqueduct/HandlerRegistry.h>
+
+#include <QAbstractItemView>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
+#include <QFile>
+#include <QFileDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTimer>
 #include <QToolButton>
+#include <QUndoStack>
 
 #include <memory>
 
@@ -53,6 +63,75 @@ class TestInspector : public QObject {
         spin->selectAll();
         QTest::keyClicks(spin, text);
         QTest::keyClick(spin, Qt::Key_Return);
+    }
+
+    /// Answers the next file dialog with `file` (as a person picking it would), and
+    /// reports the folder the dialog opened in.
+    struct FileDialogAnswer {
+        QString openedIn;
+        bool answered = false;
+    };
+    static std::shared_ptr<FileDialogAnswer> answerFileDialog(const QString& file) {
+        auto answer = std::make_shared<FileDialogAnswer>();
+        auto* timer = new QTimer(qApp);
+        timer->setInterval(20);
+        auto tries = std::make_shared<int>(0);
+        const QString wanted = QFileInfo(file).absoluteFilePath();
+        QObject::connect(timer, &QTimer::timeout, [timer, answer, wanted, tries] {
+            auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+            auto* name =
+                dialog ? dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit")) : nullptr;
+            if (dialog && name) {
+                if (answer->openedIn.isEmpty())
+                    answer->openedIn = dialog->directory().absolutePath();
+                // Typed as a full path into the file name field. The folder listing loads
+                // in the background and may select the preselected file in the view (which
+                // wins over the typed name), so clear that and check before pressing OK.
+                for (auto* view : dialog->findChildren<QAbstractItemView*>())
+                    view->clearSelection();
+                name->setText(wanted);
+                if (dialog->selectedFiles() == QStringList{wanted}) {
+                    timer->stop();
+                    timer->deleteLater();
+                    // Should OK refuse (a "file not found" box), close it: a failure, not
+                    // a hang.
+                    QTimer::singleShot(3000, [] {
+                        if (QWidget* modal = QApplication::activeModalWidget())
+                            modal->close();
+                    });
+                    static_cast<QDialog*>(dialog)->accept(); // QFileDialog::accept, as OK does
+                    answer->answered = !dialog->isVisible();
+                    if (!answer->answered)
+                        dialog->reject();
+                    return;
+                }
+            }
+            if (++*tries < 250)
+                return;
+            timer->stop();
+            timer->deleteLater();
+            if (dialog)
+                dialog->reject(); // a failure, not a hang
+        });
+        timer->start();
+        return answer;
+    }
+
+    static HandlerInfo fileParamHandler() {
+        HandlerInfo info;
+        info.name = QStringLiteral("test_file_params");
+        info.category = QStringLiteral("Testing");
+        info.description = QStringLiteral("A model and a labels file, like onnx_infer and top_k");
+        info.params = {
+            ParamSpec{.name = QStringLiteral("model"),
+                      .type = ParamType::String,
+                      .required = true,
+                      .filePath = true},
+            ParamSpec{.name = QStringLiteral("field"),
+                      .type = ParamType::String,
+                      .defaultValue = QStringLiteral("tensor")},
+        };
+        return info;
     }
 
 private Q_SLOTS:
@@ -260,6 +339,87 @@ private Q_SLOTS:
         for (QLabel* label : f.inspector->stepEditor()->findChildren<QLabel*>())
             shown = shown || label->text() == QLatin1String("threshold");
         QVERIFY(shown);
+    }
+
+    void filePathParamHasAPickerWritingRelativePaths() {
+        HandlerRegistry::global().add(fileParamHandler(), [] { return nullptr; });
+        QTemporaryDir pipelineDir;
+        QTemporaryDir elsewhere;
+        QVERIFY(pipelineDir.isValid() && elsewhere.isValid());
+        QVERIFY(QDir(pipelineDir.path()).mkpath(QStringLiteral("models")));
+        const QString inside = pipelineDir.filePath(QStringLiteral("models/net.onnx"));
+        const QString outside = elsewhere.filePath(QStringLiteral("other.onnx"));
+        for (const QString& path : {inside, outside}) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("onnx");
+        }
+
+        PipelineDocument document = UiTest::chainDocument(1);
+        document.steps[0].handler = QStringLiteral("test_file_params");
+        Fixture f(document);
+        f.model.setBaseDirectory(pipelineDir.path()); // as if opened from pipelineDir
+        f.inspector->setSelection({QStringLiteral("a")}, {});
+        StepEditor* editor = f.inspector->stepEditor();
+        ParamEditor* model = editor->paramEditor(QStringLiteral("model"));
+        QVERIFY(model);
+        QVERIFY(model->browseButton());
+        QVERIFY(model->browseButton()->isVisible());
+        QCOMPARE(model->browseButton()->text(), QStringLiteral("Browse…"));
+        QVERIFY(qobject_cast<QLineEdit*>(model->editor()));
+        // Only file paths get a picker.
+        QVERIFY(editor->paramEditor(QStringLiteral("field"))->browseButton() == nullptr);
+
+        // A file inside the pipeline's folder is written relative to it.
+        auto answer = answerFileDialog(inside);
+        QTest::mouseClick(model->browseButton(), Qt::LeftButton);
+        QTRY_VERIFY(answer->answered);
+        QCOMPARE(QDir(answer->openedIn).canonicalPath(), QDir(pipelineDir.path()).canonicalPath());
+        const QString relative = QStringLiteral("models/net.onnx");
+        QCOMPARE(f.model.step(QStringLiteral("a"))->params.value("model").toString(), relative);
+        QCOMPARE(qobject_cast<QLineEdit*>(model->editor())->text(), relative);
+        QVERIFY(model->editor()->toolTip().contains(QStringLiteral("Resolves to")));
+        QVERIFY(!model->editor()->toolTip().contains(QStringLiteral("no such file")));
+        QCOMPARE(model->pathStatus()->text(), QStringLiteral("✓ file found"));
+
+        // Undoable like any other edit.
+        f.model.undoStack()->undo();
+        QVERIFY(!f.model.step(QStringLiteral("a"))->params.contains(QStringLiteral("model")));
+        QCOMPARE(qobject_cast<QLineEdit*>(model->editor())->text(), QString());
+        f.model.undoStack()->redo();
+        QCOMPARE(f.model.step(QStringLiteral("a"))->params.value("model").toString(), relative);
+
+        // Picking the file already named keeps its spelling (and adds no edit).
+        f.model.setParam(QStringLiteral("a"), QStringLiteral("model"),
+                         QStringLiteral("models/./net.onnx"));
+        const int edits = f.model.undoStack()->count();
+        answer = answerFileDialog(inside);
+        model->browse();
+        QTRY_VERIFY(answer->answered);
+        QCOMPARE(f.model.step(QStringLiteral("a"))->params.value("model").toString(),
+                 QStringLiteral("models/./net.onnx"));
+        QCOMPARE(f.model.undoStack()->count(), edits);
+
+        // A file elsewhere is written absolute; the dialog starts at the current file.
+        answer = answerFileDialog(outside);
+        model->browse();
+        QTRY_VERIFY(answer->answered);
+        QCOMPARE(QDir(answer->openedIn).canonicalPath(),
+                 QDir(pipelineDir.filePath(QStringLiteral("models"))).canonicalPath());
+        QCOMPARE(QFileInfo(f.model.step(QStringLiteral("a"))->params.value("model").toString())
+                     .canonicalFilePath(),
+                 QFileInfo(outside).canonicalFilePath());
+        QVERIFY(QDir::isAbsolutePath(
+            f.model.step(QStringLiteral("a"))->params.value("model").toString()));
+
+        // A pipeline never saved: relative paths mean the current directory, and it says so.
+        f.model.setParam(QStringLiteral("a"), QStringLiteral("model"),
+                         QStringLiteral("missing.onnx"));
+        f.model.setBaseDirectory(QString());
+        const QString tip = model->editor()->toolTip();
+        QVERIFY2(tip.contains(QStringLiteral("current directory")), qPrintable(tip));
+        QVERIFY2(tip.contains(QStringLiteral("no such file")), qPrintable(tip));
+        QCOMPARE(model->pathStatus()->text(), QStringLiteral("✗ no such file"));
     }
 };
 

@@ -2,7 +2,11 @@
 
 #include "application/AutosaveManager.h"
 #include "application/RecentFiles.h"
+#include "document/DocumentPaths.h"
 #include "document/PipelineModel.h"
+
+#include <aqueduct/FilePathParams.h>
+#include <aqueduct/HandlerRegistry.h>
 
 #include <QDir>
 #include <QFileInfo>
@@ -58,6 +62,8 @@ QString DocumentController::openDirectory() const {
 void DocumentController::setFilePath(const QString& path) {
     m_copyOf.clear();
     m_filePath = path.isEmpty() ? QString() : QFileInfo(path).absoluteFilePath();
+    m_model->setBaseDirectory(m_filePath.isEmpty() ? QString()
+                                                   : QFileInfo(m_filePath).absolutePath());
     m_autosave->setSourcePath(m_filePath);
     Q_EMIT filePathChanged(m_filePath);
 }
@@ -118,6 +124,8 @@ bool DocumentController::openCopy(const QString& path) {
     m_model->resetDocument(result.document, result.problems);
     setFilePath(QString());
     m_copyOf = QFileInfo(path).fileName();
+    // The example's relative model and labels paths still mean files beside the example.
+    m_model->setBaseDirectory(QFileInfo(path).absolutePath());
     Q_EMIT filePathChanged(m_filePath); // the title shows the copy's name
     if (!result.ok())
         m_prompts->showLoadProblems(m_window, path, result.problems);
@@ -173,9 +181,48 @@ bool DocumentController::saveAs() {
     return saveTo(path);
 }
 
+bool DocumentController::rebaseFilePaths(const QString& folder) {
+    const QString oldFolder = m_model->effectiveBaseDirectory();
+    if (QDir(oldFolder) == QDir(folder))
+        return false;
+    struct Edit {
+        QString stepId;
+        QString param;
+        QString value;
+    };
+    QList<Edit> edits;
+    for (const StepSpec& step : m_model->document().steps) {
+        const HandlerInfo* info = HandlerRegistry::global().find(step.handler);
+        if (!info)
+            continue;
+        for (const ParamSpec& spec : info->params) {
+            const QJsonValue value = step.params.value(spec.name);
+            if (!spec.filePath || !value.isString() || value.toString().isEmpty() ||
+                !QFileInfo(value.toString()).isRelative())
+                continue;
+            const QString moved =
+                documentPathFor(resolveFilePath(value.toString(), oldFolder), folder);
+            if (moved != value.toString())
+                edits.append({step.id, spec.name, moved});
+        }
+    }
+    if (edits.isEmpty())
+        return false;
+    m_model->undoStack()->beginMacro(tr("Adjust file paths to the new folder"));
+    for (const Edit& edit : std::as_const(edits))
+        m_model->setParam(edit.stepId, edit.param, edit.value);
+    m_model->undoStack()->endMacro();
+    return true;
+}
+
 bool DocumentController::saveTo(const QString& path) {
+    // Relative file paths (a model, a labels file) mean files beside the pipeline: saved in
+    // another folder, they are rewritten to keep naming the same files (one undo step).
+    const bool rebased = rebaseFilePaths(QFileInfo(path).absolutePath());
     QString error;
     if (!m_model->document().saveToFile(path, &error)) {
+        if (rebased)
+            m_model->undoStack()->undo();
         m_prompts->showError(m_window, tr("Cannot save"),
                              tr("Saving \"%1\" failed: %2").arg(path, error));
         return false;

@@ -65,6 +65,9 @@ Q_SIGNALS:
 
 private:
     bool saveTo(const QString& path);
+    /// Rewrites relative file-path parameters for a document moving to `folder` (relative
+    /// when the file is inside it, else absolute), as one undo step; false when none changed.
+    bool rebaseFilePaths(const QString& folder);
     void setFilePath(const QString& path);
 
     PipelineModel* m_model;

@@ -111,8 +111,26 @@ void StepItem::setProblems(const QList<Problem>& problems) {
 }
 
 void StepItem::setLiveStatus(int workersAlive, int workersWanted, double busyShare, qint64 errors) {
-    m_live = {true, workersAlive, workersWanted, std::clamp(busyShare, 0.0, 1.0), errors};
+    m_live.active = true;
+    m_live.workersAlive = workersAlive;
+    m_live.workersWanted = workersWanted;
+    m_live.busyShare = std::clamp(busyShare, 0.0, 1.0);
+    m_live.errors = errors;
     update();
+}
+
+void StepItem::setBatchFill(double tasksPerBatch, int batchSize) {
+    m_live.tasksPerBatch = std::max(0.0, tasksPerBatch);
+    m_live.batchSize = std::max(1, batchSize);
+    update();
+}
+
+QString StepItem::batchFillText() const {
+    if (!m_live.active || m_live.batchSize <= 1)
+        return {};
+    const QString mean = m_live.tasksPerBatch > 0 ? QString::number(m_live.tasksPerBatch, 'f', 1)
+                                                  : QStringLiteral("–");
+    return tr("batch %1/%2").arg(mean).arg(m_live.batchSize);
 }
 
 void StepItem::clearLiveStatus() {
@@ -215,7 +233,7 @@ void StepItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     paintPorts(painter);
 
     if (m_live.active)
-        paintLiveStatus(painter, card);
+        paintLiveStatus(painter, card, colors);
 
     // Problem marker on the top-right corner.
     if (!m_problems.isEmpty()) {
@@ -237,7 +255,8 @@ void StepItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     }
 }
 
-void StepItem::paintLiveStatus(QPainter* painter, const QRectF& card) const {
+void StepItem::paintLiveStatus(QPainter* painter, const QRectF& card,
+                               const CanvasColors& colors) const {
     // Busy share as a thin bar along the bottom edge, inside the card.
     const QRectF track(card.left() + 12, card.bottom() - 7, card.width() - 24, 3);
     painter->setPen(Qt::NoPen);
@@ -262,6 +281,19 @@ void StepItem::paintLiveStatus(QPainter* painter, const QRectF& card) const {
     painter->setFont(font);
     painter->setPen(Qt::white);
     painter->drawText(pill, Qt::AlignCenter, workers);
+
+    // Batch fill (mean tasks per batch of batch_size) as a quiet pill on the left: how
+    // well a batched step, such as a model, fills its batches under the current load.
+    if (const QString batch = batchFillText(); !batch.isEmpty()) {
+        QRectF batchPill(0, 0, metrics.horizontalAdvance(batch) + 14, metrics.height() + 2);
+        batchPill.moveTopLeft(QPointF(card.left() + 12, card.top() - batchPill.height() / 2));
+        painter->setPen(QPen(colors.nodeBorder, 1));
+        painter->setBrush(colors.nodeFill);
+        painter->drawRoundedRect(batchPill, batchPill.height() / 2, batchPill.height() / 2);
+        painter->setPen(colors.secondaryText);
+        painter->drawText(batchPill, Qt::AlignCenter, batch);
+        painter->setPen(Qt::NoPen);
+    }
 
     if (m_live.errors > 0) {
         const QString errors = QStringLiteral("⚠ %1").arg(m_live.errors);

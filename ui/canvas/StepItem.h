@@ -12,6 +12,8 @@ class QFontMetricsF;
 
 namespace Aqueduct::Ui {
 
+struct CanvasColors;
+
 /// A step on the canvas: title, handler, category icon and colour, ports, a problem marker
 /// (tooltip lists the problems) and, while a flow runs, a live status overlay.
 class StepItem final : public NodeItem {
@@ -35,10 +37,15 @@ public:
     void setLiveStatus(int workersAlive, int workersWanted, double busyShare, qint64 errors);
     void clearLiveStatus();
     bool hasLiveStatus() const { return m_live.active; }
+    /// Batch fill for a step with batch_size > 1: mean tasks per batch (0 = none ran
+    /// lately) of `batchSize`, drawn as a pill on the live overlay, e.g. "batch 5.2/8".
+    void setBatchFill(double tasksPerBatch, int batchSize);
+    /// The batch pill's text; empty when none is drawn.
+    QString batchFillText() const;
 
 private:
     void updateToolTip();
-    void paintLiveStatus(QPainter* painter, const QRectF& card) const;
+    void paintLiveStatus(QPainter* painter, const QRectF& card, const CanvasColors& colors) const;
 
     QString fittedSubtitle(const QFontMetricsF& metrics, double width) const;
 
@@ -57,6 +64,8 @@ private:
         int workersWanted = 0;
         double busyShare = 0;
         qint64 errors = 0;
+        double tasksPerBatch = 0;
+        int batchSize = 1;
     } m_live;
 };
 

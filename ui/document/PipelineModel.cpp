@@ -6,6 +6,7 @@
 #include <aqueduct/HandlerRegistry.h>
 #include <aqueduct/PipelineValidator.h>
 
+#include <QDir>
 #include <QRegularExpression>
 #include <QSet>
 
@@ -55,6 +56,18 @@ PipelineModel::~PipelineModel() {
 }
 
 // --- Whole document ------------------------------------------------------------------------
+
+void PipelineModel::setBaseDirectory(const QString& folder) {
+    const QString absolute = folder.isEmpty() ? QString() : QDir(folder).absolutePath();
+    if (absolute == m_baseDirectory)
+        return;
+    m_baseDirectory = absolute;
+    Q_EMIT baseDirectoryChanged(m_baseDirectory);
+}
+
+QString PipelineModel::effectiveBaseDirectory() const {
+    return m_baseDirectory.isEmpty() ? QDir::currentPath() : m_baseDirectory;
+}
 
 void PipelineModel::resetDocument(const PipelineDocument& document,
                                   const QList<Problem>& loadProblems) {

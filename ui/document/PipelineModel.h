@@ -61,6 +61,15 @@ public:
     void replaceDocumentUndoable(const PipelineDocument& document, const QString& text);
     void clearLoadProblems();
 
+    /// The folder relative file-path parameters (ParamSpec::filePath, e.g. a model file)
+    /// mean paths in: the pipeline file's folder, or for an example opened as a copy the
+    /// example's folder. Empty for a document never saved.
+    const QString& baseDirectory() const { return m_baseDirectory; }
+    void setBaseDirectory(const QString& folder);
+    /// baseDirectory(), or the current directory when that is empty (as `aqueduct run`
+    /// would resolve a relative path given on its command line).
+    QString effectiveBaseDirectory() const;
+
     // --- Queries ------------------------------------------------------------------------
     const StepSpec* step(const QString& id) const { return m_document.step(id); }
     QStringList stepIds() const;
@@ -132,6 +141,7 @@ Q_SIGNALS:
     void edgeChanged(int index);
     void flowSettingsChanged();
     void problemsChanged();
+    void baseDirectoryChanged(const QString& folder);
 
 private:
     /// Pushes AddEdge commands for the implicit chain (call inside a macro).
@@ -142,6 +152,7 @@ private:
     QUndoStack m_undoStack;
     QList<Problem> m_loadProblems;
     QList<Problem> m_problems;
+    QString m_baseDirectory;
     QTimer m_validationTimer;
 };
 

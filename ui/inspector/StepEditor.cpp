@@ -185,6 +185,10 @@ StepEditor::StepEditor(PipelineModel* model, QWidget* parent)
 
     // Model -> widgets
     connect(m_model, &PipelineModel::problemsChanged, this, &StepEditor::showParamProblems);
+    connect(m_model, &PipelineModel::baseDirectoryChanged, this, [this](const QString& folder) {
+        for (ParamEditor* editor : std::as_const(m_params))
+            editor->setBaseDirectory(folder);
+    });
     connect(m_model, &PipelineModel::stepChanged, this, [this](const QString& id) {
         if (id == m_stepId)
             refresh();
@@ -253,6 +257,7 @@ void StepEditor::rebuildParams() {
     if (info) {
         for (const ParamSpec& spec : info->params) {
             auto* editor = new ParamEditor(spec, m_paramsBox);
+            editor->setBaseDirectory(m_model->baseDirectory());
             const QString name = spec.name;
             connect(editor, &ParamEditor::edited, this, [this, name](const QJsonValue& value) {
                 m_model->setParam(m_stepId, name, value);

@@ -41,12 +41,21 @@ void CanvasOverlay::update(const MetricsSnapshot& snapshot, const MetricsSample*
         // The busy bar is a few dozen pixels wide: 2% steps are plenty, and most
         // snapshots then change nothing visible (no repaint of the step's cached pixmap).
         const int busyPercent = int(std::lround(std::clamp(busy, 0.0, 1.0) * 50)) * 2;
+        // Batch fill over the last interval; drawn with one decimal.
+        double tasksPerBatch = 0;
+        if (sample && std::size_t(s) < sample->steps.size())
+            tasksPerBatch = sample->steps[std::size_t(s)].batchTasksMean;
+        else if (step.batches > 0)
+            tasksPerBatch = double(step.batchedTasks) / double(step.batches);
+        const int batchTenths = int(std::lround(tasksPerBatch * 10));
         Shown& shown = m_shown[step.stepId];
         if (shown.alive == step.workersAlive && shown.wanted == step.nprocs &&
-            shown.busyPercent == busyPercent && shown.errors == errors && item->hasLiveStatus())
+            shown.busyPercent == busyPercent && shown.errors == errors &&
+            shown.batchTenths == batchTenths && item->hasLiveStatus())
             continue;
-        shown = {step.workersAlive, step.nprocs, busyPercent, errors};
+        shown = {step.workersAlive, step.nprocs, busyPercent, errors, batchTenths};
         item->setLiveStatus(step.workersAlive, step.nprocs, busyPercent / 100.0, errors);
+        item->setBatchFill(batchTenths / 10.0, step.batchSize);
     }
     for (EdgeItem* edge : m_scene->edgeItems()) {
         const auto* target = dynamic_cast<const StepItem*>(edge->targetNode());

@@ -31,6 +31,7 @@ private:
         int wanted = -1;
         int busyPercent = -1;
         qint64 errors = -1;
+        int batchTenths = -1; ///< mean tasks per batch, in tenths (as drawn)
     };
 
     CanvasScene* m_scene;

@@ -226,19 +226,24 @@ MetricsSample MetricsHistory::derive(const MetricsSnapshot& snapshot) {
         out.workersWanted = step.nprocs;
         out.tasksOut = step.tasksOut;
         out.errors = sum(step.errorsByKind);
+        out.batchSize = std::max(1, step.batchSize);
+        // Batch fill from the exact counts (tasks per batch), over the interval when there
+        // is one, else since the start.
+        const std::uint64_t batchesSince = before && dt > 0 ? before->batches : 0;
+        const std::uint64_t batchedSince = before && dt > 0 ? before->batchedTasks : 0;
+        if (step.batches > batchesSince && step.batchedTasks >= batchedSince) {
+            out.batchTasksMean = float(double(step.batchedTasks - batchedSince) /
+                                       double(step.batches - batchesSince));
+            out.batchFillPct = 100.0f * out.batchTasksMean / float(out.batchSize);
+        }
         if (before && dt > 0) {
             out.throughputPerS = perSecond(step.tasksOut, before->tasksOut, dt);
             out.errorsPerS = perSecond(out.errors, sum(before->errorsByKind), dt);
-            const double batches = double(step.batchFill.count) - double(before->batchFill.count);
-            if (batches > 0)
-                out.batchFillPct = float(
-                    100.0 * (step.batchFill.sumSeconds - before->batchFill.sumSeconds) / batches);
             const double busyS =
                 step.handleTimeHistogram.sumSeconds - before->handleTimeHistogram.sumSeconds;
             out.busyShare = float(std::clamp(busyS / (dt * std::max(1, step.nprocs)), 0.0, 1.0));
         } else {
             out.throughputPerS = float(step.throughputPerS);
-            out.batchFillPct = float(100.0 * step.batchFillMean);
             out.busyShare = step.nprocs > 0 ? float(step.workersBusy) / float(step.nprocs) : 0;
         }
         const HistogramData* handleBefore = before ? &before->handleTimeHistogram : nullptr;
@@ -283,6 +288,8 @@ void MetricsHistory::merge(MetricsSample& into, const MetricsSample& sample, int
         acc.queueCapacity = next.queueCapacity;
         mean(acc.throughputPerS, next.throughputPerS);
         mean(acc.batchFillPct, next.batchFillPct);
+        mean(acc.batchTasksMean, next.batchTasksMean);
+        acc.batchSize = next.batchSize;
         mean(acc.handleP50Ms, next.handleP50Ms);
         acc.handleP99Ms = std::max(acc.handleP99Ms, next.handleP99Ms);
         mean(acc.queueWaitP50Ms, next.queueWaitP50Ms);
@@ -343,9 +350,9 @@ bool MetricsHistory::writeCsv(QIODevice* device, QString* error) const {
         for (int lane = 0; lane < m_laneCount; ++lane)
             out += "," + p + "queue_lane" + QByteArray::number(lane);
         out += "," + p + "queue_capacity," + p + "throughput_per_s," + p + "batch_fill_pct," + p +
-               "handle_p50_ms," + p + "handle_p99_ms," + p + "queue_wait_p50_ms," + p +
-               "queue_wait_p99_ms," + p + "busy_share," + p + "workers_alive," + p + "tasks_out," +
-               p + "errors";
+               "batch_tasks_mean," + p + "handle_p50_ms," + p + "handle_p99_ms," + p +
+               "queue_wait_p50_ms," + p + "queue_wait_p99_ms," + p + "busy_share," + p +
+               "workers_alive," + p + "tasks_out," + p + "errors";
     }
     out += '\n';
     auto number = [](double value) { return QByteArray::number(value, 'g', 8); };
@@ -366,9 +373,10 @@ bool MetricsHistory::writeCsv(QIODevice* device, QString* error) const {
                                         : 0);
             out += ',' + QByteArray::number(step.queueCapacity) + ',' +
                    number(step.throughputPerS) + ',' + number(step.batchFillPct) + ',' +
-                   number(step.handleP50Ms) + ',' + number(step.handleP99Ms) + ',' +
-                   number(step.queueWaitP50Ms) + ',' + number(step.queueWaitP99Ms) + ',' +
-                   number(step.busyShare) + ',' + QByteArray::number(step.workersAlive) + ',' +
+                   number(step.batchTasksMean) + ',' + number(step.handleP50Ms) + ',' +
+                   number(step.handleP99Ms) + ',' + number(step.queueWaitP50Ms) + ',' +
+                   number(step.queueWaitP99Ms) + ',' + number(step.busyShare) + ',' +
+                   QByteArray::number(step.workersAlive) + ',' +
                    QByteArray::number(qulonglong(step.tasksOut)) + ',' +
                    QByteArray::number(qulonglong(step.errors));
         }

@@ -18,6 +18,8 @@ struct StepSample {
     int queueCapacity = 0;        ///< per lane
     float throughputPerS = 0;     ///< tasks out per second
     float batchFillPct = 0;       ///< mean batch size / batch_size, percent
+    float batchTasksMean = 0;     ///< tasks per batch handed to the handler (0: no batch ran)
+    int batchSize = 1;            ///< the step's batch_size
     float handleP50Ms = 0;        ///< per batch
     float handleP99Ms = 0;
     float queueWaitP50Ms = 0; ///< per task

@@ -19,6 +19,9 @@
 #include "style/Icons.h"
 #include "style/Theme.h"
 
+#include <aqueduct/FilePathParams.h>
+#include <aqueduct/HandlerRegistry.h>
+
 #include <QAction>
 #include <QDir>
 #include <QDockWidget>
@@ -292,10 +295,20 @@ bool MonitorController::run() {
     m_tableUpdated.invalidate();
     m_overlay->clear();
     m_lastSummary.reset();
-    const PipelineDocument& document = model->document();
+    // Relative model and labels paths mean files beside the pipeline file, as for `aqueduct
+    // run` and `serve` (one resolver for all three); workers get absolute paths.
+    PipelineDocument document = model->document();
+    resolveFilePathParams(document, HandlerRegistry::global(), model->effectiveBaseDirectory());
     m_runLog->append(
         tr("Run of \"%1\" with %2")
             .arg(document.name.isEmpty() ? tr("untitled") : document.name, m_load.describe()));
+    if (model->baseDirectory().isEmpty() &&
+        hasRelativeFilePathParams(model->document(), HandlerRegistry::global()))
+        m_runLog->append(tr("This pipeline is not saved: its relative file paths are taken from "
+                            "the current directory, %1. Save it to make them relative to "
+                            "its file.")
+                             .arg(QDir::toNativeSeparators(QDir::currentPath())),
+                         RunLogWidget::Level::Warning);
     m_editLock->lock();
     setChartsVisible(true);
     m_processesDock->show();

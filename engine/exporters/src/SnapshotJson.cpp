@@ -44,6 +44,7 @@ QJsonObject stepToJson(const StepMetrics& step) {
     object.insert(QStringLiteral("skipped"), count(step.skipped));
     object.insert(QStringLiteral("errors_by_kind"), errorsToJson(step.errorsByKind));
     object.insert(QStringLiteral("batches"), count(step.batches));
+    object.insert(QStringLiteral("batched_tasks"), count(step.batchedTasks));
     object.insert(QStringLiteral("batch_fill_mean"), step.batchFillMean);
     object.insert(QStringLiteral("batch_fill"), histogramToJson(step.batchFill));
     object.insert(QStringLiteral("handle_time"), latencyToJson(step.handleTime));

@@ -41,6 +41,9 @@ struct StepMetrics {
     std::uint64_t skipped = 0;    ///< condition false: routed past this step
     std::array<std::uint64_t, kErrorKindCount> errorsByKind{}; ///< index = ErrorKind
     std::uint64_t batches = 0;
+    /// Tasks the handler was given, over all batches (expired or undecodable tasks taken
+    /// from the queue are not). batchedTasks / batches is the exact mean batch size.
+    std::uint64_t batchedTasks = 0;
     double batchFillMean = 0;  ///< mean of batch size / batch_size, 0..1
     HistogramData batchFill;   ///< buckets over 0..1
     LatencySummary handleTime; ///< per batch

@@ -338,6 +338,7 @@ void Worker::processBatch(int count) {
     const std::uint64_t handleUs =
         std::uint64_t(std::max<std::int64_t>(0, (endNs - startNs) / 1000));
     bump(counters.batches);
+    bump(counters.batchedTasks, std::uint64_t(live));
     bump(counters.handleUsBuckets[histogramBucket(handleUs)]);
     bump(counters.handleUsSum, handleUs);
     bump(counters.busyNs, std::uint64_t(endNs - startNs));

@@ -58,6 +58,8 @@ QJsonObject HandlerInfo::toJson() const {
         object.insert(QStringLiteral("choices"), QJsonArray::fromStringList(spec.choices));
         object.insert(QStringLiteral("description"), spec.description);
         object.insert(QStringLiteral("required"), spec.required);
+        // A path relative to the pipeline file; editors offer a file picker.
+        object.insert(QStringLiteral("file_path"), spec.filePath);
         paramArray.append(object);
     }
     QJsonObject object;

@@ -170,6 +170,7 @@ MetricsSnapshotPtr MetricsSampler::sample(const ParentCounters& parent,
                 step.tasksIn += load(counters.tasksIn);
                 step.tasksOut += load(counters.tasksOut);
                 step.batches += load(counters.batches);
+                step.batchedTasks += load(counters.batchedTasks);
                 for (int kind = 0; kind < kErrorKindCount; ++kind)
                     step.errorsByKind[std::size_t(kind)] += load(counters.errors[kind]);
                 for (int b = 0; b < kHistogramBuckets; ++b) {

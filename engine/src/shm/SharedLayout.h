@@ -32,6 +32,7 @@ struct alignas(64) WorkerCounters {
     std::atomic<std::uint64_t> tasksOut;
     std::atomic<std::uint64_t> skipped;
     std::atomic<std::uint64_t> batches;
+    std::atomic<std::uint64_t> batchedTasks; ///< tasks handed to the handler, over all batches
     std::atomic<std::uint64_t> errors[kErrorKindCount];
     std::atomic<std::uint64_t> handleUsBuckets[kHistogramBuckets];
     std::atomic<std::uint64_t> handleUsSum;
