@@ -3,6 +3,7 @@
 #include "ClassifyCheck.h"
 #include "CpuMeter.h"
 
+#include <aqueduct/FilePathParams.h>
 #include <aqueduct/Flow.h>
 #include <aqueduct/HandlerRegistry.h>
 #include <aqueduct/PipelineDocument.h>
@@ -104,16 +105,14 @@ PipelineDocument classifyDocument(const Config& config, QString* error) {
     PipelineDocument document = std::move(loaded.document);
     if (document.steps.isEmpty())
         *error = QStringLiteral("cannot load %1").arg(path);
-    const QDir folder(kSourceDir + QStringLiteral("/resources/pipelines"));
+    // The one resolver run, serve and the GUI use (the vision plugin is loaded by now).
+    resolveFilePathParams(document, HandlerRegistry::global(),
+                          kSourceDir + QStringLiteral("/resources/pipelines"));
     for (StepSpec& step : document.steps) {
         // The whole pipeline scales: with only the model at nprocs 2 the other steps
         // would cap the speedup.
         step.nprocs = config.nprocs;
         step.batchSize = config.batch;
-        for (const QString& key : {QStringLiteral("model"), QStringLiteral("labels")}) {
-            if (step.params.contains(key))
-                step.params.insert(key, folder.absoluteFilePath(step.params.value(key).toString()));
-        }
     }
     return document;
 }

@@ -268,7 +268,7 @@ private Q_SLOTS:
             QVERIFY2(f.monitor->run(), qPrintable(f.monitor->banner()->text()));
             QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kWaitMs);
 
-            const RunSummary& summary = *f.monitor->lastSummary();
+            const MonitorRunSummary& summary = *f.monitor->lastSummary();
             QVERIFY2(summary.endReason.contains(QStringLiteral("end of file")) ||
                          summary.endReason.contains(QStringLiteral("load finished")),
                      qPrintable(summary.endReason));
