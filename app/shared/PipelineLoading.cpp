@@ -2,7 +2,6 @@
 
 #include "Commands.h"
 
-#include <aqueduct/FilePathParams.h>
 #include <aqueduct/HandlerRegistry.h>
 #include <aqueduct/PipelineValidator.h>
 

@@ -3,10 +3,10 @@
 #include "ClassifyCheck.h"
 #include "CpuMeter.h"
 
-#include <aqueduct/FilePathParams.h>
 #include <aqueduct/Flow.h>
 #include <aqueduct/HandlerRegistry.h>
 #include <aqueduct/PipelineDocument.h>
+#include <aqueduct/PipelineValidator.h>
 #include <aqueduct/PluginLoader.h>
 #include <aqueduct/driver/FlowDriver.h>
 #include <aqueduct/driver/SyntheticTaskSource.h>

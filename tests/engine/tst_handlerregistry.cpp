@@ -2,8 +2,8 @@
 // the built-in handler set.
 #include "BuiltinHandlers.h"
 
-#include <aqueduct/FilePathParams.h>
 #include <aqueduct/HandlerRegistry.h>
+#include <aqueduct/PipelineValidator.h>
 
 #include <QJsonArray>
 #include <QTest>

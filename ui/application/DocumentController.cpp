@@ -5,8 +5,8 @@
 #include "document/DocumentPaths.h"
 #include "document/PipelineModel.h"
 
-#include <aqueduct/FilePathParams.h>
 #include <aqueduct/HandlerRegistry.h>
+#include <aqueduct/PipelineValidator.h>
 
 #include <QDir>
 #include <QFileInfo>

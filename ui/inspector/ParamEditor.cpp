@@ -4,7 +4,7 @@
 #include "style/Icons.h"
 #include "style/Theme.h"
 
-#include <aqueduct/FilePathParams.h>
+#include <aqueduct/PipelineValidator.h>
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -19,8 +19,8 @@
 #include "style/Icons.h"
 #include "style/Theme.h"
 
-#include <aqueduct/FilePathParams.h>
 #include <aqueduct/HandlerRegistry.h>
+#include <aqueduct/PipelineValidator.h>
 
 #include <QAction>
 #include <QDir>

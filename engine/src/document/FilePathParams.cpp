@@ -1,4 +1,4 @@
-#include "aqueduct/FilePathParams.h"
+#include "aqueduct/PipelineValidator.h"
 
 #include "aqueduct/HandlerRegistry.h"
 
