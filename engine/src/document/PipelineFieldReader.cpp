@@ -15,30 +15,6 @@ constexpr double kMaxExactInteger = 9007199254740992.0;
 
 } // namespace
 
-QString jsonTypeName(const QJsonValue& value) {
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("number");
-    case QJsonValue::String:
-        return QStringLiteral("string");
-    case QJsonValue::Array:
-        return QStringLiteral("array");
-    case QJsonValue::Object:
-        return QStringLiteral("object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("nothing");
-}
-
-QString numberText(double value) {
-    return QString::number(value, 'g', QLocale::FloatingPointShortest);
-}
-
 PipelineFieldReader::PipelineFieldReader(QList<Problem>* problems)
     : m_problems(problems) {}
 

@@ -2,6 +2,7 @@
 
 #include "aqueduct/PipelineDocument.h"
 #include "aqueduct/Problem.h"
+#include "model/JsonText.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -13,11 +14,6 @@
 #include <optional>
 
 namespace Aqueduct::Internal {
-
-/// "null", "boolean", "number", ... for messages such as "must be a string, got number".
-QString jsonTypeName(const QJsonValue& value);
-/// Shortest text that reads back as the same double.
-QString numberText(double value);
 
 // Reads typed fields out of JSON objects and records a Problem (path + reason) for each
 // one that is missing or has the wrong type. A bad field keeps its default value.

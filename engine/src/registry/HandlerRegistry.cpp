@@ -1,6 +1,6 @@
 #include "aqueduct/HandlerRegistry.h"
 
-#include <QLocale>
+#include "model/JsonText.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,32 +9,8 @@ namespace Aqueduct {
 
 namespace {
 
-QString jsonTypeName(const QJsonValue& value) {
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("number");
-    case QJsonValue::String:
-        return QStringLiteral("string");
-    case QJsonValue::Array:
-        return QStringLiteral("array");
-    case QJsonValue::Object:
-        return QStringLiteral("object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("nothing");
-}
-
-// "600000" for whole numbers, shortest round-trip form ("0.25", "1e+20") otherwise.
-QString formatNumber(double number) {
-    if (std::isfinite(number) && std::trunc(number) == number && std::abs(number) < 1.0e15)
-        return QString::number(static_cast<qint64>(number));
-    return QString::number(number, 'g', QLocale::FloatingPointShortest);
-}
+using Internal::jsonTypeName;
+using Internal::numberText;
 
 bool isWholeInt64(double number) {
     // [-2^63, 2^63): the doubles that convert to int64 exactly.
@@ -85,21 +61,21 @@ QString checkValue(const ParamSpec& spec, const QJsonValue& value) {
     const double number = value.toDouble();
     // JSON has one number type: 3 and 3.0 are both integers, 3.5 is not.
     if (spec.type == ParamType::Int && !isWholeInt64(number))
-        return QStringLiteral("must be an integer, got %1").arg(formatNumber(number));
+        return QStringLiteral("must be an integer, got %1").arg(numberText(number));
     const bool belowMinimum = spec.minimum && number < *spec.minimum;
     const bool aboveMaximum = spec.maximum && number > *spec.maximum;
     if (!belowMinimum && !aboveMaximum)
         return {};
     if (spec.minimum && spec.maximum) {
         return QStringLiteral("must be between %1 and %2, got %3")
-            .arg(formatNumber(*spec.minimum), formatNumber(*spec.maximum), formatNumber(number));
+            .arg(numberText(*spec.minimum), numberText(*spec.maximum), numberText(number));
     }
     if (spec.minimum) {
         return QStringLiteral("must be at least %1, got %2")
-            .arg(formatNumber(*spec.minimum), formatNumber(number));
+            .arg(numberText(*spec.minimum), numberText(number));
     }
     return QStringLiteral("must be at most %1, got %2")
-        .arg(formatNumber(*spec.maximum), formatNumber(number));
+        .arg(numberText(*spec.maximum), numberText(number));
 }
 
 } // namespace
