@@ -192,6 +192,9 @@ void TestExporters::prometheusServesMetricsOverHttp() {
         QCOMPARE(sampleValue(text, "aqueduct_tasks_submitted_total"), 100.0);
         QCOMPARE(sampleValue(text, "aqueduct_tasks_completed_total"), 100.0);
         QCOMPARE(sampleValue(text, "aqueduct_step_tasks_in_total{step=\"inc\"}"), 100.0);
+        // Every task reached the handler in some batch, however the batches fell.
+        QCOMPARE(sampleValue(text, "aqueduct_step_batched_tasks_total{step=\"inc\"}"), 100.0);
+        QVERIFY(sampleValue(text, "aqueduct_step_batches_total{step=\"inc\"}") >= 1.0);
         QCOMPARE(sampleValue(text, "aqueduct_step_tasks_out_total{step=\"again\"}"), 100.0);
         QCOMPARE(sampleValue(text, "aqueduct_step_queue_depth{step=\"inc\",lane=\"1\"}"), 0.0);
         QCOMPARE(sampleValue(text, "aqueduct_step_workers_alive{step=\"again\"}"), 2.0);
@@ -354,6 +357,7 @@ void TestExporters::statsdLinesReachUdpSocket() {
         QCOMPARE(counters.value(QStringLiteral("test.aq.flow.submitted")), double(kTasks));
         QCOMPARE(counters.value(QStringLiteral("test.aq.flow.completed")), double(kTasks));
         QCOMPARE(counters.value(QStringLiteral("test.aq.step.inc.tasks_in")), double(kTasks));
+        QCOMPARE(counters.value(QStringLiteral("test.aq.step.inc.batched_tasks")), double(kTasks));
         QCOMPARE(counters.value(QStringLiteral("test.aq.step.inc.tasks_out")), double(kTasks));
         QCOMPARE(counters.value(QStringLiteral("test.aq.step.again.tasks_out")), double(kTasks));
         QVERIFY(names.contains(QStringLiteral("test.aq.flow.up|g")));

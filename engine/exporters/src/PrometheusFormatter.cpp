@@ -211,6 +211,9 @@ void writeSteps(Writer& out, const MetricsSnapshot& snapshot) {
                  [](const StepMetrics& s) { return s.skipped; });
     perStepCount("aqueduct_step_batches_total", "Batches the step's handler was called with.",
                  [](const StepMetrics& s) { return s.batches; });
+    perStepCount("aqueduct_step_batched_tasks_total",
+                 "Tasks handed to the step's handler in batches (over batches: mean batch size).",
+                 [](const StepMetrics& s) { return s.batchedTasks; });
 
     out.family("aqueduct_step_errors_total", "counter",
                "Tasks that ended with an error in the step, by kind.");

@@ -172,6 +172,7 @@ QList<QByteArray> StatsdExporter::formatLines(const MetricsSnapshot& snapshot) {
         counter(lines, base + "tasks_out", step.tasksOut);
         counter(lines, base + "skipped", step.skipped);
         counter(lines, base + "batches", step.batches);
+        counter(lines, base + "batched_tasks", step.batchedTasks);
         for (int kind = 1; kind < kErrorKindCount; ++kind)
             counter(lines, base + "errors." + errorKindName(ErrorKind(kind)).toUtf8(),
                     step.errorsByKind[std::size_t(kind)]);
