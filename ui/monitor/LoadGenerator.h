@@ -38,10 +38,8 @@ public:
     /// ...; empty when closeIntake() ended it.
     const QString& endReason() const { return m_endReason; }
 
-    const Driver::FlowDriver::Counters& counters() const { return m_driver->counters(); }
     /// Counts, caller-side latency quantiles, wall time.
     Driver::RunSummary summary() const { return m_driver->summary(); }
-    double elapsedS() const { return m_driver->elapsedS(); }
 
 Q_SIGNALS:
     /// Something worth a line in the run log (a malformed input line, a file error).
