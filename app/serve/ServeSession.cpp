@@ -2,10 +2,10 @@
 
 #include "Commands.h"
 #include "ExporterSetup.h"
+#include "SignalWait.h"
 
 #include <QElapsedTimer>
 
-#include <qcoro/qcorosignal.h>
 #include <qcoro/qcorotimer.h>
 
 #include <csignal>
@@ -87,7 +87,8 @@ QCoro::Task<int> ServeSession::run() {
                  int(m_flow.document().steps.size()));
     std::fflush(stderr);
     while (!m_stopRequested)
-        co_await qCoro(this, &ServeSession::stopRequested, std::chrono::milliseconds(1000));
+        co_await signalOrTimeout(this, &ServeSession::stopRequested,
+                                 std::chrono::milliseconds(1000));
 
     // Drain: readiness is 503 and new work is refused since beginStop(); what is in flight
     // gets --drain-timeout-s to finish (a second signal makes the flow fail it at once).
@@ -95,7 +96,8 @@ QCoro::Task<int> ServeSession::run() {
     draining.start();
     const std::int64_t drainMs = m_options.drainTimeoutS * 1000;
     while (m_server->pendingRequests() > 0 && !m_hardStop && draining.elapsed() < drainMs)
-        co_await qCoro(m_server.get(), &HttpTaskServer::drained, std::chrono::milliseconds(100));
+        co_await signalOrTimeout(m_server.get(), &HttpTaskServer::drained,
+                                 std::chrono::milliseconds(100));
     if (m_server->pendingRequests() > 0 && !m_hardStop) {
         std::fprintf(stderr,
                      "aqueduct serve: %d requests still in flight after --drain-timeout-s %lld; "
@@ -105,7 +107,8 @@ QCoro::Task<int> ServeSession::run() {
         m_flow.stop(StopMode::Immediate);
     }
     while (m_server->pendingRequests() > 0)
-        co_await qCoro(m_server.get(), &HttpTaskServer::drained, std::chrono::milliseconds(100));
+        co_await signalOrTimeout(m_server.get(), &HttpTaskServer::drained,
+                                 std::chrono::milliseconds(100));
     co_await m_flow.stop(m_hardStop ? StopMode::Immediate : StopMode::Graceful);
     m_server->closeListener();
     // Let the last responses leave before the sockets close with the process.

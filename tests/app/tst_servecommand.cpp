@@ -587,10 +587,12 @@ void TestServeCommand::sigtermDrainsAndExits() {
     // In-flight requests still get their answers.
     const HttpResponse first = a.readResponse();
     const HttpResponse second = b.readResponse();
-    QVERIFY2(first.status == 200, qPrintable(first.describe()));
-    QVERIFY2(second.status == 200, qPrintable(second.describe()));
-    QCOMPARE(server.waitExit(), 0);
-    QVERIFY2(server.err().contains("SIGTERM"), server.err().constData());
+    const int exitCode = server.waitExit();
+    const QString err = QString::fromUtf8(server.err()) + QStringLiteral("exit: %1").arg(exitCode);
+    QVERIFY2(first.status == 200, qPrintable(first.describe() + QLatin1Char('\n') + err));
+    QVERIFY2(second.status == 200, qPrintable(second.describe() + QLatin1Char('\n') + err));
+    QVERIFY2(exitCode == 0, qPrintable(err));
+    QVERIFY2(err.contains(QStringLiteral("SIGTERM")), qPrintable(err));
     QVERIFY2(server.leftovers().isEmpty(), qPrintable(server.leftovers()));
     // Not listening any more.
     QVERIFY(!HttpConnection(server.port()).isOpen());

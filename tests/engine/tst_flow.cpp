@@ -13,6 +13,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QTimer>
 
 #include <stdexcept>
 
@@ -111,6 +112,8 @@ private Q_SLOTS:
     void workerCrashFailsItsTaskAndRestarts();
     void priorityAgingLetsLowPriorityThrough();
     void metricsStreamYieldsSnapshots();
+    void metricsStreamLeftWithSnapshotsQueued();
+    void metricsStreamEndsWhenIdle();
 
 private:
     std::unique_ptr<ProcessLeakGuard> m_guard;
@@ -715,6 +718,63 @@ void TestFlow::metricsStreamYieldsSnapshots() {
     QCOMPARE(*seen, 3);
     QVERIFY(runFor(std::move(loading)));
     AQUEDUCT_STOP_OR_FAIL(flow, StopMode::Graceful);
+}
+
+void TestFlow::metricsStreamLeftWithSnapshotsQueued() {
+    // The consumer leaves its loop after one snapshot while more are queued for the stream:
+    // none of them may reach the finished stream. (QCoro 0.8's qCoroSignalListener queues
+    // calls into the listener itself, which is freed by then: qcoro/qcoro#167.)
+    Flow flow(document({step(QStringLiteral("inc"), QStringLiteral("increment"))}));
+    const auto snapshot = std::make_shared<const MetricsSnapshot>();
+    std::vector<std::unique_ptr<char[]>> churn;
+    for (int round = 0; round < 300; ++round) {
+        int seen = 0;
+        auto consume = [&]() -> QCoro::Task<void> {
+            auto stream = flow.metricsSnapshots(5000ms);
+            QCORO_FOREACH(const MetricsSnapshotPtr& received, stream) {
+                if (received == snapshot)
+                    ++seen;
+                break;
+            }
+        };
+        auto consuming = consume(); // waits for its first snapshot
+        for (int i = 0; i < 3; ++i)
+            Q_EMIT flow.metricsSnapshot(snapshot);
+        for (int turn = 0; turn < 3; ++turn) {
+            QCoreApplication::processEvents();
+            churn.push_back(std::make_unique<char[]>(64 + 64 * (round % 8)));
+        }
+        QVERIFY(consuming.isReady());
+        QCOMPARE(seen, 1);
+        if (churn.size() > 100)
+            churn.erase(churn.begin(), churn.begin() + 50);
+    }
+}
+
+void TestFlow::metricsStreamEndsWhenIdle() {
+    // idleTimeout counts from the last snapshot: one that keeps coming keeps it open.
+    Flow flow(document({step(QStringLiteral("inc"), QStringLiteral("increment"))}));
+    const auto snapshot = std::make_shared<const MetricsSnapshot>();
+    QTimer ticker;
+    ticker.setInterval(20);
+    connect(&ticker, &QTimer::timeout, &flow, [&] { Q_EMIT flow.metricsSnapshot(snapshot); });
+    int seen = 0;
+    int wrong = 0;
+    auto consume = [&]() -> QCoro::Task<void> {
+        auto stream = flow.metricsSnapshots(150ms);
+        QCORO_FOREACH(const MetricsSnapshotPtr& received, stream) {
+            wrong += received != snapshot;
+            if (++seen == 10)
+                ticker.stop(); // then nothing comes for 150 ms: the stream ends
+        }
+    };
+    ticker.start();
+    QElapsedTimer elapsed;
+    elapsed.start();
+    QVERIFY(runFor(consume(), 10000));
+    QCOMPARE(seen, 10);
+    QCOMPARE(wrong, 0);
+    QVERIFY2(elapsed.elapsed() >= 150 + 9 * 20, qPrintable(QString::number(elapsed.elapsed())));
 }
 
 AQUEDUCT_TEST_MAIN_WITH_SETUP(TestFlow, registerTestHandlers)

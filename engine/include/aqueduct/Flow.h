@@ -101,7 +101,8 @@ public:
     SharedMemoryUsage sharedMemoryUsage() const;
     /// The metrics snapshots as an awaitable stream:
     /// `QCORO_FOREACH(auto snapshot, flow.metricsSnapshots()) { ... }`. It ends when no
-    /// snapshot arrives for `idleTimeout` (negative = never).
+    /// snapshot arrives for `idleTimeout` (negative = never). Snapshots wait for a busy
+    /// consumer; one more than 1,024 behind loses the oldest.
     QCoro::AsyncGenerator<MetricsSnapshotPtr>
     metricsSnapshots(std::chrono::milliseconds idleTimeout = std::chrono::milliseconds{-1});
 

@@ -3,8 +3,12 @@
 #include "runtime/FlowRuntime.h"
 
 #include <QMetaType>
+#include <QScopeGuard>
+#include <QTimer>
 
-#include <qcoro/qcorosignal.h>
+#include <deque>
+#include <memory>
+#include <utility>
 
 namespace Aqueduct {
 
@@ -52,6 +56,48 @@ void registerMetaTypes() {
     }();
     (void)registered;
 }
+
+/// Snapshots between the flow's signal and a metricsSnapshots() consumer. The callbacks
+/// share it, so a wake-up still queued when the consumer has stopped finds `closed` and does
+/// nothing. (Not qCoroSignalListener: in QCoro 0.8 such calls reach the freed listener and
+/// crash, qcoro/qcoro#167.)
+struct SnapshotQueue {
+    static constexpr std::size_t kMaxQueued = 1024; ///< a consumer this far behind loses the oldest
+
+    std::deque<MetricsSnapshotPtr> items;
+    std::coroutine_handle<> waiting;
+    std::uint64_t wait = 0; ///< which wait a wake-up belongs to
+    bool closed = false;
+
+    static void wake(const std::shared_ptr<SnapshotQueue>& queue, std::uint64_t wait) {
+        if (queue->closed || !queue->waiting || queue->wait != wait)
+            return;
+        std::exchange(queue->waiting, {}).resume();
+    }
+};
+
+/// The next snapshot, resumed from the event loop (never inside the emitting code); false
+/// when `idleTimeout` passed with none.
+class NextSnapshot {
+public:
+    NextSnapshot(std::shared_ptr<SnapshotQueue> queue, std::chrono::milliseconds idleTimeout)
+        : m_queue(std::move(queue))
+        , m_idleTimeout(idleTimeout) {}
+
+    bool await_ready() const noexcept { return !m_queue->items.empty(); }
+    void await_suspend(std::coroutine_handle<> waiting) {
+        m_queue->waiting = waiting;
+        const std::uint64_t wait = ++m_queue->wait;
+        if (m_idleTimeout.count() >= 0)
+            QTimer::singleShot(m_idleTimeout,
+                               [queue = m_queue, wait] { SnapshotQueue::wake(queue, wait); });
+    }
+    bool await_resume() const noexcept { return !m_queue->items.empty(); }
+
+private:
+    std::shared_ptr<SnapshotQueue> m_queue;
+    std::chrono::milliseconds m_idleTimeout;
+};
 
 } // namespace
 
@@ -162,7 +208,28 @@ Flow::SharedMemoryUsage Flow::sharedMemoryUsage() const {
 
 QCoro::AsyncGenerator<MetricsSnapshotPtr>
 Flow::metricsSnapshots(std::chrono::milliseconds idleTimeout) {
-    return qCoroSignalListener(this, &Flow::metricsSnapshot, idleTimeout);
+    auto queue = std::make_shared<SnapshotQueue>();
+    const QMetaObject::Connection connection = connect(
+        this, &Flow::metricsSnapshot, this,
+        [this, queue](const MetricsSnapshotPtr& snapshot) {
+            if (queue->items.size() == SnapshotQueue::kMaxQueued)
+                queue->items.pop_front();
+            queue->items.push_back(snapshot);
+            if (queue->waiting)
+                QMetaObject::invokeMethod(
+                    this, [queue, wait = queue->wait] { SnapshotQueue::wake(queue, wait); },
+                    Qt::QueuedConnection);
+        },
+        Qt::DirectConnection);
+    const auto close = qScopeGuard([&] {
+        QObject::disconnect(connection);
+        queue->closed = true;
+    });
+    while (co_await NextSnapshot(queue, idleTimeout)) {
+        MetricsSnapshotPtr next = std::move(queue->items.front());
+        queue->items.pop_front();
+        co_yield next;
+    }
 }
 
 QString flowStateName(FlowState state) {
