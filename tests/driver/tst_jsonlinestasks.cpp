@@ -32,7 +32,22 @@ private:
     QTemporaryDir m_dir;
 
     /// Reads `text` through a JsonLinesTaskSource to the end (as the driver would).
+    enum class Repeat { No, Yes };
+    struct Reading {
+        std::vector<ReadLine> lines;
+        bool exhausted = false; ///< the source ended by itself
+    };
+
     std::vector<ReadLine> readAll(const QByteArray& text, std::size_t maxLineBytes = 0) {
+        Reading reading = read(text, Repeat::No, std::size_t(-1), maxLineBytes);
+        if (!reading.exhausted)
+            qFatal("the reader did not finish");
+        return std::move(reading.lines);
+    }
+
+    /// Up to `maxItems` items of `text` through a JsonLinesTaskSource (as the driver would).
+    Reading read(const QByteArray& text, Repeat repeat, std::size_t maxItems,
+                 std::size_t maxLineBytes = 0) {
         const QString path = m_dir.filePath(QStringLiteral("tasks.jsonl"));
         QFile file(path);
         if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
@@ -45,11 +60,12 @@ private:
             qFatal("cannot open: %s", qPrintable(error));
         if (maxLineBytes > 0)
             source.reader().setMaxLineBytes(maxLineBytes);
+        source.reader().setRepeat(repeat == Repeat::Yes);
         source.start();
         std::vector<ReadLine> lines;
         QElapsedTimer elapsed;
         elapsed.start();
-        while (!source.exhausted() && elapsed.elapsed() < 20000) {
+        while (!source.exhausted() && lines.size() < maxItems && elapsed.elapsed() < 20000) {
             if (!source.ready()) {
                 QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
                 continue;
@@ -58,10 +74,11 @@ private:
             source.take(item);
             lines.push_back({item.line, std::move(item.task), item.timeoutMs, item.error});
         }
+        Reading reading;
+        reading.exhausted = source.exhausted();
         source.stop();
-        if (!source.exhausted())
-            qFatal("the reader did not finish");
-        return lines;
+        reading.lines = std::move(lines);
+        return reading;
     }
 
     ReadLine readOne(const QByteArray& line) {
@@ -206,6 +223,35 @@ private Q_SLOTS:
         QCOMPARE(parsed.timeoutMs, std::int64_t(9));
         QVERIFY(!TaskJson::parseTask("{\"_priority\": 1.5}", parsed, &error));
         QCOMPARE(error, QStringLiteral("_priority must be a non-negative integer"));
+    }
+
+    void repeatReadsTheFileAgain() {
+        // The app's looped load: line numbers start again with each pass.
+        const Reading reading =
+            read("{\"value\": 1}\n\n{\"value\": 2}\nnot json\n{\"value\": 3}", Repeat::Yes, 40);
+        QVERIFY(!reading.exhausted);
+        QCOMPARE(reading.lines.size(), std::size_t(40));
+        const std::uint64_t lineOf[] = {1, 3, 4, 5};
+        for (std::size_t i = 0; i < reading.lines.size(); ++i) {
+            const ReadLine& line = reading.lines[i];
+            QCOMPARE(line.line, lineOf[i % 4]);
+            if (i % 4 == 2) {
+                QVERIFY(!line.error.isEmpty());
+            } else {
+                QVERIFY2(line.error.isEmpty(), qPrintable(line.error));
+                QCOMPARE(line.task.intField("value"), i % 4 == 3 ? 3 : int(i % 4) + 1);
+            }
+        }
+    }
+
+    void repeatEndsWithoutValidTasks() {
+        // Nothing valid in a pass: reported once, not forever; an empty file simply ends.
+        const Reading bad = read("nope\n[1]\n", Repeat::Yes, 1000);
+        QVERIFY(bad.exhausted);
+        QCOMPARE(bad.lines.size(), std::size_t(2));
+        const Reading empty = read("", Repeat::Yes, 1000);
+        QVERIFY(empty.exhausted);
+        QCOMPARE(empty.lines.size(), std::size_t(0));
     }
 
     void missingFilesAndDirectories() {

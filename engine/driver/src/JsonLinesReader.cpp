@@ -153,6 +153,8 @@ void JsonLinesReader::processLine(const char* data, std::size_t size, std::vecto
                              &item.error) &&
         item.error.isEmpty())
         item.error = QStringLiteral("invalid task");
+    if (item.error.isEmpty())
+        ++m_validInPass;
     batch.push_back(std::move(item));
     if (batch.size() >= kBatchItems)
         publish(batch);
@@ -190,6 +192,14 @@ void JsonLinesReader::threadMain() {
             if (!carry.empty() && !m_skippingLongLine)
                 processLine(carry.data(), carry.size(), batch);
             carry.clear();
+            if (m_repeat && m_totalBytes >= 0 && m_validInPass > 0 &&
+                ::lseek(m_fd, 0, SEEK_SET) == 0) {
+                m_lineNumber = 0;
+                m_validInPass = 0;
+                m_skippingLongLine = false;
+                m_bytesRead.store(0, std::memory_order_relaxed);
+                continue;
+            }
             break;
         }
         m_bytesRead.fetch_add(got, std::memory_order_relaxed);

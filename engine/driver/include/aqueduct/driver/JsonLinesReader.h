@@ -51,8 +51,12 @@ public:
     QString readError() const;
     /// Lines longer than this become a bad-input item (default 256 MiB); before start().
     void setMaxLineBytes(std::size_t bytes) { m_maxLineBytes = bytes; }
+    /// Read a regular file again from its start each time it ends (before start()); a pass
+    /// with no valid task ends the reading, so a file of bad lines is reported once.
+    void setRepeat(bool repeat) { m_repeat = repeat; }
     /// Size of the input when it is a regular file, else -1 (for progress).
     qint64 totalBytes() const { return m_totalBytes; }
+    /// Bytes read in the current pass (see setRepeat).
     qint64 bytesRead() const { return m_bytesRead.load(std::memory_order_relaxed); }
 
 Q_SIGNALS:
@@ -70,6 +74,7 @@ private:
     static constexpr std::size_t kMaxQueuedItems = 16384;
 
     std::size_t m_maxLineBytes = std::size_t(256) << 20;
+    bool m_repeat = false;
     int m_fd = -1;
     bool m_ownsFd = false;
     int m_stopFd = -1;   ///< eventfd: wakes the reader's poll on stop()
@@ -89,6 +94,7 @@ private:
 
     // Reader thread only.
     std::uint64_t m_lineNumber = 0;
+    std::uint64_t m_validInPass = 0;
     bool m_skippingLongLine = false;
 
     // Main thread only.
