@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -43,6 +44,10 @@ PipelineDocument richDocument() {
     PipelineDocument document;
     document.name = QStringLiteral("Everything \"set\"");
     document.description = QStringLiteral("Uses every field, with unicode: \u00e9\u4e2d");
+    document.appLoad = QJsonObject{{QStringLiteral("source"), QStringLiteral("file")},
+                                   {QStringLiteral("file"), QStringLiteral("tasks/in.jsonl")},
+                                   {QStringLiteral("repeat"), true},
+                                   {QStringLiteral("concurrency"), 16}};
     FlowSettings& flow = document.flow;
     flow.queuePriorities = 3;
     flow.defaultTimeoutMs = 1234;
@@ -343,6 +348,10 @@ private Q_SLOTS:
         QTest::newRow("name number") << head + R"("name": 1, "steps": []})"
                                      << "$.name"
                                      << "must be a string";
+        QTest::newRow("app_load not an object")
+            << head + R"("app_load": "tasks.jsonl", "steps": [{"id": "a", "handler": "x"}]})"
+            << "$.app_load"
+            << "must be an object, got string";
         QTest::newRow("format missing")
             << QByteArray(R"({"version": 1, "steps": []})") << "$.format"
             << "missing required key";

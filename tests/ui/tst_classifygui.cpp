@@ -33,6 +33,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 #include <memory>
 
@@ -296,6 +297,74 @@ private Q_SLOTS:
             QVERIFY(modelItem->batchFillText().isEmpty());
         }
         QVERIFY2(leaks.clean(), qPrintable(leaks.describe()));
+    }
+
+    void exampleRunsOnItsOwnSampleImages() {
+        // classify.json names its load (app_load): its sample images, looped, so Run works
+        // as shipped (synthetic tasks carry no image and would all fail in decode).
+        LeakCheck leaks;
+        {
+            Fixture f;
+            QVERIFY(f.window->openFile(UiTest::examplePath("classify.json")));
+            const LoadSettings& load = f.monitor->loadSettings();
+            QCOMPARE(load.source, LoadSource::File);
+            QVERIFY(load.repeat);
+            QCOMPARE(load.concurrency, 32);
+            QCOMPARE(QFileInfo(load.filePath).canonicalFilePath(),
+                     QFileInfo(pipelinesDir() + QStringLiteral("/../tasks/classify-images.jsonl"))
+                         .canonicalFilePath());
+            auto* loadButton =
+                f.window->findChild<QToolButton*>(QStringLiteral("loadSourceButton"));
+            QVERIFY(loadButton);
+            QVERIFY2(
+                loadButton->toolTip().contains(QStringLiteral("classify-images.jsonl (looped)")),
+                qPrintable(loadButton->toolTip()));
+
+            addLabelCheck(f.model());
+            QSignalSpy finished(f.monitor, &MonitorController::runFinished);
+            QVERIFY2(f.monitor->run(), qPrintable(f.monitor->banner()->text()));
+            // Five images a pass: more than three passes means the file was read again.
+            QTRY_VERIFY_WITH_TIMEOUT(!f.monitor->history()->isEmpty() &&
+                                         f.monitor->history()->latest().completed > 15,
+                                     kWaitMs);
+            f.monitor->stop();
+            QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kWaitMs);
+            const MonitorRunSummary& summary = *f.monitor->lastSummary();
+            QVERIFY2(summary.completed > 15, qPrintable(QString::number(summary.completed)));
+            QCOMPARE(summary.failed(), std::uint64_t(0));
+            QCOMPARE(summary.badInputLines, std::uint64_t(0));
+        }
+        QVERIFY2(leaks.clean(), qPrintable(leaks.describe()));
+    }
+
+    void chosenLoadIsSavedWithThePipeline() {
+        Fixture f;
+        QVERIFY(f.window->openFile(UiTest::examplePath("classify.json")));
+        PipelineModel* model = f.model();
+        // What the Load Source dialog writes: an undoable change of the document.
+        FlowInfo info = model->flowInfo();
+        info.appLoad = QJsonObject{{QStringLiteral("source"), QStringLiteral("none")}};
+        model->setFlowInfo(info);
+        QCOMPARE(f.monitor->loadSettings().source, LoadSource::None);
+        model->undoStack()->undo();
+        QCOMPARE(f.monitor->loadSettings().source, LoadSource::File);
+        QVERIFY(f.monitor->loadSettings().repeat);
+
+        // Saved in another folder: the relative tasks file is rewritten to name the same file.
+        QTemporaryDir elsewhere;
+        QVERIFY(elsewhere.isValid());
+        const QString saved = elsewhere.filePath(QStringLiteral("moved.json"));
+        f.window->documentController()->setPrompts(std::make_shared<SaveAsPrompts>(saved));
+        QVERIFY(f.window->documentController()->saveAs());
+        const PipelineDocument::LoadResult reread = PipelineDocument::fromFile(saved);
+        QVERIFY(reread.ok());
+        const QString file = reread.document.appLoad.value(QStringLiteral("file")).toString();
+        QCOMPARE(QFileInfo(file).canonicalFilePath(),
+                 QFileInfo(pipelinesDir() + QStringLiteral("/../tasks/classify-images.jsonl"))
+                     .canonicalFilePath());
+        QCOMPARE(reread.document.appLoad.value(QStringLiteral("repeat")).toBool(), true);
+        QCOMPARE(QFileInfo(f.monitor->loadSettings().filePath).canonicalFilePath(),
+                 QFileInfo(file).canonicalFilePath());
     }
 
     void missingModelFailsTheStartNamingTheStep() {

@@ -30,6 +30,7 @@
 #include <QAction>
 #include <QFile>
 #include <QGraphicsTextItem>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineSeries>
@@ -37,6 +38,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <limits>
 
 #include <memory>
 #include <stdexcept>
@@ -221,6 +224,38 @@ private Q_SLOTS:
             QVERIFY(inWindow >= 1 && inWindow <= 3);
         }
         QCOMPARE(LoadSettings::fromJson(load.toJson()), load);
+    }
+
+    void loadFromAPipelineFileIsHeldToTheDialogsRanges() {
+        // app_load comes from a pipeline file: nothing in it may ask for more than the
+        // dialog allows (a 2 GiB payload per task, a priority mix whose sum overflows).
+        QJsonArray weights;
+        for (int i = 0; i < 1000; ++i)
+            weights.append(std::numeric_limits<int>::max());
+        const QJsonObject hostile{
+            {QStringLiteral("source"), QStringLiteral("synthetic")},
+            {QStringLiteral("payload_bytes"), std::numeric_limits<int>::max()},
+            {QStringLiteral("rate_per_s"), 1e300},
+            {QStringLiteral("priority_weights"), weights},
+            {QStringLiteral("count"), 1e18},
+            {QStringLiteral("duration_s"), -5},
+            {QStringLiteral("concurrency"), 1e9},
+            {QStringLiteral("timeout_ms"), -1},
+            {QStringLiteral("repeat"), QStringLiteral("yes")},
+        };
+        const LoadSettings load = LoadSettings::fromJson(hostile);
+        QCOMPARE(load.source, LoadSource::Synthetic);
+        QCOMPARE(load.payloadBytes, LoadSettings::kMaxPayloadBytes);
+        QCOMPARE(load.ratePerS, LoadSettings::kMaxRatePerS);
+        QCOMPARE(load.priorityWeights.size(), LoadSettings::kMaxPriorityWeights);
+        QCOMPARE(load.priorityWeights.first(), LoadSettings::kMaxPriorityWeight);
+        QCOMPARE(load.count, qint64(std::numeric_limits<int>::max()));
+        QCOMPARE(load.durationS, 0.0);
+        QCOMPARE(load.concurrency, LoadSettings::kMaxConcurrency);
+        QCOMPARE(load.timeoutMs, 0);
+        QVERIFY(!load.repeat);
+        const int priority = load.priorityFor(12345);
+        QVERIFY(priority >= 0 && priority < LoadSettings::kMaxPriorityWeights);
     }
 
     void chartsRangeWithHysteresis() {

@@ -206,11 +206,22 @@ bool DocumentController::rebaseFilePaths(const QString& folder) {
                 edits.append({step.id, spec.name, moved});
         }
     }
-    if (edits.isEmpty())
+    // The app's load may name a tasks file the same way.
+    FlowInfo info = m_model->flowInfo();
+    const QString loadFile = info.appLoad.value(QStringLiteral("file")).toString();
+    if (!loadFile.isEmpty() && QFileInfo(loadFile).isRelative()) {
+        const QString moved = documentPathFor(resolveFilePath(loadFile, oldFolder), folder);
+        if (moved != loadFile)
+            info.appLoad.insert(QStringLiteral("file"), moved);
+    }
+    const bool loadMoved = info.appLoad != m_model->document().appLoad;
+    if (edits.isEmpty() && !loadMoved)
         return false;
     m_model->undoStack()->beginMacro(tr("Adjust file paths to the new folder"));
     for (const Edit& edit : std::as_const(edits))
         m_model->setParam(edit.stepId, edit.param, edit.value);
+    if (loadMoved)
+        m_model->setFlowInfo(info);
     m_model->undoStack()->endMacro();
     return true;
 }

@@ -363,7 +363,7 @@ void PipelineModel::setEdgeWhen(int edgeIndex, const QString& when) {
 }
 
 FlowInfo PipelineModel::flowInfo() const {
-    return FlowInfo{m_document.name, m_document.description, m_document.flow};
+    return FlowInfo{m_document.name, m_document.description, m_document.flow, m_document.appLoad};
 }
 
 void PipelineModel::setFlowInfo(const FlowInfo& info) {
@@ -522,6 +522,7 @@ void PipelineModel::applyFlowInfo(const FlowInfo& info) {
     m_document.name = info.name;
     m_document.description = info.description;
     m_document.flow = info.flow;
+    m_document.appLoad = info.appLoad;
     Q_EMIT flowSettingsChanged();
     scheduleValidation();
 }

@@ -34,6 +34,7 @@ struct FlowInfo {
     QString name;
     QString description;
     FlowSettings flow;
+    QJsonObject appLoad; ///< the Run's load, as saved in the file (LoadSettings JSON)
     bool operator==(const FlowInfo&) const = default;
 };
 

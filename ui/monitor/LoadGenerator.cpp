@@ -40,9 +40,9 @@ LoadGenerator::LoadGenerator(Flow* flow, LoadSettings settings, QObject* parent)
     case LoadSource::File: {
         auto file = std::make_unique<Driver::JsonLinesTaskSource>();
         QString error;
-        if (!file->open(m_settings.filePath, &error)) {
+        if (!file->open(m_settings.filePath, &error))
             m_openError = error;
-        }
+        file->reader().setRepeat(m_settings.repeat);
         m_source = std::move(file);
         break;
     }

@@ -4,6 +4,7 @@
 #include <QJsonArray>
 
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace Aqueduct::Ui {
@@ -52,7 +53,9 @@ QString LoadSettings::describe() const {
             parts << QStringLiteral("%1 tasks").arg(count);
         break;
     case LoadSource::File:
-        parts << QStringLiteral("file %1").arg(QFileInfo(filePath).fileName());
+        parts << QStringLiteral("file %1%2")
+                     .arg(QFileInfo(filePath).fileName(),
+                          repeat ? QStringLiteral(" (looped)") : QString());
         break;
     }
     if (durationS > 0)
@@ -75,6 +78,7 @@ QJsonObject LoadSettings::toJson() const {
     object.insert(QStringLiteral("concurrency"), concurrency);
     object.insert(QStringLiteral("timeout_ms"), timeoutMs);
     object.insert(QStringLiteral("file"), filePath);
+    object.insert(QStringLiteral("repeat"), repeat);
     object.insert(QStringLiteral("stop_when_done"), onEnd == LoadEndAction::StopFlow);
     return object;
 }
@@ -86,16 +90,28 @@ LoadSettings LoadSettings::fromJson(const QJsonObject& object) {
         settings.source = LoadSource::None;
     else if (source == QLatin1String("file"))
         settings.source = LoadSource::File;
-    settings.ratePerS = qMax(0.0, object.value(QStringLiteral("rate_per_s")).toDouble());
-    settings.payloadBytes = qMax(0, object.value(QStringLiteral("payload_bytes")).toInt());
+    // A pipeline file carries these (app_load): held to the Load Source dialog's ranges, so
+    // a file cannot ask for 2 GiB payloads or an overflowing priority mix.
+    settings.ratePerS =
+        qBound(0.0, object.value(QStringLiteral("rate_per_s")).toDouble(), kMaxRatePerS);
+    settings.payloadBytes =
+        qBound(0, object.value(QStringLiteral("payload_bytes")).toInt(), kMaxPayloadBytes);
     settings.priorityWeights.clear();
-    for (const QJsonValue& weight : object.value(QStringLiteral("priority_weights")).toArray())
-        settings.priorityWeights.append(qMax(0, weight.toInt()));
-    settings.count = qMax<qint64>(0, object.value(QStringLiteral("count")).toInteger());
-    settings.durationS = qMax(0.0, object.value(QStringLiteral("duration_s")).toDouble());
-    settings.concurrency = qBound(1, object.value(QStringLiteral("concurrency")).toInt(256), 65536);
-    settings.timeoutMs = qMax(0, object.value(QStringLiteral("timeout_ms")).toInt());
+    for (const QJsonValue& weight : object.value(QStringLiteral("priority_weights")).toArray()) {
+        if (settings.priorityWeights.size() == kMaxPriorityWeights)
+            break;
+        settings.priorityWeights.append(qBound(0, weight.toInt(), kMaxPriorityWeight));
+    }
+    settings.count = qBound(qint64(0), object.value(QStringLiteral("count")).toInteger(),
+                            qint64(std::numeric_limits<int>::max()));
+    settings.durationS =
+        qBound(0.0, object.value(QStringLiteral("duration_s")).toDouble(), kMaxDurationS);
+    settings.concurrency =
+        qBound(1, object.value(QStringLiteral("concurrency")).toInt(256), kMaxConcurrency);
+    settings.timeoutMs =
+        qBound(0, object.value(QStringLiteral("timeout_ms")).toInt(), kMaxTimeoutMs);
     settings.filePath = object.value(QStringLiteral("file")).toString();
+    settings.repeat = object.value(QStringLiteral("repeat")).toBool(false);
     settings.onEnd = object.value(QStringLiteral("stop_when_done")).toBool(true)
                          ? LoadEndAction::StopFlow
                          : LoadEndAction::KeepRunning;

@@ -17,6 +17,15 @@ enum class LoadEndAction { StopFlow, KeepRunning };
 /// duration), a JSON-lines file (one task's fields per line, as `aqueduct run --input`
 /// reads), or nothing (the flow idles, for probing and killing workers).
 struct LoadSettings {
+    // The ranges of the Load Source dialog; fromJson holds a file's values to them too.
+    static constexpr double kMaxRatePerS = 10'000'000;
+    static constexpr int kMaxPayloadBytes = 256 << 20;
+    static constexpr int kMaxPriorityWeights = 64;
+    static constexpr int kMaxPriorityWeight = 1'000'000;
+    static constexpr double kMaxDurationS = 7 * 24 * 3600;
+    static constexpr int kMaxConcurrency = 65536;
+    static constexpr int kMaxTimeoutMs = 3'600'000;
+
     LoadSource source = LoadSource::Synthetic;
     double ratePerS = 0;  ///< synthetic: tasks per second; 0 = as fast as possible
     int payloadBytes = 0; ///< synthetic: size of a `payload` bytes field; 0 = none
@@ -28,6 +37,7 @@ struct LoadSettings {
     int concurrency = 256; ///< tasks in flight at most
     int timeoutMs = 0;     ///< per task; 0 = the flow's default_timeout_ms
     QString filePath;      ///< file source: JSON lines
+    bool repeat = false;   ///< file source: read it again from the start each time it ends
     LoadEndAction onEnd = LoadEndAction::StopFlow;
 
     /// The priority of the `index`-th generated task under priorityWeights (deterministic).

@@ -43,14 +43,14 @@ LoadSourceDialog::LoadSourceDialog(const LoadSettings& settings, int lanes, QWid
     auto* syntheticForm = new QFormLayout(m_syntheticBox);
     syntheticForm->setContentsMargins(24, 0, 0, 6);
     m_rate = new QDoubleSpinBox(this);
-    m_rate->setRange(0, 10'000'000);
+    m_rate->setRange(0, LoadSettings::kMaxRatePerS);
     m_rate->setDecimals(1);
     m_rate->setSuffix(tr(" tasks/s"));
     m_rate->setSpecialValueText(tr("as fast as possible"));
     m_rate->setValue(settings.ratePerS);
     syntheticForm->addRow(tr("&Rate:"), m_rate);
     m_payload = new QSpinBox(this);
-    m_payload->setRange(0, 256 << 20);
+    m_payload->setRange(0, LoadSettings::kMaxPayloadBytes);
     m_payload->setSuffix(tr(" bytes"));
     m_payload->setSpecialValueText(tr("no payload"));
     m_payload->setValue(settings.payloadBytes);
@@ -78,33 +78,39 @@ LoadSourceDialog::LoadSourceDialog(const LoadSettings& settings, int lanes, QWid
 
     layout->addWidget(file);
     m_fileBox = new QWidget(this);
-    auto* fileRow = new QHBoxLayout(m_fileBox);
-    fileRow->setContentsMargins(24, 0, 0, 6);
+    auto* fileColumn = new QVBoxLayout(m_fileBox);
+    fileColumn->setContentsMargins(24, 0, 0, 6);
+    auto* fileRow = new QHBoxLayout;
+    fileRow->setContentsMargins(0, 0, 0, 0);
     m_file = new QLineEdit(settings.filePath, this);
     m_file->setPlaceholderText(tr("tasks.jsonl"));
     auto* browseButton = new QPushButton(tr("&Browse…"), this);
     connect(browseButton, &QPushButton::clicked, this, &LoadSourceDialog::browse);
     fileRow->addWidget(m_file, 1);
     fileRow->addWidget(browseButton);
+    fileColumn->addLayout(fileRow);
+    m_repeat = new QCheckBox(tr("&Loop: read the file again each time it ends"), this);
+    m_repeat->setChecked(settings.repeat);
+    fileColumn->addWidget(m_repeat);
     layout->addWidget(m_fileBox);
     layout->addWidget(none);
 
     auto* common = new QGroupBox(tr("For any load"), this);
     auto* commonForm = new QFormLayout(common);
     m_duration = new QDoubleSpinBox(this);
-    m_duration->setRange(0, 7 * 24 * 3600);
+    m_duration->setRange(0, LoadSettings::kMaxDurationS);
     m_duration->setDecimals(1);
     m_duration->setSuffix(tr(" s"));
     m_duration->setSpecialValueText(tr("no limit"));
     m_duration->setValue(settings.durationS);
     commonForm->addRow(tr("&Duration:"), m_duration);
     m_concurrency = new QSpinBox(this);
-    m_concurrency->setRange(1, 65536);
+    m_concurrency->setRange(1, LoadSettings::kMaxConcurrency);
     m_concurrency->setValue(settings.concurrency);
     m_concurrency->setToolTip(tr("Tasks in flight at most (callers awaiting a result)"));
     commonForm->addRow(tr("&In flight:"), m_concurrency);
     m_timeout = new QSpinBox(this);
-    m_timeout->setRange(0, 3'600'000);
+    m_timeout->setRange(0, LoadSettings::kMaxTimeoutMs);
     m_timeout->setSuffix(tr(" ms"));
     m_timeout->setSpecialValueText(tr("flow default"));
     m_timeout->setValue(settings.timeoutMs);
@@ -149,14 +155,15 @@ LoadSettings LoadSourceDialog::settings() const {
     for (const QString& part : m_weights->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         bool ok = false;
         const int weight = part.trimmed().toInt(&ok);
-        if (ok)
-            settings.priorityWeights << qMax(0, weight);
+        if (ok && settings.priorityWeights.size() < LoadSettings::kMaxPriorityWeights)
+            settings.priorityWeights << qBound(0, weight, LoadSettings::kMaxPriorityWeight);
     }
     settings.count = m_count->value();
     settings.durationS = m_duration->value();
     settings.concurrency = m_concurrency->value();
     settings.timeoutMs = m_timeout->value();
     settings.filePath = m_file->text().trimmed();
+    settings.repeat = m_repeat->isChecked();
     settings.onEnd =
         m_stopWhenDone->isChecked() ? LoadEndAction::StopFlow : LoadEndAction::KeepRunning;
     return settings;

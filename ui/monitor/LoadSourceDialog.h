@@ -37,6 +37,7 @@ private:
     QSpinBox* m_concurrency;
     QSpinBox* m_timeout;
     QLineEdit* m_file;
+    QCheckBox* m_repeat;
     QCheckBox* m_stopWhenDone;
     QWidget* m_syntheticBox;
     QWidget* m_fileBox;

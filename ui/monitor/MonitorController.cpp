@@ -4,6 +4,7 @@
 #include "canvas/CanvasScene.h"
 #include "canvas/CanvasView.h"
 #include "canvas/StepItem.h"
+#include "document/DocumentPaths.h"
 #include "document/PipelineModel.h"
 #include "monitor/CanvasOverlay.h"
 #include "monitor/ChartsWidget.h"
@@ -73,7 +74,15 @@ MonitorController::MonitorController(MainWindow* window)
             m_banner->dismiss();
         if (!m_engine->isActive())
             clearLastRun(); // another document: the last run's figures are not about it
+        adoptDocumentLoad();
     });
+    // Undo or redo of a load choice, or a new folder for a relative tasks file.
+    connect(window->pipelineModel(), &PipelineModel::flowSettingsChanged, this, [this] {
+        if (m_window->pipelineModel()->document().appLoad != m_adoptedAppLoad)
+            adoptDocumentLoad();
+    });
+    connect(window->pipelineModel(), &PipelineModel::baseDirectoryChanged, this,
+            &MonitorController::adoptDocumentLoad);
     connect(m_editLock, &EditLock::documentEditedWhileLocked, this, [this] {
         m_runLog->append(tr("The pipeline was edited while running; the change applies on the "
                             "next run"),
@@ -251,6 +260,16 @@ void MonitorController::setLoadSettings(const LoadSettings& settings) {
     updateActions();
 }
 
+void MonitorController::adoptDocumentLoad() {
+    const PipelineModel* model = m_window->pipelineModel();
+    m_adoptedAppLoad = model->document().appLoad;
+    LoadSettings load =
+        m_adoptedAppLoad.isEmpty() ? LoadSettings{} : LoadSettings::fromJson(m_adoptedAppLoad);
+    if (!load.filePath.isEmpty())
+        load.filePath = resolveFilePath(load.filePath, model->effectiveBaseDirectory());
+    setLoadSettings(load);
+}
+
 void MonitorController::refuse(const QString& message) {
     m_banner->showMessage(message, RunBanner::Tone::Error, true);
     m_runLog->append(message, RunLogWidget::Level::Error);
@@ -342,8 +361,28 @@ void MonitorController::stop() {
 void MonitorController::chooseLoadSource() {
     const int lanes = m_window->pipelineModel()->document().flow.queuePriorities;
     LoadSourceDialog dialog(m_load, lanes, m_window);
-    if (dialog.exec() == QDialog::Accepted)
-        setLoadSettings(dialog.settings());
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const LoadSettings chosen = dialog.settings();
+    setLoadSettings(chosen);
+    // Saved with the pipeline (app_load): what differs from the defaults, a tasks file
+    // relative to the pipeline's folder when it is inside it.
+    PipelineModel* model = m_window->pipelineModel();
+    QJsonObject saved = chosen.toJson();
+    const QJsonObject defaults = LoadSettings{}.toJson();
+    for (auto it = defaults.begin(); it != defaults.end(); ++it) {
+        if (it.key() != QLatin1String("source") && saved.value(it.key()) == it.value())
+            saved.remove(it.key());
+    }
+    if (!chosen.filePath.isEmpty())
+        saved.insert(QStringLiteral("file"),
+                     documentPathFor(chosen.filePath, model->baseDirectory()));
+    FlowInfo info = model->flowInfo();
+    if (info.appLoad == saved)
+        return;
+    info.appLoad = saved;
+    m_adoptedAppLoad = saved; // already in effect
+    model->setFlowInfo(info);
 }
 
 void MonitorController::setChartsVisible(bool visible) {

@@ -56,6 +56,7 @@ public:
     QAction* action(const QString& name) const { return m_actions.value(name); }
 
     const LoadSettings& loadSettings() const { return m_load; }
+    /// The load of the next runs (not written to the document; the Load Source dialog is).
     void setLoadSettings(const LoadSettings& settings);
     /// A run is starting, running or stopping.
     bool isRunActive() const;
@@ -98,6 +99,8 @@ private:
     void refuse(const QString& message);
     /// Forgets the last run: charts, legend, totals, process table, summary.
     void clearLastRun();
+    /// m_load from the document's app_load (relative files beside the pipeline file).
+    void adoptDocumentLoad();
 
     MainWindow* m_window;
     EngineController* m_engine;
@@ -115,6 +118,7 @@ private:
     QToolButton* m_loadButton = nullptr;
     QHash<QString, QAction*> m_actions;
     LoadSettings m_load;
+    QJsonObject m_adoptedAppLoad; ///< the document's app_load that m_load was last set from
     std::optional<MonitorRunSummary> m_lastSummary;
     QHash<QString, Problem> m_runProblems; ///< start errors shown on steps, by step id
     bool m_startFailed = false;

@@ -118,6 +118,9 @@ public:
     FlowSettings flow;
     QList<StepSpec> steps;
     QList<EdgeSpec> edges;
+    /// What the desktop app's Run feeds the flow with ("app_load": source, file, rate, ...);
+    /// kept as written, read by the app only (like step positions). Empty = its default.
+    QJsonObject appLoad;
 
     struct LoadResult;
     /// Parses JSON and reads the document. Structural problems (bad JSON, wrong types,

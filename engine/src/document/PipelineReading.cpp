@@ -300,8 +300,9 @@ PipelineDocument PipelineDocument::fromJsonObject(const QJsonObject& input,
     }
 
     const QString root = QStringLiteral("$");
-    reader.checkKeys(object, root,
-                     {"format", "version", "name", "description", "flow", "steps", "edges"});
+    reader.checkKeys(
+        object, root,
+        {"format", "version", "name", "description", "flow", "steps", "edges", "app_load"});
     reader.readString(object, QStringLiteral("name"), root, &document.name);
     reader.readString(object, QStringLiteral("description"), root, &document.description);
     if (const auto flow = reader.readObject(object, QStringLiteral("flow"), root))
@@ -314,6 +315,8 @@ PipelineDocument PipelineDocument::fromJsonObject(const QJsonObject& input,
         for (qsizetype i = 0; i < edges->size(); ++i)
             document.edges.append(readEdge(reader, edges->at(i), int(i)));
     }
+    if (const auto appLoad = reader.readObject(object, QStringLiteral("app_load"), root))
+        document.appLoad = *appLoad;
     return document;
 }
 

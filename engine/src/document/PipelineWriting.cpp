@@ -32,8 +32,8 @@ QList<QLatin1String> keyOrder(Context context) {
     using L = QLatin1String;
     switch (context) {
     case Context::Root:
-        return {L("format"), L("version"), L("name"), L("description"),
-                L("flow"),   L("steps"),   L("edges")};
+        return {L("format"), L("version"), L("name"),  L("description"),
+                L("flow"),   L("steps"),   L("edges"), L("app_load")};
     case Context::Flow:
         return {L("queue_priorities"),  L("default_timeout_ms"),
                 L("start_timeout_ms"),  L("start_method"),
@@ -332,6 +332,8 @@ QJsonObject PipelineDocument::toJsonObject() const {
         }
         root.insert(QStringLiteral("edges"), edgeArray);
     }
+    if (!appLoad.isEmpty())
+        root.insert(QStringLiteral("app_load"), appLoad);
     return root;
 }
 
