@@ -22,6 +22,8 @@
 #include <aqueduct/HandlerRegistry.h>
 #include <aqueduct/PluginLoader.h>
 
+#include <QApplication>
+#include <QDialog>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
@@ -31,8 +33,10 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QToolButton>
 
 #include <memory>
@@ -365,6 +369,40 @@ private Q_SLOTS:
         QCOMPARE(reread.document.appLoad.value(QStringLiteral("repeat")).toBool(), true);
         QCOMPARE(QFileInfo(f.monitor->loadSettings().filePath).canonicalFilePath(),
                  QFileInfo(file).canonicalFilePath());
+    }
+
+    void loadSourceDialogWritesTheDocument() {
+        Fixture f;
+        QVERIFY(f.window->openFile(UiTest::examplePath("classify.json")));
+        PipelineModel* model = f.model();
+        const QJsonObject shipped = model->document().appLoad;
+        // OK without a change: the document stays as it was (the example's spelling too).
+        QTimer::singleShot(0, f.window.get(), [] {
+            if (auto* dialog = qobject_cast<QDialog*>(QApplication::activeModalWidget()))
+                dialog->accept();
+        });
+        f.monitor->chooseLoadSource();
+        QCOMPARE(model->document().appLoad, shipped);
+        QVERIFY(!model->isModified());
+        // A change is written into app_load, one undo step.
+        QTimer::singleShot(0, f.window.get(), [] {
+            auto* dialog = qobject_cast<QDialog*>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            for (QSpinBox* box : dialog->findChildren<QSpinBox*>())
+                if (box->value() == 32) // the in-flight bound
+                    box->setValue(12);
+            dialog->accept();
+        });
+        f.monitor->chooseLoadSource();
+        QCOMPARE(f.monitor->loadSettings().concurrency, 12);
+        QCOMPARE(model->document().appLoad.value(QStringLiteral("concurrency")).toInt(), 12);
+        QCOMPARE(model->document().appLoad.value(QStringLiteral("file")).toString(),
+                 shipped.value(QStringLiteral("file")).toString());
+        QVERIFY(model->isModified());
+        model->undoStack()->undo();
+        QCOMPARE(model->document().appLoad, shipped);
+        QCOMPARE(f.monitor->loadSettings().concurrency, 32);
     }
 
     void missingModelFailsTheStartNamingTheStep() {

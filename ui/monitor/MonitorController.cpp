@@ -374,10 +374,19 @@ void MonitorController::chooseLoadSource() {
         if (it.key() != QLatin1String("source") && saved.value(it.key()) == it.value())
             saved.remove(it.key());
     }
-    if (!chosen.filePath.isEmpty())
-        saved.insert(QStringLiteral("file"),
-                     documentPathFor(chosen.filePath, model->baseDirectory()));
+    if (saved.size() == 1 &&
+        saved.value(QStringLiteral("source")) == defaults.value(QStringLiteral("source")))
+        saved = {}; // the default load: nothing to save
     FlowInfo info = model->flowInfo();
+    if (!chosen.filePath.isEmpty()) {
+        // The same file keeps the document's spelling (e.g. an example's "../tasks/...").
+        const QString current = info.appLoad.value(QStringLiteral("file")).toString();
+        const bool same = !current.isEmpty() &&
+                          QFileInfo(resolveFilePath(current, model->effectiveBaseDirectory())) ==
+                              QFileInfo(chosen.filePath);
+        saved.insert(QStringLiteral("file"),
+                     same ? current : documentPathFor(chosen.filePath, model->baseDirectory()));
+    }
     if (info.appLoad == saved)
         return;
     info.appLoad = saved;
