@@ -371,6 +371,18 @@ private Q_SLOTS:
                  QFileInfo(file).canonicalFilePath());
     }
 
+    void exampleOpenedAsACopyFindsItsTasksFile() {
+        // File › Examples opens a copy (never saved): its relative tasks file still means the
+        // one beside the example.
+        Fixture f;
+        QVERIFY(f.window->documentController()->openCopy(UiTest::examplePath("classify.json")));
+        const LoadSettings& load = f.monitor->loadSettings();
+        QCOMPARE(load.source, LoadSource::File);
+        QCOMPARE(QFileInfo(load.filePath).canonicalFilePath(),
+                 QFileInfo(pipelinesDir() + QStringLiteral("/../tasks/classify-images.jsonl"))
+                     .canonicalFilePath());
+    }
+
     void loadSourceDialogWritesTheDocument() {
         Fixture f;
         QVERIFY(f.window->openFile(UiTest::examplePath("classify.json")));
