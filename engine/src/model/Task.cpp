@@ -1,5 +1,7 @@
 #include "aqueduct/Task.h"
 
+#include "model/Base64.h"
+
 #include <QCborValue>
 #include <QJsonArray>
 
@@ -56,17 +58,15 @@ bool tensorFromJson(const QJsonValue& json, Value& value, QString* error) {
         *error = QStringLiteral("\"$tensor\" data must be a base64 string");
         return false;
     }
-    const auto decoded = QByteArray::fromBase64Encoding(dataJson.toString().toLatin1(),
-                                                        QByteArray::AbortOnBase64DecodingErrors);
+    const QString text = dataJson.toString();
+    const std::optional<QByteArray> decoded = Internal::decodeBase64(text);
     if (!decoded) {
         *error = QStringLiteral("\"$tensor\" data is not valid base64");
         return false;
     }
     QString reason;
-    if (!value.setTensor(
-            info,
-            std::string_view(decoded.decoded.constData(), std::size_t(decoded.decoded.size())),
-            &reason)) {
+    if (!value.setTensor(info, std::string_view(decoded->constData(), std::size_t(decoded->size())),
+                         &reason)) {
         *error = QStringLiteral("\"$tensor\": %1").arg(reason);
         return false;
     }
@@ -279,8 +279,8 @@ Task Task::fromJson(const QJsonObject& object, QString* error) {
             if (!encoded.isString())
                 return failWith(
                     QStringLiteral("field '%1': \"$bytes\" must be a base64 string").arg(key));
-            const auto decoded = QByteArray::fromBase64Encoding(
-                encoded.toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+            const QString text = encoded.toString();
+            const std::optional<QByteArray> decoded = Internal::decodeBase64(text);
             if (!decoded)
                 return failWith(
                     QStringLiteral("field '%1': \"$bytes\" is not valid base64").arg(key));
