@@ -314,6 +314,8 @@ private Q_SLOTS:
             QCOMPARE(load.source, LoadSource::File);
             QVERIFY(load.repeat);
             QCOMPARE(load.concurrency, 32);
+            // Shown in the Load Source dialog: a clean absolute path, not ".../pipelines/../".
+            QVERIFY2(!load.filePath.contains(QStringLiteral("/..")), qPrintable(load.filePath));
             QCOMPARE(QFileInfo(load.filePath).canonicalFilePath(),
                      QFileInfo(pipelinesDir() + QStringLiteral("/../tasks/classify-images.jsonl"))
                          .canonicalFilePath());

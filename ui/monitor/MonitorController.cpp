@@ -266,7 +266,8 @@ void MonitorController::adoptDocumentLoad() {
     LoadSettings load =
         m_adoptedAppLoad.isEmpty() ? LoadSettings{} : LoadSettings::fromJson(m_adoptedAppLoad);
     if (!load.filePath.isEmpty())
-        load.filePath = resolveFilePath(load.filePath, model->effectiveBaseDirectory());
+        load.filePath =
+            QDir::cleanPath(resolveFilePath(load.filePath, model->effectiveBaseDirectory()));
     setLoadSettings(load);
 }
 
